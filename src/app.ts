@@ -1,0 +1,102 @@
+/**
+ * Wiring only: config → store → Defender client → publisher, triage, poller → bot → HTTP
+ * server → schedule. Used by `npm start` and by the tests, which start the real thing.
+ */
+import type { Server } from 'node:http';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import cron, { type ScheduledTask } from 'node-cron';
+import { IrmBot } from './bot/bot.js';
+import { AdapterGateway } from './bot/gateway.js';
+import type { BotServices } from './bot/services.js';
+import type { Config } from './config.js';
+import { graphTokenProvider } from './defender/credentials.js';
+import { GraphClient, type GraphClientOptions } from './defender/graph-client.js';
+import { createLogger } from './logger.js';
+import { createBotServer, listen } from './server.js';
+import { Store } from './store/store.js';
+import { IncidentPoller } from './sync/poller.js';
+import { IncidentPublisher } from './sync/publisher.js';
+import { TriageService } from './triage/triage.js';
+
+const log = createLogger('app');
+
+export interface BotApp {
+  port: number;
+  /** e.g. http://127.0.0.1:3978/api/messages */
+  messagesUrl: string;
+  services: BotServices;
+  close(): Promise<void>;
+}
+
+export interface BotAppOptions {
+  now?: () => Date;
+  /** Tests tune retries (shorter waits); production uses the defaults. */
+  graph?: Partial<GraphClientOptions>;
+  host?: string;
+  /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
+  schedule?: boolean;
+}
+
+export async function startBotApp(config: Config, options: BotAppOptions = {}): Promise<BotApp> {
+  if (!config.graphBaseUrl) throw new Error('startBotApp: the Graph base URL is not known (start the embedded tenant first in demo mode)');
+  const store = await Store.open(config.dbFile);
+  const client = new GraphClient({ baseUrl: config.graphBaseUrl, token: graphTokenProvider(config.graphAuth), ...options.graph });
+
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.bot.appId ?? '',
+    MicrosoftAppPassword: config.bot.appPassword ?? '',
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.appTenantId ?? '',
+  });
+  const adapter = new CloudAdapter(auth);
+  const publisher = new IncidentPublisher(store, new AdapterGateway(adapter, config.bot.appId ?? ''), options.now);
+  const triage = new TriageService({ client, store, publisher, now: options.now });
+  const poller = new IncidentPoller({ client, store, publisher, backfillLimit: config.backfillLimit, now: options.now });
+  const services: BotServices = { client, store, publisher, triage, poller };
+
+  const pollSafely = () =>
+    poller.poll().catch((err: unknown) => {
+      log.warn('poll failed; the next scheduled run will try again', { err });
+    });
+  const bot = new IrmBot(services, { now: options.now, onInstalled: () => void pollSafely() });
+
+  adapter.onTurnError = async (context, err) => {
+    log.error('unhandled error in a turn', { err, type: context.activity.type });
+    if (context.activity.type === 'message') await context.sendActivity('Sorry, something went wrong on my side. The details are in the bot log.').catch(() => undefined);
+  };
+
+  let lastPoll: string | null = null;
+  const server: Server = createBotServer({
+    adapter,
+    logic: (context) => bot.run(context),
+    health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, lastPoll }),
+  });
+  const host = options.host ?? '0.0.0.0';
+  const port = await listen(server, config.port, host);
+
+  let task: ScheduledTask | undefined;
+  if (options.schedule !== false) {
+    task = cron.schedule(
+      config.pollSchedule,
+      async () => {
+        await pollSafely();
+        lastPoll = new Date().toISOString();
+      },
+      { noOverlap: true, name: 'poll' },
+    );
+    void pollSafely();
+  }
+  log.info('bot listening', { port, mode: config.mode, graph: config.graphBaseUrl });
+
+  return {
+    port,
+    messagesUrl: `http://127.0.0.1:${port}/api/messages`,
+    services,
+    async close() {
+      await task?.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await poller.idle();
+    },
+  };
+}

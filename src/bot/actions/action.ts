@@ -1,0 +1,21 @@
+/** A card action: one Action.Execute verb, the zod schema of its data, and what it does. */
+import { z } from 'zod';
+import type { AdaptiveCardJson } from '../../cards/render.js';
+import type { HandlerContext } from '../services.js';
+
+export interface CardAction<S extends z.ZodType = z.ZodType> {
+  verb: string;
+  data: S;
+  /** Answers the card that replaces the clicked one for the clicking user. */
+  handle(data: z.infer<S>, context: HandlerContext): Promise<AdaptiveCardJson>;
+}
+
+export function defineAction<S extends z.ZodType>(action: CardAction<S>): CardAction<S> {
+  return action;
+}
+
+/** Incident ids as Defender issues them; anything else is refused before a lookup. */
+export const incidentIdSchema = z
+  .string({ message: 'the card does not say which incident it is about' })
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'the incident id on the card is not valid');

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { openIncidentListCard } from '../../triage/incident-list.js';
+import { defineAction, incidentIdSchema } from './action.js';
+
+/** From the incident list: post the incident's card in this conversation and redraw the list. */
+export const openIncident = defineAction({
+  verb: 'openIncident',
+  data: z.object({ incidentId: incidentIdSchema }),
+  async handle({ incidentId }, { conversation, services }) {
+    const incident = await services.triage.getIrmIncident(incidentId);
+    await services.publisher.post(incident, conversation);
+    return openIncidentListCard(services.client);
+  },
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { CLASSIFICATION_WORDS, RESOLVE_CLASSIFICATIONS } from '../../defender/irm-mapping.js';
+import { DETERMINATIONS } from '../../defender/model.js';
+import { defineAction, incidentIdSchema } from './action.js';
+
+const classificationList = RESOLVE_CLASSIFICATIONS.map((c) => CLASSIFICATION_WORDS[c]).join(', ');
+
+/** The form sends determinations as `classification/determination` so one list can serve all three. */
+const determinationSchema = z
+  .string()
+  .max(80)
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const [classification, determination] = v.split('/');
+    const known = DETERMINATIONS.find((d) => d === determination);
+    if (!classification || !known) {
+      ctx.addIssue({ code: 'custom', message: 'the determination is not one Defender knows' });
+      return z.NEVER;
+    }
+    return { classification, determination: known };
+  });
+
+export const resolve = defineAction({
+  verb: 'resolve',
+  data: z
+    .object({
+      incidentId: incidentIdSchema,
+      version: z.string().max(64).optional(),
+      classification: z.enum(RESOLVE_CLASSIFICATIONS, {
+        message: `choose a classification (${classificationList}): resolving without one dismisses the alert in Insider Risk Management`,
+      }),
+      determination: determinationSchema,
+      comment: z.string().max(1000, 'the comment is longer than 1000 characters').optional(),
+    })
+    .superRefine((data, ctx) => {
+      if (data.determination && data.determination.classification !== data.classification) {
+        ctx.addIssue({ code: 'custom', path: ['determination'], message: `the determination chosen belongs to another classification than ${CLASSIFICATION_WORDS[data.classification]}` });
+      }
+    }),
+  async handle({ incidentId, classification, determination, comment }, { actor, services }) {
+    const incident = await services.triage.resolve(incidentId, actor, { classification, determination: determination?.determination, comment });
+    return services.publisher.card(incident);
+  },
+});

@@ -1,0 +1,162 @@
+/**
+ * The Teams side: registers the conversations the app is installed in, routes typed commands
+ * to the command registry and Action.Execute invokes to the action registry. Thin on purpose:
+ * the work is in the handlers and the domain services.
+ */
+import {
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+} from 'botbuilder';
+import { z } from 'zod';
+import type { AdaptiveCardJson } from '../cards/render.js';
+import { AppError, BadInputError, ErrorCode, UnknownVerbError, asAppError, describeForUser } from '../errors.js';
+import { createLogger } from '../logger.js';
+import type { ConversationRecord } from '../store/store.js';
+import { actionsByVerb } from './actions/index.js';
+import { commandsByName } from './commands/index.js';
+import { closest, parseCommand } from './commands/parse.js';
+import { actorOf, conversationRecordFrom } from './conversation.js';
+import type { BotServices } from './services.js';
+
+const log = createLogger('bot');
+const MAX_MESSAGE_CHARS = 4000;
+
+const invokeValueSchema = z.object({
+  action: z.object({
+    type: z.literal('Action.Execute'),
+    verb: z.string().max(100),
+    data: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+
+export class IrmBot extends TeamsActivityHandler {
+  constructor(
+    private readonly services: BotServices,
+    private readonly options: { now?: () => Date; onInstalled?: () => void } = {},
+  ) {
+    super();
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.register(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.unregister(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      if (context.activity.membersAdded?.some((m) => m.id === botId)) await this.register(context);
+      await next();
+    });
+    this.onMembersRemoved(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      if (context.activity.membersRemoved?.some((m) => m.id === botId)) await this.unregister(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** Remember the conversation; answers its record (existing or new). */
+  private async register(context: TurnContext): Promise<ConversationRecord | null> {
+    const reference = TurnContext.getConversationReference(context.activity);
+    const record = conversationRecordFrom(context.activity, reference, this.now());
+    if (!record) {
+      log.warn('ignoring an activity without a usable conversation reference', { type: context.activity.type });
+      return null;
+    }
+    const existing = this.services.store.data.conversations[record.key];
+    if (existing) return existing;
+    await this.services.store.update((d) => {
+      d.conversations[record.key] = record;
+    });
+    log.info('installed in a conversation', { conversation: record.key, kind: record.kind });
+    this.options.onInstalled?.();
+    return record;
+  }
+
+  private async unregister(context: TurnContext): Promise<void> {
+    const key = context.activity.conversation?.id;
+    if (!key || !this.services.store.data.conversations[key]) return;
+    await this.services.store.update((d) => {
+      delete d.conversations[key];
+    });
+    log.info('removed from a conversation', { conversation: key });
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    if (text.length > MAX_MESSAGE_CHARS) {
+      await context.sendActivity(`That message is ${text.length} characters long; commands are short. Type \`help\` to see them.`);
+      return;
+    }
+    const parsed = parseCommand(text);
+    if (!parsed) {
+      if (!context.activity.value) await context.sendActivity('Type `help` to see what I can do.');
+      return;
+    }
+    const conversation = await this.register(context);
+    if (!conversation) return;
+    const command = commandsByName.get(parsed.name);
+    if (!command) {
+      const suggestion = closest(parsed.name, [...commandsByName.keys()]);
+      await context.sendActivity(`I don't know "${parsed.name.slice(0, 40)}".${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} Type \`help\` to see every command.`);
+      return;
+    }
+    const actor = await actorOf(context);
+    try {
+      await command.handle(parsed.args, {
+        actor,
+        conversation,
+        services: this.services,
+        reply: async (message: string | AdaptiveCardJson) => {
+          await context.sendActivity(typeof message === 'string' ? message : MessageFactory.attachment(CardFactory.adaptiveCard(message)));
+        },
+      });
+    } catch (err) {
+      const appError = asAppError(err);
+      if (appError.code === ErrorCode.Internal) log.error('command failed', { command: command.name, err });
+      await context.sendActivity(describeForUser(appError));
+    }
+  }
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    try {
+      const value = invokeValueSchema.safeParse(invokeValue);
+      if (!value.success) throw new BadInputError('This card action is not in a form the bot understands.');
+      const { verb, data } = value.data.action;
+      const action = actionsByVerb.get(verb);
+      if (!action) throw new UnknownVerbError(verb, [...actionsByVerb.keys()]);
+      const input = action.data.safeParse(data ?? {});
+      if (!input.success) {
+        throw new BadInputError(`The card's data cannot be used: ${input.error.issues.map((i) => i.message).join('; ')}.`);
+      }
+      const conversation = await this.register(context);
+      if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
+      const card = await action.handle(input.data, { actor: await actorOf(context), conversation, services: this.services });
+      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+    } catch (err) {
+      return invokeError(err);
+    }
+  }
+}
+
+export function invokeError(err: unknown): AdaptiveCardInvokeResponse {
+  const appError: AppError = asAppError(err);
+  if (appError.code === ErrorCode.Internal) log.error('card action failed', { err });
+  return {
+    statusCode: appError.status,
+    type: 'application/vnd.microsoft.error',
+    value: { code: appError.code, message: describeForUser(appError) } as unknown as AdaptiveCardInvokeResponse['value'],
+  };
+}

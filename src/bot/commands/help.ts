@@ -1,0 +1,15 @@
+import { renderCard } from '../../cards/render.js';
+import { NOT_IN_DEFENDER } from '../../cards/view-models.js';
+import type { Command } from './command.js';
+
+/** Built from the registry so it always lists every command. */
+export function helpCommand(all: () => readonly Command[]): Command {
+  return {
+    name: 'help',
+    usage: 'help',
+    description: 'What I can do, and which insider-risk data Defender does not carry.',
+    async handle(_args, { reply }) {
+      await reply(renderCard('help', { commands: all().map((c) => ({ usage: c.usage, description: c.description })), notInDefender: NOT_IN_DEFENDER }));
+    },
+  };
+}

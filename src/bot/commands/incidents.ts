@@ -1,0 +1,11 @@
+import { openIncidentListCard } from '../../triage/incident-list.js';
+import type { Command } from './command.js';
+
+export const incidentsCommand: Command = {
+  name: 'incidents',
+  usage: 'incidents',
+  description: 'The open Insider Risk Management incidents, newest first, each with a button to open its card.',
+  async handle(_args, { reply, services }) {
+    await reply(await openIncidentListCard(services.client));
+  },
+};

@@ -1,0 +1,8 @@
+/** Every chat command, in one place, looked up by name. */
+import type { Command } from './command.js';
+import { helpCommand } from './help.js';
+import { incidentCommand } from './incident.js';
+import { incidentsCommand } from './incidents.js';
+
+export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand];
+export const commandsByName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -1,0 +1,73 @@
+/** Conversation references and who is acting, read from Teams activities and checked with zod. */
+import { TeamsInfo, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { createLogger } from '../logger.js';
+import type { Actor, ConversationRecord } from '../store/store.js';
+
+const log = createLogger('bot');
+
+export const conversationReferenceSchema = z
+  .object({
+    channelId: z.string().min(1).max(64),
+    serviceUrl: z.string().url().max(2048),
+    conversation: z.object({ id: z.string().min(1).max(1024), conversationType: z.string().max(64).optional(), tenantId: z.string().max(128).optional() }).passthrough(),
+    bot: z.object({ id: z.string().max(1024), name: z.string().max(256).optional() }).passthrough(),
+    user: z.object({ id: z.string().max(1024) }).passthrough().optional(),
+    locale: z.string().max(32).optional(),
+  })
+  .passthrough();
+
+export function conversationKind(type: string | undefined): ConversationRecord['kind'] {
+  if (type === 'channel') return 'channel';
+  if (type === 'groupChat') return 'groupChat';
+  return 'personal';
+}
+
+/** The store's record of a conversation, from the activity that tells us we are in it. */
+export function conversationRecordFrom(activity: Partial<Activity>, reference: Partial<ConversationReference>, now: Date): ConversationRecord | null {
+  const parsed = conversationReferenceSchema.safeParse(JSON.parse(JSON.stringify(reference)));
+  if (!parsed.success) return null;
+  // A reference must not carry the triggering activity's id into later proactive sends.
+  const { activityId: _ignored, ...rest } = parsed.data as Record<string, unknown>;
+  return {
+    key: parsed.data.conversation.id,
+    kind: conversationKind(activity.conversation?.conversationType),
+    reference: rest,
+    installedAt: now.toISOString(),
+    backfilled: false,
+  };
+}
+
+export function referenceOf(record: ConversationRecord): Partial<ConversationReference> {
+  const r = conversationReferenceSchema.parse(record.reference);
+  const type = r.conversation.conversationType ?? 'personal';
+  return {
+    channelId: r.channelId,
+    serviceUrl: r.serviceUrl,
+    locale: r.locale,
+    conversation: { ...r.conversation, id: r.conversation.id, name: '', isGroup: type !== 'personal', conversationType: type },
+    bot: { ...r.bot, id: r.bot.id, name: r.bot.name ?? '' },
+    user: r.user ? { ...r.user, id: r.user.id, name: '' } : undefined,
+  };
+}
+
+const upnCache = new Map<string, string>();
+
+/** Who clicked or typed: name and Entra object id from the activity, UPN from Teams when it answers. */
+export async function actorOf(context: TurnContext): Promise<Actor> {
+  const from = context.activity.from ?? { id: 'unknown', name: 'Unknown user' };
+  const actor: Actor = { id: String(from.id).slice(0, 256), name: String(from.name ?? 'Unknown user').slice(0, 256) };
+  if (from.aadObjectId) actor.aadObjectId = String(from.aadObjectId).slice(0, 64);
+  const cached = upnCache.get(actor.id);
+  if (cached) return { ...actor, upn: cached };
+  try {
+    const member = await TeamsInfo.getMember(context, from.id);
+    if (member.userPrincipalName) {
+      upnCache.set(actor.id, member.userPrincipalName);
+      actor.upn = member.userPrincipalName;
+    }
+  } catch (err) {
+    log.debug('could not look up the member UPN; using the display name', { err });
+  }
+  return actor;
+}

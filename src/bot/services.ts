@@ -1,0 +1,26 @@
+/** What handlers may use: domain services, never botbuilder internals. */
+import type { DefenderClient } from '../defender/graph-client.js';
+import type { Actor, ConversationRecord, Store } from '../store/store.js';
+import type { IncidentPoller } from '../sync/poller.js';
+import type { IncidentPublisher } from '../sync/publisher.js';
+import type { TriageService } from '../triage/triage.js';
+import type { AdaptiveCardJson } from '../cards/render.js';
+
+export interface BotServices {
+  client: DefenderClient;
+  store: Store;
+  publisher: IncidentPublisher;
+  triage: TriageService;
+  poller: IncidentPoller;
+}
+
+export interface HandlerContext {
+  actor: Actor;
+  /** The conversation the activity came from (registered on first sight). */
+  conversation: ConversationRecord;
+  services: BotServices;
+}
+
+export interface CommandContext extends HandlerContext {
+  reply(message: string | AdaptiveCardJson): Promise<void>;
+}

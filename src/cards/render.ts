@@ -1,0 +1,39 @@
+/**
+ * Cards are Adaptive Card templates (cards/*.json) expanded with typed view models.
+ * Templates are read once, the first time each is used.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Template } from 'adaptivecards-templating';
+import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
+
+export interface CardDataByName {
+  incident: IncidentCardData;
+  'incident-list': IncidentListCardData;
+  help: HelpCardData;
+  notice: NoticeCardData;
+}
+export type CardName = keyof CardDataByName;
+export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice'];
+
+/** An Adaptive Card as JSON. */
+export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;
+
+export const CARDS_DIR = fileURLToPath(new URL('../../cards/', import.meta.url));
+
+const templates = new Map<CardName, Template>();
+
+function template(name: CardName): Template {
+  let t = templates.get(name);
+  if (!t) {
+    t = new Template(JSON.parse(readFileSync(`${CARDS_DIR}${name}.json`, 'utf8')));
+    templates.set(name, t);
+  }
+  return t;
+}
+
+export function renderCard<N extends CardName>(name: N, data: CardDataByName[N]): AdaptiveCardJson {
+  const card = template(name).expand({ $root: data }) as AdaptiveCardJson;
+  delete card.$schema;
+  return card;
+}

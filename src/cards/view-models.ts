@@ -1,0 +1,184 @@
+/**
+ * Typed view models for the card templates, and the functions that build them from the
+ * domain (Graph incidents and alerts, the store's decisions). Everything an analyst reads is
+ * put into words here; templates only lay it out.
+ */
+import {
+  ALERT_STATUS_WORDS,
+  CLASSIFICATION_WORDS,
+  DETERMINATIONS_BY_CLASSIFICATION,
+  DETERMINATION_WORDS,
+  INCIDENT_STATUS_WORDS,
+  RESOLVE_CLASSIFICATIONS,
+  SEVERITY_COLOURS,
+  SEVERITY_WORDS,
+  irmStatusFor,
+  sourceWords,
+  type IrmStatus,
+} from '../defender/irm-mapping.js';
+import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type Severity } from '../defender/model.js';
+import type { DecisionRecord } from '../store/store.js';
+
+export interface Choice {
+  title: string;
+  value: string;
+}
+
+export interface IncidentCardData {
+  incidentId: string;
+  /** The incident's lastUpdateDateTime when the card was drawn: actions carry it back. */
+  version: string;
+  title: string;
+  severityWord: string;
+  severityColour: string;
+  severityStyle: 'attention' | 'warning' | 'accent' | 'default';
+  userText: string;
+  started: string;
+  sourceSummary: string;
+  defenderStatus: string;
+  irmStatus: string;
+  assignee: string;
+  isResolved: boolean;
+  classification: string;
+  determination: string;
+  hasDecision: boolean;
+  decision: string;
+  alerts: { title: string; url: string; source: string; severity: string; status: string }[];
+  hasNotice: boolean;
+  notice: string;
+  canStart: boolean;
+  canResolve: boolean;
+  incidentUrl: string;
+  classificationChoices: Choice[];
+  determinationChoices: Choice[];
+}
+
+export interface IncidentListCardData {
+  heading: string;
+  count: number;
+  emptyText: string;
+  items: { incidentId: string; title: string; severityWord: string; severityColour: string; userText: string; status: string; started: string }[];
+  hasMore: boolean;
+  moreText: string;
+}
+
+export interface HelpCardData {
+  commands: { usage: string; description: string }[];
+  notInDefender: string;
+}
+
+export interface NoticeCardData {
+  heading: string;
+  text: string;
+  colour: 'Default' | 'Attention' | 'Good' | 'Warning';
+}
+
+/** Insider-risk data Defender does not carry (FACTS.md): said where an analyst would look for it. */
+export const NOT_IN_DEFENDER =
+  'Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.';
+
+/** A date and time the Teams client renders in the reader's own time zone. */
+export function whenText(iso: string): string {
+  const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${t}, SHORT)}} {{TIME(${t})}}`;
+}
+
+/** Keep Graph text from breaking the card's markdown. */
+export function plain(text: string): string {
+  return text.replace(/([\\[\]()*_`#>~|])/g, '\\$1').replace(/\s+/g, ' ').trim();
+}
+
+const SEVERITY_STYLE: Record<Severity, IncidentCardData['severityStyle']> = {
+  high: 'attention',
+  medium: 'warning',
+  low: 'accent',
+  informational: 'default',
+  unknown: 'default',
+  unknownFutureValue: 'default',
+};
+
+export function irmAlertsOf(incident: Incident): Alert[] {
+  return (incident.alerts ?? []).filter((a) => a.serviceSource === IRM_SOURCE);
+}
+
+/** The IRM status of an incident: one status if its IRM alerts agree, else each with a count. */
+export function incidentIrmStatus(incident: Incident): string {
+  const counts = new Map<IrmStatus, number>();
+  for (const alert of irmAlertsOf(incident)) {
+    const s = irmStatusFor(alert.status, alert.classification);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  if (counts.size === 0) return 'Needs review';
+  if (counts.size === 1) return [...counts.keys()][0]!;
+  return [...counts.entries()].map(([s, n]) => `${s} (${n})`).join(', ');
+}
+
+/** "2 Insider Risk Management, 1 Defender for Endpoint": counts by tool, IRM first. */
+export function sourceSummary(alerts: readonly Alert[]): string {
+  const counts = new Map<string, number>();
+  for (const alert of [...alerts].sort((a, b) => Number(b.serviceSource === IRM_SOURCE) - Number(a.serviceSource === IRM_SOURCE))) {
+    const name = sourceWords(alert.serviceSource);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  if (counts.size === 0) return 'No alerts';
+  return [...counts.entries()].map(([name, n]) => `${n} ${name}`).join(', ');
+}
+
+export function userText(incident: Incident): string {
+  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+  if (!user) return 'Unknown user';
+  const upn = user.userPrincipalName ?? (user.accountName && user.domainName ? `${user.accountName}@${user.domainName}` : null);
+  if (user.displayName && upn) return `${user.displayName} (${upn})`;
+  return user.displayName ?? upn ?? 'Unknown user';
+}
+
+export function decisionText(decision: DecisionRecord): string {
+  const who = decision.by.upn ? `${decision.by.name} (${decision.by.upn})` : decision.by.name;
+  const what =
+    decision.action === 'resolve'
+      ? `Resolved as ${CLASSIFICATION_WORDS[decision.classification as keyof typeof CLASSIFICATION_WORDS] ?? decision.classification}`
+      : 'Investigation started';
+  return `${what} by ${who} in Teams, ${whenText(decision.at)}`;
+}
+
+export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string } = {}): IncidentCardData {
+  const alerts = incident.alerts ?? [];
+  const isResolved = incident.status === 'resolved';
+  const started = alerts.reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
+  const resolvedWithClassification = incident.classification && incident.classification !== 'unknown' ? CLASSIFICATION_WORDS[incident.classification] : 'Not classified';
+  return {
+    incidentId: incident.id,
+    version: incident.lastUpdateDateTime,
+    title: incident.displayName || 'Untitled incident',
+    severityWord: SEVERITY_WORDS[incident.severity],
+    severityColour: SEVERITY_COLOURS[incident.severity],
+    severityStyle: SEVERITY_STYLE[incident.severity],
+    userText: userText(incident),
+    started: whenText(started),
+    sourceSummary: sourceSummary(alerts),
+    defenderStatus: INCIDENT_STATUS_WORDS[incident.status],
+    irmStatus: incidentIrmStatus(incident),
+    assignee: incident.assignedTo ?? 'Unassigned',
+    isResolved,
+    classification: resolvedWithClassification,
+    determination: incident.determination && incident.determination !== 'unknown' ? DETERMINATION_WORDS[incident.determination] : 'Not set',
+    hasDecision: Boolean(options.decision),
+    decision: options.decision ? decisionText(options.decision) : '',
+    alerts: alerts.map((a) => ({
+      title: plain(a.title || a.id),
+      url: a.alertWebUrl ?? incident.incidentWebUrl ?? 'https://security.microsoft.com/alerts',
+      source: sourceWords(a.serviceSource),
+      severity: SEVERITY_WORDS[a.severity],
+      status: ALERT_STATUS_WORDS[a.status],
+    })),
+    hasNotice: Boolean(options.notice),
+    notice: options.notice ?? '',
+    canStart: incident.status === 'active' || incident.status === 'awaitingAction',
+    canResolve: !isResolved && incident.status !== 'redirected',
+    incidentUrl: incident.incidentWebUrl ?? 'https://security.microsoft.com/incidents',
+    classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: CLASSIFICATION_WORDS[c], value: c })),
+    determinationChoices: RESOLVE_CLASSIFICATIONS.flatMap((c) =>
+      DETERMINATIONS_BY_CLASSIFICATION[c].map((d) => ({ title: `${CLASSIFICATION_WORDS[c]}: ${DETERMINATION_WORDS[d]}`, value: `${c}/${d}` })),
+    ),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Configuration, parsed once at start-up from the environment (and `.env` if present).
+ * Every variable of the contract is here; a bad or missing value is reported by name with
+ * what is expected, and secrets are never echoed back.
+ */
+import cron from 'node-cron';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { registerSecret } from './logger.js';
+
+const DEFAULT_GRAPH = 'https://graph.microsoft.com/v1.0';
+
+const port = (fallback: number) =>
+  z.coerce.number({ message: 'expected a port number' }).int('expected a whole number').min(0, 'expected 0..65535').max(65535, 'expected 0..65535').default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['0', '1', 'true', 'false', 'yes', 'no'], { message: 'expected 1 or 0 (true/false)' })
+    .default(fallback ? '1' : '0')
+    .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const guid = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F-]{36}$/, 'expected a GUID such as 00000000-0000-0000-0000-000000000000')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+const envSchema = z.object({
+  PORT: port(3978),
+  TENANT_PORT: port(3979),
+  GRAPH_BASE_URL: z.string().trim().url('expected an absolute URL such as https://graph.microsoft.com/v1.0').optional().or(z.literal('').transform(() => undefined)),
+  AZURE_TENANT_ID: guid,
+  AZURE_CLIENT_ID: guid,
+  AZURE_CLIENT_SECRET: optionalText,
+  AZURE_USE_MANAGED_IDENTITY: flag(false),
+  MicrosoftAppId: guid,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: guid,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
+  DB_FILE: z.string().trim().min(1, 'expected a file path').default('./data/db.json'),
+  POLL_SCHEDULE: z
+    .string()
+    .trim()
+    .default('*/30 * * * * *')
+    .refine((v) => cron.validate(v), 'expected a cron expression (5 fields, or 6 with seconds first), e.g. "*/30 * * * * *"'),
+  SEED_INCIDENTS: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(0, 'expected 0 or more').max(100000, 'expected at most 100000').optional(),
+  PLAYGROUND: flag(true),
+  PLAYGROUND_PORT: port(56150),
+  IRM_SYNC_DELAY: z.coerce.number({ message: 'expected seconds' }).min(0, 'expected 0 or more seconds').max(7200, 'expected at most 7200 seconds').optional(),
+  ROLES_FILE: optionalText,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'expected debug, info, warn, error or silent' }).default('info'),
+  BACKFILL_LIMIT: z.coerce.number().int('expected a whole number').min(0).max(200, 'expected at most 200').default(20),
+});
+
+export type Mode = 'demo' | 'production';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  tenantPort: number;
+  /** Unset in demo mode until the embedded tenant has started and reported its URL. */
+  graphBaseUrl: string | undefined;
+  graphAuth:
+    | { kind: 'none' }
+    | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string }
+    | { kind: 'managedIdentity'; clientId: string | undefined };
+  bot: { appId: string | undefined; appPassword: string | undefined; appTenantId: string | undefined; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI' };
+  dbFile: string;
+  pollSchedule: string;
+  seedIncidents: number | undefined;
+  playground: { enabled: boolean; port: number };
+  irmSyncDelaySeconds: number;
+  rolesFile: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  backfillLimit: number;
+}
+
+/** Parse the environment; throws ConfigError listing every problem by variable name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  registerSecret(e.AZURE_CLIENT_SECRET);
+  registerSecret(e.MicrosoftAppPassword);
+
+  const problems: string[] = [];
+  const wantsGraphCredentials = Boolean(e.AZURE_CLIENT_ID || e.AZURE_CLIENT_SECRET || e.AZURE_TENANT_ID || e.AZURE_USE_MANAGED_IDENTITY);
+  const mode: Mode = wantsGraphCredentials || e.MicrosoftAppId ? 'production' : 'demo';
+
+  let graphAuth: Config['graphAuth'] = { kind: 'none' };
+  if (mode === 'production') {
+    if (e.AZURE_USE_MANAGED_IDENTITY) {
+      graphAuth = { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID };
+    } else {
+      if (!e.AZURE_TENANT_ID) problems.push('AZURE_TENANT_ID: required in production mode (the Entra tenant GUID)');
+      if (!e.AZURE_CLIENT_ID) problems.push('AZURE_CLIENT_ID: required in production mode (the app registration GUID)');
+      if (!e.AZURE_CLIENT_SECRET) problems.push('AZURE_CLIENT_SECRET: required in production mode (or set AZURE_USE_MANAGED_IDENTITY=1)');
+      if (e.AZURE_TENANT_ID && e.AZURE_CLIENT_ID && e.AZURE_CLIENT_SECRET) {
+        graphAuth = { kind: 'clientSecret', tenantId: e.AZURE_TENANT_ID, clientId: e.AZURE_CLIENT_ID, clientSecret: e.AZURE_CLIENT_SECRET };
+      }
+    }
+    if (e.MicrosoftAppId && !e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI') {
+      problems.push('MicrosoftAppPassword: required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)');
+    }
+    if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId) {
+      problems.push('MicrosoftAppTenantId: required when MicrosoftAppType=SingleTenant');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode,
+    port: e.PORT,
+    tenantPort: e.TENANT_PORT,
+    graphBaseUrl: e.GRAPH_BASE_URL ?? (mode === 'production' ? DEFAULT_GRAPH : undefined),
+    graphAuth,
+    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appTenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType ?? 'MultiTenant' },
+    dbFile: e.DB_FILE,
+    pollSchedule: e.POLL_SCHEDULE,
+    seedIncidents: e.SEED_INCIDENTS,
+    playground: { enabled: e.PLAYGROUND, port: e.PLAYGROUND_PORT },
+    irmSyncDelaySeconds: e.IRM_SYNC_DELAY ?? (mode === 'demo' ? 5 : 0),
+    rolesFile: e.ROLES_FILE,
+    logLevel: e.LOG_LEVEL,
+    backfillLimit: e.BACKFILL_LIMIT,
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * The one Defender client: Microsoft Graph's security API over HTTP, used unchanged against
+ * real Graph (with an @azure/identity token) and against the embedded tenant (no token).
+ *
+ * It pages by `@odata.nextLink`, always asks for evolvable enum members (without the Prefer
+ * header Graph hides `microsoftInsiderRiskManagement` behind `unknownFutureValue`), parses
+ * every answer with zod, and retries 429 (honouring Retry-After), 5xx and network failures
+ * with bounded, jittered backoff.
+ */
+import { z } from 'zod';
+import { GraphError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import {
+  PREFER_UNKNOWN_ENUM_MEMBERS,
+  IRM_SOURCE,
+  alertSchema,
+  collectionSchema,
+  graphErrorSchema,
+  incidentSchema,
+  type Alert,
+  type AlertComment,
+  type AlertPatch,
+  type Incident,
+  type IncidentPatch,
+  alertCommentSchema,
+} from './model.js';
+
+const log = createLogger('graph');
+
+export type TokenProvider = () => Promise<string>;
+
+export interface GraphClientOptions {
+  baseUrl: string;
+  /** Bearer token source; omitted for the embedded tenant. */
+  token?: TokenProvider;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Longest Retry-After the client will sleep before giving up (seconds). */
+  maxRetryAfterSeconds?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ListOptions {
+  filter?: string;
+  orderBy?: string;
+  top?: number;
+  /** Stop after this many items (across pages). */
+  limit?: number;
+}
+
+export const huntingResultSchema = z.object({
+  schema: z
+    .array(z.object({ name: z.string().optional(), Name: z.string().optional(), type: z.string().optional(), Type: z.string().optional() }))
+    .transform((cols) => cols.map((c) => ({ name: c.name ?? c.Name ?? '', type: c.type ?? c.Type ?? 'string' }))),
+  results: z.array(z.record(z.string(), z.unknown())),
+});
+export type HuntingResult = z.infer<typeof huntingResultSchema>;
+
+/** What the rest of the bot needs from Defender. */
+export interface DefenderClient {
+  listAlerts(options?: ListOptions): Promise<Alert[]>;
+  /** IRM alerts changed at or after the watermark, oldest change first. */
+  listIrmAlertsChangedSince(watermark: string): Promise<Alert[]>;
+  listOpenIrmAlerts(limit: number): Promise<Alert[]>;
+  getAlert(id: string): Promise<Alert>;
+  getIncident(id: string): Promise<Incident>;
+  listIncidents(options?: ListOptions): Promise<Incident[]>;
+  updateAlert(id: string, patch: AlertPatch): Promise<Alert>;
+  updateIncident(id: string, patch: IncidentPatch): Promise<Incident>;
+  addAlertComment(id: string, comment: string): Promise<AlertComment[]>;
+  runHuntingQuery(query: string, timespan?: string): Promise<HuntingResult>;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** OData string literal: single quotes, embedded quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export class GraphClient implements DefenderClient {
+  private readonly baseUrl: string;
+  private readonly token: TokenProvider | undefined;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterSeconds: number;
+  private readonly timeoutMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: GraphClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.baseDelayMs = options.baseDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 15_000;
+    this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 120;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.sleep = options.sleep ?? sleepReal;
+  }
+
+  listAlerts(options: ListOptions = {}): Promise<Alert[]> {
+    return this.list('/security/alerts_v2', alertSchema, options);
+  }
+
+  listIrmAlertsChangedSince(watermark: string): Promise<Alert[]> {
+    return this.listAlerts({
+      filter: `serviceSource eq ${odataString(IRM_SOURCE)} and lastUpdateDateTime ge ${watermark}`,
+      orderBy: 'lastUpdateDateTime asc',
+      top: 500,
+    });
+  }
+
+  listOpenIrmAlerts(limit: number): Promise<Alert[]> {
+    return this.listAlerts({
+      filter: `serviceSource eq ${odataString(IRM_SOURCE)} and status ne 'resolved'`,
+      orderBy: 'createdDateTime desc',
+      top: Math.min(limit, 500),
+      limit,
+    });
+  }
+
+  getAlert(id: string): Promise<Alert> {
+    return this.request('GET', `/security/alerts_v2/${encodeURIComponent(id)}`, alertSchema);
+  }
+
+  getIncident(id: string): Promise<Incident> {
+    return this.request('GET', `/security/incidents/${encodeURIComponent(id)}`, incidentSchema, { query: { $expand: 'alerts' } });
+  }
+
+  listIncidents(options: ListOptions = {}): Promise<Incident[]> {
+    return this.list('/security/incidents', incidentSchema, options, { $expand: 'alerts' });
+  }
+
+  updateAlert(id: string, patch: AlertPatch): Promise<Alert> {
+    return this.request('PATCH', `/security/alerts_v2/${encodeURIComponent(id)}`, alertSchema, { body: patch });
+  }
+
+  updateIncident(id: string, patch: IncidentPatch): Promise<Incident> {
+    return this.request('PATCH', `/security/incidents/${encodeURIComponent(id)}`, incidentSchema, { body: patch });
+  }
+
+  async addAlertComment(id: string, comment: string): Promise<AlertComment[]> {
+    const page = await this.request('POST', `/security/alerts_v2/${encodeURIComponent(id)}/comments`, z.object({ value: z.array(alertCommentSchema) }), {
+      body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
+      // A comment is not idempotent: only retry answers that say the request was not processed.
+      retryOn: 'throttleOnly',
+    });
+    return page.value;
+  }
+
+  runHuntingQuery(query: string, timespan?: string): Promise<HuntingResult> {
+    return this.request('POST', '/security/runHuntingQuery', huntingResultSchema, {
+      body: timespan ? { Query: query, Timespan: timespan } : { Query: query },
+    });
+  }
+
+  private async list<T extends z.ZodTypeAny>(path: string, item: T, options: ListOptions, extra: Record<string, string> = {}): Promise<z.infer<T>[]> {
+    const query: Record<string, string> = { ...extra };
+    if (options.filter) query.$filter = options.filter;
+    if (options.orderBy) query.$orderby = options.orderBy;
+    if (options.top) query.$top = String(options.top);
+    const pageSchema = collectionSchema(item);
+    const items: z.infer<T>[] = [];
+    let next: string | undefined = this.url(path, query);
+    while (next) {
+      const page: z.infer<typeof pageSchema> = await this.request('GET', next, pageSchema);
+      items.push(...page.value);
+      if (options.limit !== undefined && items.length >= options.limit) return items.slice(0, options.limit);
+      next = page['@odata.nextLink'];
+    }
+    return items;
+  }
+
+  private url(pathOrUrl: string, query?: Record<string, string>): string {
+    const url = new URL(pathOrUrl.startsWith('http') ? pathOrUrl : this.baseUrl + pathOrUrl);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  private async request<T extends z.ZodTypeAny>(
+    method: 'GET' | 'PATCH' | 'POST',
+    pathOrUrl: string,
+    schema: T,
+    options: { query?: Record<string, string>; body?: unknown; retryOn?: 'all' | 'throttleOnly' } = {},
+  ): Promise<z.infer<T>> {
+    const url = this.url(pathOrUrl, options.query);
+    const retryOn = options.retryOn ?? 'all';
+    let lastError: GraphError | undefined;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const outcome = await this.attempt(method, url, options.body);
+      if (outcome.kind === 'ok') {
+        const parsed = schema.safeParse(outcome.json);
+        if (!parsed.success) {
+          throw new GraphError(`Defender answered ${method} ${new URL(url).pathname} with data the bot does not understand: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+            httpStatus: outcome.status,
+            graphCode: null,
+          });
+        }
+        return parsed.data;
+      }
+      lastError = outcome.error;
+      const retryable =
+        outcome.error.httpStatus === null
+          ? retryOn === 'all'
+          : outcome.error.httpStatus === 429 || outcome.error.httpStatus === 503 || (retryOn === 'all' && RETRYABLE_STATUS.has(outcome.error.httpStatus));
+      if (!retryable || attempt === this.maxAttempts) break;
+      const retryAfter = outcome.error.retryAfterSeconds;
+      if (retryAfter !== null && retryAfter > this.maxRetryAfterSeconds) break;
+      const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+      const delay = retryAfter !== null ? retryAfter * 1000 : backoff / 2 + Math.random() * (backoff / 2);
+      log.warn('graph request failed, retrying', { method, path: new URL(url).pathname, status: outcome.error.httpStatus, attempt, delayMs: Math.round(delay) });
+      await this.sleep(delay);
+    }
+    throw lastError ?? new GraphError('Defender request failed', { httpStatus: null, graphCode: null });
+  }
+
+  private async attempt(method: string, url: string, body: unknown): Promise<{ kind: 'ok'; status: number; json: unknown } | { kind: 'error'; error: GraphError }> {
+    const headers: Record<string, string> = { Accept: 'application/json', Prefer: PREFER_UNKNOWN_ENUM_MEMBERS };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.token) headers.Authorization = `Bearer ${await this.token()}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (cause) {
+      const reason = cause instanceof Error && cause.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : 'connection failed';
+      return { kind: 'error', error: new GraphError(`Defender could not be reached (${reason})`, { httpStatus: null, graphCode: null }, { cause }) };
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (cause) {
+      return { kind: 'error', error: new GraphError('Defender closed the connection mid-answer', { httpStatus: null, graphCode: null }, { cause }) };
+    }
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (response.ok) return { kind: 'ok', status: response.status, json };
+    const graphError = graphErrorSchema.safeParse(json);
+    const code = graphError.success ? graphError.data.error.code : null;
+    const message = graphError.success ? graphError.data.error.message : text.slice(0, 200) || response.statusText;
+    return {
+      kind: 'error',
+      error: new GraphError(`${code ?? 'HTTP ' + response.status}: ${message}`, {
+        httpStatus: response.status,
+        graphCode: code,
+        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+      }),
+    };
+  }
+}
+
+function parseRetryAfter(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}

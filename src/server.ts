@@ -1,0 +1,110 @@
+/**
+ * The bot's HTTP server: `POST /api/messages` for the Bot Service (or the Playground) and
+ * `GET /healthz`. Plain node:http; bodies are size-limited and must be JSON before botbuilder
+ * sees them.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { createLogger } from './logger.js';
+
+const log = createLogger('server');
+const MAX_BODY_BYTES = 512 * 1024;
+
+export interface BotServerOptions {
+  adapter: CloudAdapter;
+  logic: (context: TurnContext) => Promise<void>;
+  health: () => Record<string, unknown>;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The request body is not valid JSON.');
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** botbuilder's Response interface over node's ServerResponse. */
+function botResponse(res: ServerResponse) {
+  return {
+    socket: res.socket,
+    status(code: number) {
+      res.statusCode = code;
+      return this;
+    },
+    header(name: string, value: unknown) {
+      res.setHeader(name, String(value));
+      return this;
+    },
+    send(body?: unknown) {
+      if (body === undefined || body === null) return res.end();
+      if (typeof body === 'string' || Buffer.isBuffer(body)) return res.end(body);
+      if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify(body));
+    },
+    end(...args: unknown[]) {
+      return res.end(...(args as []));
+    },
+  };
+}
+
+export function createBotServer(options: BotServerOptions): Server {
+  return createServer((req, res) => {
+    void route(req, res, options).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: { code: 'BadRequest', message: err.message } });
+      log.error('request failed', { path: req.url, err });
+      sendJson(res, 500, { error: { code: 'InternalError', message: 'The bot could not handle this request.' } });
+    });
+  });
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, options: BotServerOptions): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { ok: true, ...options.health() });
+  if (path === '/api/messages') {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: 'Use POST.' } });
+    const body = await readJsonBody(req);
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
+      throw new HttpError(400, 'The request body is not a Bot Framework activity (an object with a "type").');
+    }
+    const request = { body: body as Record<string, unknown>, headers: req.headers, method: req.method };
+    await options.adapter.process(request, botResponse(res), options.logic);
+    return;
+  }
+  sendJson(res, 404, { error: { code: 'NotFound', message: `Nothing at ${path}.` } });
+}
+
+export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

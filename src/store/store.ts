@@ -1,0 +1,154 @@
+/**
+ * The bot's own memory, in lowdb: where it is installed, which message shows which incident
+ * in which conversation, what it last saw of each incident, the poll watermark, decisions made
+ * from Teams and an audit log of every action.
+ *
+ * Keyed maps throughout (an incident lookup is O(1) at 100k incidents). Every change goes
+ * through `update()`, which applies it in memory and writes the file once; lowdb's writer
+ * writes a temporary file and renames it, so the file on disk is always whole.
+ */
+import { mkdir, copyFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low, Memory } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { z } from 'zod';
+import { StoreError } from '../errors.js';
+
+const actorSchema = z.object({ id: z.string(), name: z.string(), aadObjectId: z.string().optional(), upn: z.string().optional() });
+export type Actor = z.infer<typeof actorSchema>;
+
+const conversationSchema = z.object({
+  key: z.string(),
+  kind: z.enum(['personal', 'groupChat', 'channel']),
+  /** A botbuilder ConversationReference, kept as JSON; the bot layer parses it. */
+  reference: z.record(z.string(), z.unknown()),
+  installedAt: z.string(),
+  /** Open incidents already offered to this conversation when it was installed. */
+  backfilled: z.boolean(),
+});
+export type ConversationRecord = z.infer<typeof conversationSchema>;
+
+const incidentSchema = z.object({
+  id: z.string(),
+  lastUpdateDateTime: z.string(),
+  createdDateTime: z.string(),
+  open: z.boolean(),
+  severity: z.string(),
+  title: z.string(),
+  userUpn: z.string().nullable(),
+});
+export type IncidentRecord = z.infer<typeof incidentSchema>;
+
+const postSchema = z.object({
+  incidentId: z.string(),
+  conversationKey: z.string(),
+  activityId: z.string(),
+  postedAt: z.string(),
+});
+export type PostRecord = z.infer<typeof postSchema>;
+
+const decisionSchema = z.object({
+  incidentId: z.string(),
+  action: z.enum(['startInvestigation', 'resolve']),
+  by: actorSchema,
+  at: z.string(),
+  classification: z.string().optional(),
+  determination: z.string().optional(),
+});
+export type DecisionRecord = z.infer<typeof decisionSchema>;
+
+const auditSchema = z.object({
+  at: z.string(),
+  actor: actorSchema,
+  action: z.string(),
+  target: z.string().optional(),
+  outcome: z.enum(['ok', 'refused', 'failed']),
+  detail: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof auditSchema>;
+
+const dataSchema = z.object({
+  version: z.literal(1),
+  conversations: z.record(z.string(), conversationSchema),
+  incidents: z.record(z.string(), incidentSchema),
+  /** Which message shows an incident in a conversation: incident id → conversation key → post. */
+  posts: z.record(z.string(), z.record(z.string(), postSchema)),
+  /** The latest decision per incident, keyed by incident id. */
+  decisions: z.record(z.string(), decisionSchema),
+  watermark: z.string().nullable(),
+  audit: z.array(auditSchema),
+});
+export type StoreData = z.infer<typeof dataSchema>;
+
+const empty = (): StoreData => ({ version: 1, conversations: {}, incidents: {}, posts: {}, decisions: {}, watermark: null, audit: [] });
+
+export class Store {
+  private constructor(
+    private readonly db: Low<StoreData>,
+    readonly file: string | null,
+  ) {}
+
+  /** Open (or create) the store. `:memory:` keeps it in memory only (tests). */
+  static async open(file: string): Promise<Store> {
+    if (file === ':memory:') {
+      const db = new Low<StoreData>(new Memory<StoreData>(), empty());
+      return new Store(db, null);
+    }
+    await mkdir(dirname(file), { recursive: true });
+    const db = new Low<StoreData>(new JSONFile<StoreData>(file), empty());
+    try {
+      await db.read();
+    } catch (cause) {
+      throw await refuse(file, 'is not valid JSON (truncated or corrupt)', cause);
+    }
+    const parsed = dataSchema.safeParse(db.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw await refuse(file, `does not have the expected shape (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, parsed.error);
+    }
+    db.data = parsed.data;
+    return new Store(db, file);
+  }
+
+  get data(): Readonly<StoreData> {
+    return this.db.data;
+  }
+
+  /** Apply a change and persist it in one write. */
+  async update<T>(change: (data: StoreData) => T): Promise<T> {
+    const result = change(this.db.data);
+    await this.db.write();
+    return result;
+  }
+
+  conversations(): ConversationRecord[] {
+    return Object.values(this.db.data.conversations);
+  }
+
+  postsFor(incidentId: string): PostRecord[] {
+    return Object.values(this.db.data.posts[incidentId] ?? {});
+  }
+
+  post(incidentId: string, conversationKey: string): PostRecord | undefined {
+    return this.db.data.posts[incidentId]?.[conversationKey];
+  }
+
+  /** Record (or replace) the message that shows an incident in a conversation. */
+  recordPost(post: PostRecord): Promise<void> {
+    return this.update((d) => {
+      (d.posts[post.incidentId] ??= {})[post.conversationKey] = post;
+    });
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.update((d) => {
+      d.audit.push(entry);
+    });
+  }
+}
+
+async function refuse(file: string, problem: string, cause: unknown): Promise<StoreError> {
+  const backup = `${file}.corrupt-${Date.now()}`;
+  await copyFile(file, backup).catch(() => undefined);
+  return new StoreError(`The store file ${file} ${problem}. The bot will not start with an empty store in its place: a copy was kept at ${backup}; restore a backup or move the file away to start afresh.`, { cause });
+}

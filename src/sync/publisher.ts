@@ -1,0 +1,62 @@
+/**
+ * Puts incident cards in conversations and keeps every posted card current. Knows nothing of
+ * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
+ */
+import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
+import { incidentCardData } from '../cards/view-models.js';
+import type { Incident } from '../defender/model.js';
+import { createLogger } from '../logger.js';
+import type { ConversationRecord, Store } from '../store/store.js';
+
+const log = createLogger('publisher');
+
+export interface ConversationGateway {
+  /** Send a card; answers the new message's id. */
+  send(conversation: ConversationRecord, card: AdaptiveCardJson): Promise<string>;
+  update(conversation: ConversationRecord, activityId: string, card: AdaptiveCardJson): Promise<void>;
+}
+
+export class IncidentPublisher {
+  constructor(
+    private readonly store: Store,
+    private readonly gateway: ConversationGateway,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The incident's card as everyone sees it, with the latest decision made from Teams. */
+  card(incident: Incident, notice?: string): AdaptiveCardJson {
+    const decision = this.store.data.decisions[incident.id];
+    return renderCard('incident', incidentCardData(incident, { decision, notice }));
+  }
+
+  /** Post the incident's card once per conversation; a second call for the same pair does nothing. */
+  async postOnce(incident: Incident, conversation: ConversationRecord): Promise<boolean> {
+    if (this.store.post(incident.id, conversation.key)) return false;
+    await this.post(incident, conversation);
+    return true;
+  }
+
+  /** Post the card (again) and make it the message that follows the incident in this conversation. */
+  async post(incident: Incident, conversation: ConversationRecord): Promise<string> {
+    const activityId = await this.gateway.send(conversation, this.card(incident));
+    await this.store.recordPost({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt: this.now().toISOString() });
+    return activityId;
+  }
+
+  /** Redraw every posted card of the incident; one conversation failing does not stop the others. */
+  async refreshPosts(incident: Incident): Promise<number> {
+    const card = this.card(incident);
+    let updated = 0;
+    for (const post of this.store.postsFor(incident.id)) {
+      const conversation = this.store.data.conversations[post.conversationKey];
+      if (!conversation) continue;
+      try {
+        await this.gateway.update(conversation, post.activityId, card);
+        updated++;
+      } catch (err) {
+        log.warn('could not update a posted card', { incidentId: incident.id, conversation: post.conversationKey, err });
+      }
+    }
+    return updated;
+  }
+}

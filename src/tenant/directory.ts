@@ -1,0 +1,96 @@
+/** The Contoso users the embedded tenant knows: at-risk users for seed incidents, plus anyone an admin request names. */
+import { createRandom } from './prng.js';
+
+export interface DirectoryUser {
+  upn: string;
+  displayName: string;
+  objectId: string;
+  department: string;
+  jobTitle: string;
+  deviceName: string;
+  /** Defender for Endpoint device id (40 hex digits). */
+  deviceId: string;
+  ipAddress: string;
+}
+
+export const TENANT_DOMAIN = 'contoso.com';
+
+const PEOPLE: readonly [displayName: string, department: string, jobTitle: string][] = [
+  ['Adele Vance', 'Retail', 'Product Manager'],
+  ['Lee Gu', 'Manufacturing', 'Director'],
+  ['Nestor Wilke', 'Operations', 'Director'],
+  ['Isaiah Langer', 'Sales', 'Sales Representative'],
+  ['Pradeep Gupta', 'Finance', 'Accountant'],
+  ['Lidia Holloway', 'Engineering', 'Product Manager'],
+  ['Diego Siciliani', 'Human Resources', 'HR Manager'],
+  ['Johanna Lorenz', 'Engineering', 'Senior Engineer'],
+];
+/** Not at risk in the seed, but present in background activity. */
+const BYSTANDERS: readonly [displayName: string, department: string, jobTitle: string][] = [
+  ['Megan Bowen', 'Marketing', 'Marketing Manager'],
+  ['Grady Archie', 'Research & Development', 'Designer'],
+  ['Joni Sherman', 'Legal', 'Paralegal'],
+];
+
+function hashString(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** "lee.gu@contoso.com" → "Lee Gu". */
+export function displayNameFromUpn(upn: string): string {
+  const local = upn.split('@')[0] ?? upn;
+  return local
+    .split(/[._-]+/)
+    .filter((part) => part.length > 0)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join(' ');
+}
+
+/** A user built from a UPN alone: the same UPN always gives the same ids and device. */
+export function makeUser(upn: string, displayName?: string, department = 'Contoso', jobTitle = 'Employee'): DirectoryUser {
+  const lower = upn.toLowerCase();
+  const random = createRandom(hashString(lower));
+  const name = displayName ?? displayNameFromUpn(lower);
+  const firstName = (name.split(/\s+/)[0] ?? 'user').toUpperCase().replace(/[^A-Z]/g, '').slice(0, 10) || 'USER';
+  const deviceName = `LT-${firstName}-${random.int(10, 99)}`;
+  return {
+    upn: lower,
+    displayName: name,
+    objectId: random.guid(),
+    department,
+    jobTitle,
+    deviceName,
+    deviceId: random.hex(40),
+    ipAddress: `10.${random.int(0, 20)}.${random.int(0, 254)}.${random.int(2, 254)}`,
+  };
+}
+
+const upnFor = (displayName: string) => `${displayName.toLowerCase().replace(/\s+/g, '.')}@${TENANT_DOMAIN}`;
+
+/** The eight users seed incidents are about, in a fixed order. */
+export const SEED_USERS: readonly DirectoryUser[] = PEOPLE.map(([name, department, title]) => makeUser(upnFor(name), name, department, title));
+export const BYSTANDER_USERS: readonly DirectoryUser[] = BYSTANDERS.map(([name, department, title]) => makeUser(upnFor(name), name, department, title));
+
+/** Users by lowercased UPN. */
+export class Directory {
+  private readonly users = new Map<string, DirectoryUser>();
+  constructor() {
+    for (const user of [...SEED_USERS, ...BYSTANDER_USERS]) this.users.set(user.upn, user);
+  }
+  get(upn: string): DirectoryUser | undefined {
+    return this.users.get(upn.toLowerCase());
+  }
+  /** The known user, or a new one made from the UPN (the display name given wins for a new user). */
+  resolve(upn: string, displayName?: string): DirectoryUser {
+    const known = this.get(upn);
+    if (known) return known;
+    const user = makeUser(upn, displayName);
+    this.users.set(user.upn, user);
+    return user;
+  }
+  all(): DirectoryUser[] {
+    return [...this.users.values()];
+  }
+}

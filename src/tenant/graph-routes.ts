@@ -1,0 +1,162 @@
+/** The Graph security API (v1.0) paths the embedded tenant serves. */
+import { z } from 'zod';
+import { alertPatchSchema, incidentPatchSchema } from '../defender/model.js';
+import type { HuntingEngine } from './hunting-engine.js';
+import { ALERT_SPEC, INCIDENT_SPEC, parseCollectionQuery, parseEntityQuery, selectPage, type EntitySpec } from './query.js';
+import type { Json } from './records.js';
+import type { RequestContext, Reply, Route } from './router.js';
+import { APP_NAME, type TenantState } from './state.js';
+import { parseBody } from './zod-error.js';
+
+const ALERT_READ = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'] as const;
+const ALERT_WRITE = ['SecurityAlert.ReadWrite.All'] as const;
+const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'] as const;
+const INCIDENT_WRITE = ['SecurityIncident.ReadWrite.All'] as const;
+const HUNTING = ['ThreatHunting.Read.All'] as const;
+
+const commentSchema = z.object({
+  '@odata.type': z.string().optional(),
+  comment: z.string().min(1, 'the comment is empty').max(30_000),
+});
+
+const huntingQuerySchema = z.object({
+  Query: z.string().min(1, 'the query is empty').max(100_000),
+  Timespan: z.string().max(100).optional(),
+});
+
+const context = (ctx: RequestContext, fragment: string) => `${ctx.origin}/v1.0/$metadata#${fragment}`;
+
+function collection<T extends { seq: number }>(
+  ctx: RequestContext,
+  items: Iterable<T>,
+  spec: EntitySpec<T>,
+  contextFragment: (expand: Set<string>) => string,
+  view: (item: T, expand: Set<string>) => Json,
+): Reply {
+  const query = parseCollectionQuery(ctx.query, spec, ctx.preferUnknownMembers);
+  const page = selectPage(items, query);
+  const body: { [key: string]: Json } = { '@odata.context': context(ctx, contextFragment(query.expand)) };
+  if (query.count) body['@odata.count'] = page.total;
+  body.value = page.items.map((item) => view(item, query.expand));
+  if (page.nextSkip !== null) {
+    const next = new URLSearchParams(ctx.query);
+    for (const key of [...next.keys()]) if (key.toLowerCase() === '$skip') next.delete(key);
+    next.set('$skip', String(page.nextSkip));
+    body['@odata.nextLink'] = `${ctx.origin}${ctx.path}?${next.toString()}`;
+  }
+  return { status: 200, body };
+}
+
+export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): Route[] {
+  const param = (ctx: RequestContext) => ctx.params.id ?? '';
+  const alertEntity = (ctx: RequestContext, id: string) => ({
+    '@odata.context': context(ctx, 'security/alerts_v2/$entity'),
+    ...state.alertView(state.getAlert(id), ctx.preferUnknownMembers),
+  });
+  const incidentEntity = (ctx: RequestContext, id: string, expand: Set<string>) => ({
+    '@odata.context': context(ctx, expand.has('alerts') ? 'security/incidents(alerts())/$entity' : 'security/incidents/$entity'),
+    ...state.incidentView(state.getIncident(id), ctx.preferUnknownMembers, expand.has('alerts')),
+  });
+
+  return [
+    {
+      method: 'GET',
+      pattern: '/v1.0/security/incidents',
+      permissions: INCIDENT_READ,
+      handler: (ctx) =>
+        collection(
+          ctx,
+          state.incidents.values(),
+          INCIDENT_SPEC,
+          (expand) => (expand.has('alerts') ? 'security/incidents(alerts())' : 'security/incidents'),
+          (incident, expand) => state.incidentView(incident, ctx.preferUnknownMembers, expand.has('alerts')),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1.0/security/incidents/:id',
+      permissions: INCIDENT_READ,
+      handler: (ctx) => {
+        const { expand } = parseEntityQuery(ctx.query, INCIDENT_SPEC);
+        return { status: 200, body: incidentEntity(ctx, param(ctx), expand) };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1.0/security/incidents/:id',
+      permissions: INCIDENT_WRITE,
+      handler: (ctx) => {
+        const id = param(ctx);
+        state.getIncident(id);
+        const patch = parseBody(incidentPatchSchema, ctx.body, 'Invalid incident update');
+        state.patchIncident(id, patch, APP_NAME);
+        return { status: 200, body: incidentEntity(ctx, id, new Set()) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1.0/security/alerts_v2',
+      permissions: ALERT_READ,
+      handler: (ctx) =>
+        collection(
+          ctx,
+          state.alerts.values(),
+          ALERT_SPEC,
+          () => 'security/alerts_v2',
+          (alert) => state.alertView(alert, ctx.preferUnknownMembers),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1.0/security/alerts_v2/:id',
+      permissions: ALERT_READ,
+      handler: (ctx) => {
+        parseEntityQuery(ctx.query, ALERT_SPEC);
+        return { status: 200, body: alertEntity(ctx, param(ctx)) };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1.0/security/alerts_v2/:id',
+      permissions: ALERT_WRITE,
+      handler: (ctx) => {
+        const id = param(ctx);
+        state.getAlert(id);
+        const patch = parseBody(alertPatchSchema, ctx.body, 'Invalid alert update');
+        state.patchAlert(id, patch, APP_NAME);
+        return { status: 200, body: alertEntity(ctx, id) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1.0/security/alerts_v2/:id/comments',
+      permissions: ALERT_WRITE,
+      handler: (ctx) => {
+        const id = param(ctx);
+        state.getAlert(id);
+        const { comment } = parseBody(commentSchema, ctx.body, 'Invalid alert comment');
+        const comments = state.addAlertComment(id, comment, APP_NAME);
+        return {
+          status: 200,
+          body: {
+            '@odata.context': context(ctx, 'Collection(microsoft.graph.security.alertComment)'),
+            value: comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...c })),
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1.0/security/runHuntingQuery',
+      permissions: HUNTING,
+      handler: async (ctx) => {
+        const { Query, Timespan } = parseBody(huntingQuerySchema, ctx.body, 'Invalid hunting query');
+        const result = await huntingEngine({ query: Query, timespan: Timespan, tables: state.hunting, now: state.now() });
+        return {
+          status: 200,
+          body: { '@odata.context': context(ctx, 'microsoft.graph.security.huntingQueryResults'), schema: result.schema, results: result.results },
+        };
+      },
+    },
+  ];
+}

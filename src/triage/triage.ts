@@ -1,0 +1,146 @@
+/**
+ * The analyst's decisions, written back to Defender: start an investigation, resolve with a
+ * classification. Purview Insider Risk Management follows Defender (Resolved + True positive
+ * = Confirmed; False positive / Informational = Dismissed), so a resolve always carries a
+ * classification. Every attempt, allowed or not, lands in the audit log.
+ */
+import { irmAlertsOf } from '../cards/view-models.js';
+import type { DefenderClient } from '../defender/graph-client.js';
+import {
+  CLASSIFICATION_WORDS,
+  DETERMINATIONS_BY_CLASSIFICATION,
+  DETERMINATION_WORDS,
+  determinationFits,
+  irmStatusFor,
+  type ResolveClassification,
+} from '../defender/irm-mapping.js';
+import type { Determination, Incident } from '../defender/model.js';
+import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, asAppError } from '../errors.js';
+import type { Actor, Store } from '../store/store.js';
+import type { IncidentPublisher } from '../sync/publisher.js';
+
+export interface ResolveRequest {
+  classification: ResolveClassification;
+  determination?: Determination;
+  comment?: string;
+}
+
+export class TriageService {
+  constructor(
+    private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; now?: () => Date },
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The incident, if it exists and is an insider-risk incident. */
+  async getIrmIncident(incidentId: string): Promise<Incident> {
+    let incident: Incident;
+    try {
+      incident = await this.deps.client.getIncident(incidentId);
+    } catch (err) {
+      if (err instanceof GraphError && err.httpStatus === 404) throw new NotFoundError(`Incident ${incidentId} does not exist in Microsoft Defender.`);
+      throw err;
+    }
+    if (irmAlertsOf(incident).length === 0) {
+      throw new NotFoundError(`Incident ${incidentId} has no Insider Risk Management alert, so this bot does not triage it. Open it in the Defender portal.`);
+    }
+    return incident;
+  }
+
+  async startInvestigation(incidentId: string, actor: Actor): Promise<Incident> {
+    return this.audited(actor, 'startInvestigation', incidentId, undefined, async () => {
+      const incident = await this.getIrmIncident(incidentId);
+      if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}. Reopen it in the Defender portal if it needs another look.`);
+      if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
+      const assignee = actor.upn ?? actor.name;
+      const toStart = irmAlertsOf(incident).filter((a) => a.status !== 'resolved' && (a.status !== 'inProgress' || a.assignedTo !== assignee));
+      if (toStart.length === 0) throw new ConflictError(`The investigation of incident ${incidentId} is already in progress (assigned to ${incident.assignedTo ?? 'nobody'}).`);
+      for (const alert of toStart) await this.deps.client.updateAlert(alert.id, { status: 'inProgress', assignedTo: assignee });
+      // Defender keeps the incident's own status and owner; set them too so the queue shows who has it.
+      await this.deps.client.updateIncident(incidentId, { status: 'inProgress', assignedTo: assignee });
+      await this.deps.store.update((d) => {
+        d.decisions[incidentId] = { incidentId, action: 'startInvestigation', by: actor, at: this.now().toISOString() };
+      });
+      return this.afterChange(incidentId);
+    });
+  }
+
+  async resolve(incidentId: string, actor: Actor, request: ResolveRequest): Promise<Incident> {
+    const determination = request.determination ?? DETERMINATIONS_BY_CLASSIFICATION[request.classification][0]!;
+    const detail = `${request.classification}/${determination}`;
+    return this.audited(actor, 'resolve', incidentId, detail, async () => {
+      if (!determinationFits(request.classification, determination)) {
+        throw new BadInputError(
+          `"${DETERMINATION_WORDS[determination]}" does not fit ${CLASSIFICATION_WORDS[request.classification]}. Choose one of: ${DETERMINATIONS_BY_CLASSIFICATION[request.classification].map((d) => DETERMINATION_WORDS[d]).join(', ')}.`,
+        );
+      }
+      const incident = await this.getIrmIncident(incidentId);
+      if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}.`);
+      if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
+      const who = actor.upn ? `${actor.name} (${actor.upn})` : actor.name;
+      const irmWord = irmStatusFor('resolved', request.classification);
+      const note = `Resolved as ${CLASSIFICATION_WORDS[request.classification]} (${DETERMINATION_WORDS[determination]}) by ${who} from Microsoft Teams; Insider Risk Management: ${irmWord}.`;
+      const comment = request.comment?.trim() ? `${note} Comment: ${request.comment.trim()}` : note;
+      for (const alert of irmAlertsOf(incident)) {
+        if (alert.status !== 'resolved') {
+          await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
+        }
+        await this.deps.client.addAlertComment(alert.id, comment);
+      }
+      await this.deps.client.updateIncident(incidentId, {
+        status: 'resolved',
+        classification: request.classification,
+        determination,
+        resolvingComment: comment.slice(0, 1000),
+      });
+      await this.deps.store.update((d) => {
+        d.decisions[incidentId] = {
+          incidentId,
+          action: 'resolve',
+          by: actor,
+          at: this.now().toISOString(),
+          classification: request.classification,
+          determination,
+        };
+      });
+      return this.afterChange(incidentId);
+    });
+  }
+
+  /** Re-read the incident, remember it, and redraw every posted card. */
+  private async afterChange(incidentId: string): Promise<Incident> {
+    const incident = await this.getIrmIncident(incidentId);
+    await this.deps.store.update((d) => {
+      const known = d.incidents[incidentId];
+      // The poller will see this change too; remembering the version keeps it from re-announcing it.
+      if (known) {
+        known.lastUpdateDateTime = incident.lastUpdateDateTime;
+        known.open = incident.status !== 'resolved' && incident.status !== 'redirected';
+      }
+    });
+    await this.deps.publisher.refreshPosts(incident);
+    return incident;
+  }
+
+  private decidedBy(incidentId: string): string {
+    const decision = this.deps.store.data.decisions[incidentId];
+    if (!decision || decision.action !== 'resolve') return '';
+    const what = CLASSIFICATION_WORDS[decision.classification as ResolveClassification] ?? decision.classification;
+    return ` (${what}, by ${decision.by.name})`;
+  }
+
+  private async audited<T>(actor: Actor, action: string, target: string, detail: string | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      await this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome: 'ok', detail });
+      return result;
+    } catch (err) {
+      const appError: AppError = asAppError(err);
+      const outcome = appError instanceof BadInputError || appError instanceof ConflictError || appError instanceof NotFoundError ? 'refused' : 'failed';
+      await this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome, detail: detail ? `${detail}: ${appError.message}` : appError.message });
+      throw appError;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/** The real Graph client against the embedded tenant over HTTP. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GraphClient } from '../../src/defender/graph-client.js';
+import { alertSchema } from '../../src/defender/model.js';
+import { GraphError } from '../../src/errors.js';
+import { startTenant } from '../../src/tenant/server.js';
+
+type Tenant = Awaited<ReturnType<typeof startTenant>>;
+let tenant: Tenant;
+const admin = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
+  const res = await fetch(tenant.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+};
+const requests = () => admin<{ method: string; path: string; query: Record<string, string>; status: number }[]>('GET', '/_admin/requests');
+
+beforeAll(async () => {
+  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
+});
+afterAll(async () => {
+  await tenant?.close();
+});
+beforeEach(async () => {
+  await admin('POST', '/_admin/reset', { seedIncidents: 0 });
+});
+
+async function createIncidents(n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const created = await admin<{ alertIds: string[] }>('POST', '/_admin/incidents', {
+      severity: 'medium',
+      user: { upn: `user${i}@contoso.com` },
+      otherSources: ['microsoftDefenderForEndpoint'],
+    });
+    ids.push(created.alertIds[0]!);
+  }
+  return ids;
+}
+
+describe('GraphClient against the embedded tenant', () => {
+  it('pages through @odata.nextLink: 7 IRM alerts in pages of 3 arrive once each over 3 requests', async () => {
+    const created = await createIncidents(7);
+    const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
+    const alerts = await client.listAlerts({ filter: "serviceSource eq 'microsoftInsiderRiskManagement'", top: 3 });
+    expect(alerts.map((a) => a.id).sort()).toEqual([...created].sort());
+    expect(alerts.every((a) => a.serviceSource === 'microsoftInsiderRiskManagement')).toBe(true);
+    const gets = (await requests()).filter((r) => r.path.endsWith('/security/alerts_v2'));
+    expect(gets).toHaveLength(3);
+  });
+
+  it('lists only what changed since a watermark, oldest change first', async () => {
+    const [first, second] = await createIncidents(3);
+    const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
+    const all = await client.listIrmAlertsChangedSince('2000-01-01T00:00:00Z');
+    const watermark = all.at(-1)!.lastUpdateDateTime;
+    await new Promise((r) => setTimeout(r, 5));
+    await admin('PATCH', `/_admin/alerts/${second}`, { status: 'inProgress' });
+    await new Promise((r) => setTimeout(r, 5));
+    await admin('PATCH', `/_admin/alerts/${first}`, { assignedTo: 'someone@contoso.com' });
+    const changed = await client.listIrmAlertsChangedSince(new Date(Date.parse(watermark) + 1).toISOString());
+    expect(changed.map((a) => a.id)).toEqual([second, first]);
+  });
+
+  it('honours Retry-After on 429 and retries 5xx and connection resets', async () => {
+    await createIncidents(1);
+    for (const kind of ['429', '503', '500', 'reset'] as const) {
+      await admin('POST', '/_admin/faults', { rate: 1, kinds: [kind] });
+      const delays: number[] = [];
+      const client = new GraphClient({
+        baseUrl: tenant.graphBaseUrl,
+        baseDelayMs: 10,
+        // The fault clears while the client waits: the retry must then succeed.
+        sleep: async (ms) => {
+          delays.push(ms);
+          await admin('DELETE', '/_admin/faults');
+        },
+      });
+      const alerts = await client.listAlerts();
+      expect(alerts.length, kind).toBeGreaterThan(0);
+      expect(delays, kind).toHaveLength(1);
+      if (kind === '429') expect(delays[0]).toBe(1000);
+    }
+  });
+
+  it('gives up after a bounded number of attempts and says Defender did not answer', async () => {
+    await admin('POST', '/_admin/faults', { rate: 1, kinds: ['503'] });
+    const delays: number[] = [];
+    const client = new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 3, sleep: async (ms) => void delays.push(ms) });
+    const error = await client.listAlerts().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphError);
+    expect((error as GraphError).httpStatus).toBe(503);
+    expect(delays).toHaveLength(2);
+    await admin('DELETE', '/_admin/faults');
+  });
+
+  it('does not retry a request Graph refused (400, 403, 404)', async () => {
+    const client = new GraphClient({ baseUrl: tenant.graphBaseUrl, sleep: async () => undefined });
+    const bad = await client.listAlerts({ filter: 'colour eq 1' }).catch((e: unknown) => e);
+    expect((bad as GraphError).httpStatus).toBe(400);
+    const missing = await client.getIncident('987654').catch((e: unknown) => e);
+    expect((missing as GraphError).httpStatus).toBe(404);
+    await admin('POST', '/_admin/permissions', { deny: ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'] });
+    const denied = await client.listAlerts().catch((e: unknown) => e);
+    expect((denied as GraphError).httpStatus).toBe(403);
+    expect((denied as GraphError).graphCode).toBe('Authorization_RequestDenied');
+    expect((await requests()).length).toBe(3);
+  });
+
+  it('tolerates enum members it does not know', () => {
+    const alert = alertSchema.parse({
+      id: 'x',
+      severity: 'Critical',
+      status: 'Resolved',
+      serviceSource: 'microsoftQuantumDefender',
+      detectionSource: 'microsoftInsiderRiskManagement',
+      createdDateTime: '2026-11-01T00:00:00Z',
+      lastUpdateDateTime: '2026-11-01T00:00:00Z',
+    });
+    expect(alert.severity).toBe('unknownFutureValue');
+    expect(alert.status).toBe('resolved');
+    expect(alert.serviceSource).toBe('unknownFutureValue');
+    expect(alert.detectionSource).toBe('microsoftInsiderRiskManagement');
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * Notify and triage through the real surfaces: activities POSTed to /api/messages, the invoke
+ * responses, the cards the fake connector received, and the Graph requests the embedded tenant
+ * recorded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALEX, MEGAN, cardAction, installation, message, postActivity } from '../support/activities.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+type InvokeBody = { statusCode: number; type: string; value: Record<string, unknown> };
+const CONV = 'a:personal-alex';
+
+let stack: Stack;
+let incidentId: string;
+let alertIds: string[];
+
+const text = (card: unknown) => JSON.stringify(card);
+const fact = (card: unknown, title: string) => new RegExp(`"title":"${title}","value":"([^"]*)"`).exec(text(card))?.[1];
+const writes = async () => (await stack.graphRequests()).filter((r) => r.method !== 'GET');
+
+beforeAll(async () => {
+  stack = await startStack({ seedIncidents: 0 });
+  stack.connector.members.set(ALEX.id, { id: ALEX.id, name: ALEX.name, userPrincipalName: ALEX.upn, aadObjectId: ALEX.aadObjectId });
+  const installed = await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
+  expect(installed.status).toBe(200);
+  await stack.bot.services.poller.idle();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('notify', () => {
+  it('posts one card for a new IRM incident, with the alerts grouped in it counted by source', async () => {
+    const created = await stack.admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', {
+      severity: 'high',
+      title: 'Sensitive files copied to USB by departing user',
+      user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' },
+      irmAlerts: 2,
+      otherSources: ['microsoftDefenderForEndpoint', 'dataLossPrevention'],
+    });
+    expect(created.status).toBe(201);
+    incidentId = created.body.incidentId;
+    alertIds = created.body.alertIds;
+
+    const result = await stack.bot.services.poller.poll();
+    expect(result.posted).toBe(1);
+    const cards = [...stack.connector.messages(CONV).values()];
+    expect(cards).toHaveLength(1);
+    const card = cards[0];
+    expect(text(card)).toContain(`Insider risk incident ${incidentId}`);
+    expect(fact(card, 'User at risk')).toBe('Adele Vance (adele.vance@contoso.com)');
+    expect(fact(card, 'Alerts')).toBe('2 Insider Risk Management, 1 Defender for Endpoint, 1 Data Loss Prevention');
+    expect(fact(card, 'Defender status')).toBe('New');
+    expect(fact(card, 'IRM status')).toBe('Needs review');
+
+    // The poll asked Graph for IRM alerts only, with the header that reveals the evolvable member.
+    const list = (await stack.graphRequests()).find((r) => r.path.endsWith('/security/alerts_v2'));
+    expect(JSON.stringify(list)).toContain("serviceSource eq 'microsoftInsiderRiskManagement'");
+  });
+
+  it('does not post the same incident twice, not even after a restart', async () => {
+    expect((await stack.bot.services.poller.poll()).posted).toBe(0);
+    await stack.restartBot();
+    expect((await stack.bot.services.poller.poll()).posted).toBe(0);
+    expect([...stack.connector.messages(CONV).values()]).toHaveLength(1);
+  });
+});
+
+describe('triage from the card', () => {
+  it('Start investigation sets the IRM alerts in progress, assigned to the analyst, and updates the card for everyone', async () => {
+    const [activityId] = [...stack.connector.messages(CONV).keys()];
+    const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'startInvestigation', { incidentId }, activityId));
+    expect(res.status).toBe(200);
+    const body = res.body as InvokeBody;
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(fact(body.value, 'Defender status')).toBe('In progress');
+    expect(fact(body.value, 'Assigned to')).toBe(ALEX.upn);
+    expect(text(body.value)).not.toContain('Start investigation');
+
+    const patches = (await writes()).filter((w) => w.method === 'PATCH');
+    expect(patches.map((p) => p.path).sort()).toEqual([...alertIds.slice(0, 2).map((id) => `/v1.0/security/alerts_v2/${id}`), `/v1.0/security/incidents/${incidentId}`].sort());
+    for (const p of patches) expect(p.body).toEqual({ status: 'inProgress', assignedTo: ALEX.upn });
+
+    const update = stack.connector.calls.find((c) => c.method === 'update');
+    expect(update?.activityId).toBe(activityId);
+  });
+
+  it('refuses a resolve without classification, a forged or unknown incident and an unknown verb, writing nothing', async () => {
+    const before = (await writes()).length;
+    const cases: [string, Record<string, unknown>, number, RegExp][] = [
+      ['resolve', { incidentId, comment: 'no classification' }, 400, /classification/],
+      ['resolve', { incidentId, classification: 'truePositive', determination: 'falsePositive/notMalicious' }, 400, /another classification/],
+      ['resolve', { incidentId: '../../security/alerts_v2', classification: 'truePositive' }, 400, /incident id/],
+      ['resolve', { incidentId: '999999', classification: 'falsePositive' }, 404, /does not exist/],
+      ['startInvestigation', {}, 400, /which incident/],
+      ['deleteEverything', { incidentId }, 400, /not one the bot knows/],
+    ];
+    for (const [verb, data, status, words] of cases) {
+      const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, verb, data));
+      const body = res.body as InvokeBody;
+      expect(body.statusCode, `${verb} ${JSON.stringify(data)}`).toBe(status);
+      expect(body.type).toBe('application/vnd.microsoft.error');
+      expect(String(body.value.message)).toMatch(words);
+    }
+    expect((await writes()).length).toBe(before);
+  });
+
+  it('Resolve → True positive writes the classification, the comment naming the analyst, and shows Confirmed', async () => {
+    const res = await postActivity(
+      stack.bot.messagesUrl,
+      cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId, classification: 'truePositive', determination: 'truePositive/maliciousUserActivity', comment: 'Copied the roadmap to USB on his last day.' }),
+    );
+    const card = (res.body as InvokeBody).value;
+    expect(fact(card, 'Defender status')).toBe('Resolved');
+    expect(fact(card, 'IRM status')).toBe('Confirmed');
+    expect(fact(card, 'Classification')).toBe('True positive');
+    expect(fact(card, 'Determination')).toBe('Malicious user activity');
+    expect(fact(card, 'Decided')).toMatch(/^Resolved as True positive by Alex Wilber \(alex.wilber@contoso.com\) in Teams/);
+
+    for (const id of alertIds.slice(0, 2)) {
+      const irm = await stack.admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${id}`);
+      expect(irm.body.irmStatus).toBe('Confirmed');
+      const alert = await fetch(`${stack.graphBaseUrl}/security/alerts_v2/${id}`, { headers: { Prefer: 'include-unknown-enum-members' } }).then((r) => r.json() as Promise<Record<string, unknown>>);
+      expect(alert).toMatchObject({ status: 'resolved', classification: 'truePositive', determination: 'maliciousUserActivity' });
+      expect(JSON.stringify(alert.comments)).toContain('by Alex Wilber (alex.wilber@contoso.com) from Microsoft Teams');
+      expect(JSON.stringify(alert.comments)).toContain('Copied the roadmap to USB on his last day.');
+    }
+    const audit = stack.bot.services.store.data.audit.filter((a) => a.target === incidentId && a.outcome === 'ok').map((a) => a.action);
+    expect(audit).toEqual(['startInvestigation', 'resolve']);
+  });
+
+  it('refuses to resolve an already-resolved incident, says who decided, and writes nothing', async () => {
+    const before = (await writes()).length;
+    const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId, classification: 'falsePositive' }, undefined, MEGAN));
+    const body = res.body as InvokeBody;
+    expect(body.statusCode).toBe(409);
+    expect(String(body.value.message)).toMatch(/already resolved \(True positive, by Alex Wilber\)/);
+    expect((await writes()).length).toBe(before);
+  });
+
+  it('Resolve → False positive shows Dismissed and the IRM side follows', async () => {
+    const created = await stack.admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', { severity: 'low', user: { upn: 'megan.bowen@contoso.com' } });
+    await stack.bot.services.poller.poll();
+    const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, classification: 'falsePositive' }));
+    const card = (res.body as InvokeBody).value;
+    expect(fact(card, 'IRM status')).toBe('Dismissed');
+    expect(fact(card, 'Determination')).toBe('Not malicious');
+    const irm = await stack.admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${created.body.alertIds[0]}`);
+    expect(irm.body.irmStatus).toBe('Dismissed');
+  });
+});
+
+describe('chat', () => {
+  const replies = () => stack.connector.calls.filter((c) => c.method === 'reply' || c.method === 'send');
+
+  it('help lists every command and what Defender does not carry', async () => {
+    const before = replies().length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, '<at>IRM Triage</at> /help'));
+    const reply = replies().slice(before)[0];
+    const body = text(reply?.activity);
+    for (const usage of ['help', 'incidents', 'incident <id>']) expect(body).toContain(`"title":"${usage}"`);
+    expect(body).toContain('risky AI usage');
+  });
+
+  it('incidents lists the open ones; incident <id> posts its card; typos get a suggestion', async () => {
+    const open = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' } });
+    let before = replies().length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'incidents'));
+    const list = text(replies().slice(before)[0]?.activity);
+    expect(list).toContain(`Open ${open.body.incidentId}`);
+    expect(list).not.toContain(`Open ${incidentId}`); // resolved above
+
+    before = replies().length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, `incident ${open.body.incidentId}`));
+    expect(fact(replies().slice(before)[0]?.activity, 'User at risk')).toBe('Lee Gu (lee.gu@contoso.com)');
+
+    before = replies().length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'incidnts'));
+    expect(text(replies().slice(before)[0]?.activity)).toContain('Did you mean `incidents`?');
+
+    before = replies().length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'incident 424242'));
+    expect(text(replies().slice(before)[0]?.activity)).toContain('Incident 424242 does not exist');
+  });
+});
+
+describe('bad input at /api/messages', () => {
+  it('answers malformed requests with a clear 4xx and stays up', async () => {
+    const raw = (body: string) => fetch(stack.bot.messagesUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await raw('{not json')).status).toBe(400);
+    expect((await raw('[1,2,3]')).status).toBe(400);
+    expect((await raw('{"text":"no type"}')).status).toBe(400);
+    expect((await raw(JSON.stringify({ type: 'message', text: 'x'.repeat(600 * 1024) }))).status).toBe(413);
+    const health = await fetch(stack.bot.messagesUrl.replace('/api/messages', '/healthz'));
+    expect(health.status).toBe(200);
+  });
+});

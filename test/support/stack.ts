@@ -1,0 +1,59 @@
+/** The real pieces wired together for a test: embedded tenant, bot app (HTTP), fake connector. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startTenant } from '../../src/tenant/server.js';
+import { startFakeConnector, type FakeConnector } from './fake-connector.js';
+
+export interface Stack {
+  tenantUrl: string;
+  graphBaseUrl: string;
+  bot: BotApp;
+  connector: FakeConnector;
+  dbFile: string;
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  graphRequests(): Promise<{ method: string; path: string; status: number; body: unknown }[]>;
+  restartBot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: { seedIncidents?: number; env?: Record<string, string>; app?: BotAppOptions } = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'irm-stack-'));
+  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: 0 });
+  const connector = await startFakeConnector();
+  const dbFile = join(dir, 'db.json');
+  const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', ...options.env });
+  const appOptions: BotAppOptions = { host: '127.0.0.1', schedule: false, graph: { baseDelayMs: 5, maxDelayMs: 50 }, ...options.app };
+  let bot = await startBotApp(config, appOptions);
+  const admin = async <T>(method: string, path: string, body?: unknown) => {
+    const res = await fetch(tenant.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+  const stack: Stack = {
+    tenantUrl: tenant.url,
+    graphBaseUrl: tenant.graphBaseUrl,
+    get bot() {
+      return bot;
+    },
+    connector,
+    dbFile,
+    admin,
+    async graphRequests() {
+      return (await admin<{ method: string; path: string; status: number; body: unknown }[]>('GET', '/_admin/requests')).body;
+    },
+    async restartBot() {
+      await bot.close();
+      bot = await startBotApp(config, appOptions);
+    },
+    async close() {
+      await bot.close();
+      await connector.close();
+      await tenant.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

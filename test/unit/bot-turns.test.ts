@@ -1,0 +1,99 @@
+/**
+ * Turns through botbuilder's TestAdapter: the bot's handlers with a real Graph client against
+ * the embedded tenant, a recording stand-in for the Teams connector, and the invoke responses
+ * botbuilder sends back.
+ */
+import { TestAdapter, type Activity } from 'botbuilder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IrmBot } from '../../src/bot/bot.js';
+import type { BotServices } from '../../src/bot/services.js';
+import type { AdaptiveCardJson } from '../../src/cards/render.js';
+import { GraphClient } from '../../src/defender/graph-client.js';
+import type { ConversationRecord } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
+import { IncidentPoller } from '../../src/sync/poller.js';
+import { IncidentPublisher, type ConversationGateway } from '../../src/sync/publisher.js';
+import { startTenant } from '../../src/tenant/server.js';
+import { TriageService } from '../../src/triage/triage.js';
+
+type Tenant = Awaited<ReturnType<typeof startTenant>>;
+let tenant: Tenant;
+let services: BotServices;
+const sent: { conversation: string; card: AdaptiveCardJson }[] = [];
+
+class RecordingGateway implements ConversationGateway {
+  async send(conversation: ConversationRecord, card: AdaptiveCardJson): Promise<string> {
+    sent.push({ conversation: conversation.key, card });
+    return `m${sent.length}`;
+  }
+  async update(): Promise<void> {}
+}
+
+beforeAll(async () => {
+  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 4, irmSyncDelaySeconds: 0 });
+  const store = await Store.open(':memory:');
+  const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
+  const publisher = new IncidentPublisher(store, new RecordingGateway());
+  const triage = new TriageService({ client, store, publisher });
+  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }) };
+});
+afterAll(async () => {
+  await tenant?.close();
+});
+
+const adapter = () => new TestAdapter(async (context) => new IrmBot(services).run(context));
+const invoke = (verb: unknown, data: unknown): Partial<Activity> => ({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } });
+const firstCard = (a: Partial<Activity>) => JSON.stringify(a.attachments?.[0]?.content ?? a.text);
+
+describe('turns', () => {
+  it('answers help with a card listing the commands', async () => {
+    await adapter()
+      .send('help')
+      .assertReply((a) => {
+        expect(firstCard(a)).toContain('incident <id>');
+      });
+  });
+
+  it('registers the conversation on installationUpdate, and forgets it on removal', async () => {
+    const a = adapter();
+    await a.send({ type: 'installationUpdate', action: 'add' }).startTest();
+    expect(services.store.conversations().map((c) => c.key)).toContain('Convo1');
+    await a.send({ type: 'installationUpdate', action: 'remove' }).startTest();
+    expect(services.store.conversations().map((c) => c.key)).not.toContain('Convo1');
+  });
+
+  it('a new conversation is offered the open incidents once', async () => {
+    await adapter().send({ type: 'installationUpdate', action: 'add' }).startTest();
+    const first = await services.poller.poll();
+    expect(first.posted).toBeGreaterThan(0);
+    expect(sent.every((s) => JSON.stringify(s.card).includes('Insider risk incident'))).toBe(true);
+    expect((await services.poller.poll()).posted).toBe(0);
+  });
+
+  it.each([
+    ['an unknown verb', 'approveAll', { incidentId: '1' }, 400, 'UnknownVerb'],
+    ['a verb that is not a string', 42, {}, 400, 'BadInput'],
+    ['data that is not an object', 'resolve', 'drop table', 400, 'BadInput'],
+    ['an unknown incident', 'startInvestigation', { incidentId: '777777' }, 404, 'NotFound'],
+    ['a classification Defender does not accept here', 'resolve', { incidentId: '1', classification: 'unknown' }, 400, 'BadInput'],
+  ])('answers %s with a typed invoke error', async (_what, verb, data, status, code) => {
+    await adapter()
+      .send(invoke(verb, data))
+      .assertReply((a) => {
+        expect(a.type).toBe('invokeResponse');
+        const value = a.value as { status: number; body: { statusCode: number; type: string; value: { code: string; message: string } } };
+        expect(value.body.statusCode).toBe(status);
+        expect(value.body.type).toBe('application/vnd.microsoft.error');
+        expect(value.body.value.code).toBe(code);
+        expect(value.body.value.message.length).toBeGreaterThan(10);
+      });
+  });
+
+  it('botbuilder itself refuses an invoke that is not Action.Execute', async () => {
+    await adapter()
+      .send({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Submit', verb: 'resolve' } } })
+      .assertReply((a) => {
+        expect((a.value as { status: number }).status).toBe(400);
+      });
+  });
+});

@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { actionsByVerb } from '../../src/bot/actions/index.js';
+import { CARDS_DIR, CARD_NAMES, renderCard } from '../../src/cards/render.js';
+import { incidentCardData } from '../../src/cards/view-models.js';
+import { adaptiveCardProblems, verbsIn } from '../support/adaptive-cards.js';
+import { incidentFixture } from '../fixtures/incidents.js';
+
+const texts = (card: unknown): string => JSON.stringify(card);
+const actionTitles = (card: { actions?: unknown[] }) => (card.actions ?? []).map((a) => (a as { title: string }).title);
+
+describe('incident card', () => {
+  it('shows what an analyst needs to decide on a new incident', () => {
+    const card = renderCard('incident', incidentCardData(incidentFixture('new')));
+    const text = texts(card);
+    expect(text).toContain('High severity');
+    expect(text).toContain('"color":"Attention"');
+    expect(text).toContain('Data exfiltration by departing user');
+    expect(text).toContain('Adele Vance (adele.vance@contoso.com)');
+    expect(text).toContain('2 Insider Risk Management, 1 Defender for Endpoint, 1 Entra ID Protection, 1 Data Loss Prevention');
+    expect(text).toMatch(/"title":"Defender status","value":"New"/);
+    expect(text).toMatch(/"title":"IRM status","value":"Needs review"/);
+    expect(text).toContain('https://security.microsoft.com/incidents/2101?tid=t');
+    expect(text).toContain('https://security.microsoft.com/alerts/da1?tid=t');
+    expect(actionTitles(card)).toEqual(['Start investigation', 'Resolve', 'Open in Defender']);
+    expect(text).not.toContain('"title":"Classification","value"');
+  });
+
+  it('has a Resolve form that requires a classification and offers the three of them', () => {
+    const card = renderCard('incident', incidentCardData(incidentFixture('new')));
+    const resolve = (card.actions ?? []).find((a) => (a as { title: string }).title === 'Resolve') as { card: { body: Record<string, unknown>[]; actions: Record<string, unknown>[] } };
+    const classification = resolve.card.body.find((b) => b.id === 'classification')!;
+    expect(classification.isRequired).toBe(true);
+    expect((classification.choices as { title: string }[]).map((c) => c.title)).toEqual(['True positive', 'False positive', 'Informational, expected activity']);
+    expect(resolve.card.body.find((b) => b.id === 'comment')?.isMultiline).toBe(true);
+    expect(resolve.card.actions[0]).toMatchObject({ type: 'Action.Execute', title: 'Submit', verb: 'resolve', data: { incidentId: '2101', version: '2026-11-20T10:00:00Z' } });
+  });
+
+  it('after Start investigation: in progress, assigned, no Start button', () => {
+    const card = renderCard('incident', incidentCardData(incidentFixture('inProgress')));
+    expect(texts(card)).toMatch(/"title":"Defender status","value":"In progress"/);
+    expect(texts(card)).toMatch(/"title":"Assigned to","value":"alex.wilber@contoso.com"/);
+    expect(actionTitles(card)).toEqual(['Resolve', 'Open in Defender']);
+  });
+
+  it.each([
+    ['resolvedTruePositive', 'True positive', 'Malicious user activity', 'Confirmed'],
+    ['resolvedFalsePositive', 'False positive', 'Not malicious', 'Dismissed'],
+  ] as const)('%s: shows classification, determination and IRM %s', (state, classification, determination, irm) => {
+    const card = renderCard('incident', incidentCardData(incidentFixture(state), {
+      decision: { incidentId: '2101', action: 'resolve', by: { id: 'u', name: 'Alex Wilber', upn: 'alex.wilber@contoso.com' }, at: '2026-11-20T10:00:00.000Z', classification: 'truePositive' },
+    }));
+    const text = texts(card);
+    expect(text).toContain(`"title":"Classification","value":"${classification}"`);
+    expect(text).toContain(`"title":"Determination","value":"${determination}"`);
+    expect(text).toContain(`"title":"IRM status","value":"${irm}"`);
+    expect(text).toContain('by Alex Wilber (alex.wilber@contoso.com) in Teams, {{DATE(2026-11-20T10:00:00Z, SHORT)}}');
+    expect(actionTitles(card)).toEqual(['Open in Defender']);
+  });
+
+  it('keeps Graph text from breaking markdown', () => {
+    const incident = incidentFixture('new');
+    incident.alerts![0]!.title = 'Copied [secret](x) *files*';
+    const text = texts(renderCard('incident', incidentCardData(incident)));
+    expect(text).toContain('Copied \\\\[secret\\\\]\\\\(x\\\\) \\\\*files\\\\*');
+  });
+});
+
+describe('every card', () => {
+  const samples = {
+    incident: [incidentCardData(incidentFixture('new')), incidentCardData(incidentFixture('inProgress')), incidentCardData(incidentFixture('resolvedTruePositive'))],
+    'incident-list': [
+      { heading: 'Open insider risk incidents: 0', count: 0, emptyText: 'None', items: [], hasMore: false, moreText: '' },
+      { heading: 'Open insider risk incidents: 1', count: 1, emptyText: '', items: [{ incidentId: '2101', title: 'T', severityWord: 'High', severityColour: 'Attention', userText: 'Adele', status: 'New', started: 'x' }], hasMore: true, moreText: 'more' },
+    ],
+    help: [{ commands: [{ usage: 'help', description: 'd' }], notInDefender: 'n' }],
+    notice: [{ heading: 'h', text: 't', colour: 'Attention' as const }],
+  };
+
+  it('has a sample for each template in cards/', () => {
+    const files = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(files.sort()).toEqual([...CARD_NAMES].sort());
+    expect(Object.keys(samples).sort()).toEqual([...CARD_NAMES].sort());
+  });
+
+  for (const name of CARD_NAMES) {
+    it(`${name}: renders version 1.5 and parses with the Adaptive Cards parser without warnings`, () => {
+      for (const data of samples[name]) {
+        const card = renderCard(name, data as never);
+        expect(card.version).toBe('1.5');
+        expect(JSON.stringify(card)).not.toMatch(/\$\{/);
+        expect(adaptiveCardProblems(card)).toEqual([]);
+      }
+    });
+  }
+
+  it('every Action.Execute verb in cards/ has a handler', () => {
+    const verbs = new Set<string>();
+    for (const file of readdirSync(CARDS_DIR)) verbsIn(JSON.parse(readFileSync(`${CARDS_DIR}${file}`, 'utf8')), verbs);
+    expect(verbs.size).toBeGreaterThan(0);
+    for (const verb of verbs) expect(actionsByVerb.has(verb), `handler for ${verb}`).toBe(true);
+  });
+});

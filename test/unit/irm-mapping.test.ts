@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { DETERMINATIONS_BY_CLASSIFICATION, RESOLVE_CLASSIFICATIONS, determinationFits, irmStatusFor } from '../../src/defender/irm-mapping.js';
+import type { AlertStatus, Classification } from '../../src/defender/model.js';
+
+describe('Defender → Insider Risk Management status mapping (fixed by the product)', () => {
+  const table: [AlertStatus, Classification | null, string][] = [
+    ['new', null, 'Needs review'],
+    ['inProgress', null, 'Needs review'],
+    ['inProgress', 'truePositive', 'Needs review'],
+    ['resolved', 'truePositive', 'Confirmed'],
+    ['resolved', 'falsePositive', 'Dismissed'],
+    ['resolved', 'informationalExpectedActivity', 'Dismissed'],
+    // Resolved without a classification is dismissed in IRM: the reason the form requires one.
+    ['resolved', null, 'Dismissed'],
+    ['resolved', 'unknown', 'Dismissed'],
+  ];
+  it.each(table)('%s + %s → %s', (status, classification, irm) => {
+    expect(irmStatusFor(status, classification)).toBe(irm);
+  });
+
+  it('offers determinations that fit each classification, and refuses ones that do not', () => {
+    expect(determinationFits('truePositive', 'maliciousUserActivity')).toBe(true);
+    expect(determinationFits('falsePositive', 'maliciousUserActivity')).toBe(false);
+    expect(determinationFits('informationalExpectedActivity', 'notMalicious')).toBe(false);
+    for (const c of RESOLVE_CLASSIFICATIONS) expect(DETERMINATIONS_BY_CLASSIFICATION[c].length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,39 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.js';
+import { Store } from '../../src/store/store.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'irm-store-'));
+
+describe('store', () => {
+  it('keeps posts, decisions, the watermark and the audit log across a reopen', async () => {
+    const file = join(dir(), 'nested', 'db.json');
+    const store = await Store.open(file);
+    await store.recordPost({ incidentId: '2101', conversationKey: 'c1', activityId: 'a1', postedAt: '2026-11-20T00:00:00Z' });
+    await store.update((d) => void (d.watermark = '2026-11-20T00:00:00Z'));
+    await store.appendAudit({ at: '2026-11-20T00:00:00Z', actor: { id: 'u', name: 'Alex' }, action: 'resolve', target: '2101', outcome: 'ok' });
+    const again = await Store.open(file);
+    expect(again.post('2101', 'c1')?.activityId).toBe('a1');
+    expect(again.postsFor('2101')).toHaveLength(1);
+    expect(again.data.watermark).toBe('2026-11-20T00:00:00Z');
+    expect(again.data.audit).toHaveLength(1);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
+  });
+
+  it.each([
+    ['truncated', '{"version":1,"conversations":{'],
+    ['wrong shape', '{"version":1,"conversations":[]}'],
+  ])('refuses a %s file, naming it and keeping a copy', async (_kind, content) => {
+    const folder = dir();
+    const file = join(folder, 'db.json');
+    writeFileSync(file, content);
+    const error = await Store.open(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(file);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    const backup = readdirSync(folder).find((f) => f.startsWith('db.json.corrupt-'));
+    expect(backup && existsSync(join(folder, backup))).toBeTruthy();
+  });
+});
