@@ -7,7 +7,7 @@ import { startBotApp, type BotApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError, StoreError } from './errors.js';
 import { log, setLogLevel } from './logger.js';
-import { startPlayground, type PlaygroundProcess } from './playground.js';
+import { startPlayground, type Playground } from './playground.js';
 import { startTenant } from './tenant/server.js';
 
 async function main(): Promise<void> {
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   }
   stops.push(() => bot.close());
 
-  let playground: PlaygroundProcess | undefined;
+  let playground: Playground | undefined;
   if (config.mode === 'demo' && config.playground.enabled) {
     playground = await startPlayground({ botEndpoint: `http://127.0.0.1:${bot.port}/api/messages`, port: config.playground.port });
     stops.push(() => playground!.stop());

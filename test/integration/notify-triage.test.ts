@@ -158,11 +158,11 @@ describe('chat', () => {
     await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, '<at>IRM Triage</at> /help'));
     const reply = replies().slice(before)[0];
     const body = text(reply?.activity);
-    for (const usage of ['help', 'incidents', 'incident <id>']) expect(body).toContain(`"title":"${usage}"`);
+    for (const usage of ['help', 'incidents', 'incident {id}']) expect(body).toContain(`"title":"${usage}"`);
     expect(body).toContain('risky AI usage');
   });
 
-  it('incidents lists the open ones; incident <id> posts its card; typos get a suggestion', async () => {
+  it('incidents lists the open ones; incident {id} posts its card; typos get a suggestion', async () => {
     const open = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' } });
     let before = replies().length;
     await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'incidents'));

@@ -50,7 +50,7 @@ describe('turns', () => {
     await adapter()
       .send('help')
       .assertReply((a) => {
-        expect(firstCard(a)).toContain('incident <id>');
+        expect(firstCard(a)).toContain('incident {id}');
       });
   });
 

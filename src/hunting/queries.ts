@@ -1,0 +1,171 @@
+/**
+ * The canned queries analysts run from chat (`hunt <name> name=value …`).
+ *
+ * Written for Microsoft's advanced hunting schema and for the embedded tenant's KQL subset
+ * alike: only where/project/extend/summarize/order/top/distinct/join(inner, leftouter) and a few
+ * scalar functions. File names come from `ObjectName`, the documented column (Microsoft's IRM
+ * page queries `FileName`, which the table reference does not list).
+ */
+import { defineQuery, type CannedQuery } from './canned-query.js';
+import { kqlInt, kqlStringList } from './literals.js';
+import { actionParam, alertParam, daysParam, extensionParam, topParam, userParam } from './params.js';
+
+/** ServiceSource as advanced hunting spells the sources an IRM incident can group. */
+export const ALERT_SOURCES = {
+  insiderRiskManagement: 'Microsoft Insider Risk Management',
+  defenderForEndpoint: 'Microsoft Defender for Endpoint',
+  entraIdProtection: 'Microsoft Entra ID Protection',
+  dataLossPrevention: 'Microsoft Data Loss Prevention',
+} as const;
+
+const LABEL_CHANGES = kqlStringList(['SensitivityLabelDowngraded', 'SensitivityLabelRemoved']);
+const UPLOADS = kqlStringList(['FileUploaded', 'FileUploadedToCloud']);
+/** DeviceDestinationLocationType for removable media. */
+const REMOVABLE = kqlInt(3);
+/** Where a file went, from the most telling column the action fills. */
+const DESTINATION =
+  'iff(isnotempty(PrinterName), PrinterName, iff(isnotempty(TargetUrlDomain), TargetUrlDomain, iff(isnotempty(TargetFilePath), TargetFilePath, SiteUrl)))';
+
+const user = (description: string) => userParam({ required: true, description });
+const optionalUser = userParam({ required: false, description: 'only this user (user principal name)' });
+
+export const uploads = defineQuery({
+  name: 'uploads',
+  description: 'Files with an extension uploaded to OneDrive, SharePoint or a cloud service',
+  tables: ['DataSecurityEvents'],
+  params: [extensionParam('.zip'), optionalUser, daysParam(7)],
+  template: `DataSecurityEvents
+| where Timestamp > ago({days})
+| where ActionType in ${UPLOADS}
+| where ObjectName endswith {ext}
+| where AccountUpn =~ {user}
+| extend Destination = iff(isnotempty(TargetUrlDomain), TargetUrlDomain, SiteUrl)
+| project Timestamp, AccountUpn, FileName = ObjectName, ActionType, Destination, ObjectSize, DeviceName, Workload
+| order by Timestamp desc`,
+});
+
+export const userActivity = defineQuery({
+  name: 'user-activity',
+  description: "One user's file activity (DataSecurityEvents), newest first",
+  tables: ['DataSecurityEvents'],
+  params: [user('whose activity (user principal name)'), daysParam(30), actionParam()],
+  template: `DataSecurityEvents
+| where Timestamp > ago({days})
+| where AccountUpn =~ {user}
+| where ActionType == {action}
+| extend Destination = ${DESTINATION}
+| project Timestamp, ActionType, FileName = ObjectName, ObjectSize, Destination, DeviceName, Workload, SensitivityLabelId, IrmPolicyMatchInfo
+| order by Timestamp desc`,
+});
+
+export const userBehaviors = defineQuery({
+  name: 'user-behaviors',
+  description: 'Behaviours Insider Risk Management saw for a user, anomalous ones first',
+  tables: ['DataSecurityBehaviors'],
+  params: [user('whose behaviours (user principal name)'), daysParam(30)],
+  template: `DataSecurityBehaviors
+| where Timestamp > ago({days})
+| where AccountUpn =~ {user}
+| project Timestamp, IsAnomalous, ActionType, Description, Categories, ActivityCount, Application, StartTime, EndTime, DetectionSource
+| order by IsAnomalous desc, Timestamp desc`,
+});
+
+export const userAlerts = defineQuery({
+  name: 'user-alerts',
+  description: "A user's alerts from Insider Risk Management, Defender for Endpoint, Entra ID Protection and DLP, by source",
+  tables: ['AlertEvidence', 'AlertInfo'],
+  params: [user('whose alerts (user principal name)'), daysParam(30)],
+  template: `AlertEvidence
+| where Timestamp > ago({days})
+| where AccountUpn =~ {user}
+| distinct AlertId
+| join kind=inner (
+    AlertInfo
+    | where Timestamp > ago({days})
+    | where ServiceSource in ${kqlStringList(Object.values(ALERT_SOURCES))}
+  ) on AlertId
+| summarize Alerts = count(), HighSeverity = countif(Severity == "High"), FirstAlert = min(Timestamp), LastAlert = max(Timestamp), Titles = make_set(Title), AlertIds = make_set(AlertId) by ServiceSource
+| order by Alerts desc`,
+});
+
+export const alertEvidence = defineQuery({
+  name: 'alert-evidence',
+  description: 'The evidence on one alert: user, device, files, addresses',
+  tables: ['AlertEvidence'],
+  params: [alertParam(), daysParam(30)],
+  template: `AlertEvidence
+| where Timestamp > ago({days})
+| where AlertId == {alert}
+| project Timestamp, EntityType, EvidenceRole, AccountUpn, DeviceName, FileName, FolderPath, SHA256, RemoteUrl, AdditionalFields, ServiceSource, Title, Severity
+| order by EntityType asc`,
+});
+
+export const topRiskyUsers = defineQuery({
+  name: 'top-risky-users',
+  description: 'Users ranked by how many anomalous behaviours Insider Risk Management saw',
+  tables: ['DataSecurityBehaviors'],
+  params: [daysParam(7), topParam(10, 50)],
+  template: `DataSecurityBehaviors
+| where Timestamp > ago({days})
+| where IsAnomalous == true
+| summarize AnomalousBehaviors = count(), Activities = sum(ActivityCount), Behaviors = make_set(ActionType), LastSeen = max(Timestamp) by AccountUpn
+| top {top} by AnomalousBehaviors desc`,
+});
+
+export const removableMedia = defineQuery({
+  name: 'removable-media',
+  description: 'Files copied to USB drives, per user and device',
+  tables: ['DataSecurityEvents'],
+  params: [optionalUser, daysParam(7)],
+  template: `DataSecurityEvents
+| where Timestamp > ago({days})
+| where ActionType == "FileCopiedToRemovableMedia" or DeviceDestinationLocationType == ${REMOVABLE}
+| where AccountUpn =~ {user}
+| summarize Copies = count(), Files = dcount(ObjectName), Bytes = sum(ObjectSize), FileNames = make_set(ObjectName), Manufacturers = make_set(RemovableMediaManufacturer), FirstCopy = min(Timestamp), LastCopy = max(Timestamp) by AccountUpn, DeviceName
+| order by Copies desc`,
+});
+
+/**
+ * Each file whose sensitivity label was removed or lowered, then everything the same user did
+ * to it from that moment on: the label change itself first, then (say) printing or copying it.
+ * The join key pairs user and file (a UPN cannot contain "/").
+ */
+export const labelDowngrades = defineQuery({
+  name: 'label-downgrades',
+  description: 'Sensitivity labels removed or lowered, and what happened to each file next',
+  tables: ['DataSecurityEvents'],
+  params: [optionalUser, daysParam(7)],
+  template: `DataSecurityEvents
+| where Timestamp > ago({days})
+| where AccountUpn =~ {user}
+| extend FileKey = strcat(AccountUpn, "/", ObjectName)
+| join kind=inner (
+    DataSecurityEvents
+    | where Timestamp > ago({days})
+    | where ActionType in ${LABEL_CHANGES}
+    | where AccountUpn =~ {user}
+    | extend FileKey = strcat(AccountUpn, "/", ObjectName)
+    | summarize LabelChanged = min(Timestamp) by FileKey
+  ) on FileKey
+| where Timestamp >= LabelChanged
+| extend Destination = ${DESTINATION}
+| project LabelChanged, Timestamp, AccountUpn, FileName = ObjectName, ActionType, PreviousSensitivityLabelId, SensitivityLabelId, Destination, DeviceName
+| order by LabelChanged desc, AccountUpn asc, FileName asc, Timestamp asc`,
+});
+
+export const HUNTING_QUERIES: readonly CannedQuery[] = [
+  uploads,
+  userActivity,
+  userBehaviors,
+  userAlerts,
+  alertEvidence,
+  topRiskyUsers,
+  removableMedia,
+  labelDowngrades,
+];
+
+/** The query by name (any case), or undefined. */
+export function findQuery(name: string): CannedQuery | undefined {
+  const wanted = name.toLowerCase();
+  return HUNTING_QUERIES.find((query) => query.name === wanted);
+}

@@ -1,0 +1,122 @@
+/**
+ * End to end, as an analyst sees it: the embedded tenant, the bot, the Agents Playground and
+ * headless Chromium. Incidents created through the admin path arrive as cards in Personal Chat;
+ * the analyst starts an investigation and resolves from the card; the tenant records it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBotApp, type BotApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import {
+  chooseOption,
+  clickCardButton,
+  collectPageErrors,
+  fillText,
+  launchBrowser,
+  markChat,
+  openPlayground,
+  sendMessage,
+  waitForCard,
+  waitForCardText,
+} from '../support/browser.js';
+import { startPlayground, type Playground } from '../support/playground.js';
+
+let tenant: Tenant;
+let bot: BotApp;
+let playground: Playground;
+let browser: Browser;
+let page: Page;
+let dir: string;
+
+async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(tenant.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+const graphAlert = (id: string) =>
+  fetch(`${tenant.graphBaseUrl}/security/alerts_v2/${id}`, { headers: { Prefer: 'include-unknown-enum-members' } }).then((r) => r.json() as Promise<Record<string, unknown>>);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'irm-e2e-'));
+  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
+  const config = loadConfig({ PORT: '0', DB_FILE: join(dir, 'db.json'), GRAPH_BASE_URL: tenant.graphBaseUrl, POLL_SCHEDULE: '* * * * * *', PLAYGROUND: '0' });
+  bot = await startBotApp(config, { host: '127.0.0.1' });
+  playground = await startPlayground({ botEndpoint: bot.messagesUrl });
+  browser = await launchBrowser();
+  // Tall enough that a whole incident card with its form open fits on screen (for the README picture).
+  page = await openPlayground(browser, playground.url, { context: await browser.newContext({ viewport: { width: 1300, height: 2200 } }) });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await playground?.stop();
+  await bot?.close();
+  await tenant?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('in the Agents Playground', () => {
+  it('a new incident arrives as a card; Start investigation, then Resolve as True positive → Confirmed', async () => {
+    const mark = await markChat(page);
+    const created = await admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', {
+      severity: 'high',
+      title: 'Sensitive files copied to USB by departing user',
+      user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' },
+      irmAlerts: 2,
+      otherSources: ['microsoftDefenderForEndpoint', 'azureAdIdentityProtection', 'dataLossPrevention'],
+    });
+    const card = await waitForCard(page, `Insider risk incident ${created.incidentId}`, { after: mark, timeout: 20_000 });
+    await waitForCardText(card, '2 Insider Risk Management, 1 Defender for Endpoint, 1 Entra ID Protection, 1 Data Loss Prevention');
+    await waitForCardText(card, 'Adele Vance (adele.vance@contoso.com)');
+    await waitForCardText(card, /IRM status\s*Needs review/);
+
+    await clickCardButton(card, 'Start investigation');
+    await waitForCardText(card, /Defender status\s*In progress/);
+    await waitForCardText(card, /Investigation started by Alex Wilber/);
+
+    await clickCardButton(card, 'Resolve');
+    await chooseOption(card, 'Classification', 'True positive');
+    await fillText(card, 'Comment', 'Copied the product roadmap to USB two days before leaving.');
+    // The README's picture: the whole card with its Resolve form filled in, from this very run.
+    await card.screenshot({ path: 'docs/incident-card.png' });
+    await clickCardButton(card, 'Submit');
+    await waitForCardText(card, /Defender status\s*Resolved/);
+    await waitForCardText(card, /IRM status\s*Confirmed/);
+    await waitForCardText(card, /Classification\s*True positive/);
+
+    for (const id of created.alertIds.slice(0, 2)) {
+      const alert = await graphAlert(id);
+      expect(alert).toMatchObject({ status: 'resolved', classification: 'truePositive' });
+      expect(JSON.stringify(alert.comments)).toMatch(/by Alex Wilber.*from Microsoft Teams.*Copied the product roadmap/);
+      expect((await admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${id}`)).irmStatus).toBe('Confirmed');
+    }
+  });
+
+  it('Resolve as False positive → Dismissed, on the card and on the IRM side', async () => {
+    const mark = await markChat(page);
+    const created = await admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', {
+      severity: 'medium',
+      user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' },
+    });
+    const card = await waitForCard(page, `Insider risk incident ${created.incidentId}`, { after: mark, timeout: 20_000 });
+    await clickCardButton(card, 'Resolve');
+    await chooseOption(card, 'Classification', 'False positive');
+    await fillText(card, 'Comment', 'Approved migration to the new file share.');
+    await clickCardButton(card, 'Submit');
+    await waitForCardText(card, /IRM status\s*Dismissed/);
+    const alert = await graphAlert(created.alertIds[0]!);
+    expect(alert).toMatchObject({ status: 'resolved', classification: 'falsePositive', determination: 'notMalicious' });
+    expect((await admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${created.alertIds[0]}`)).irmStatus).toBe('Dismissed');
+  });
+
+  it('answers typed commands in chat', async () => {
+    const mark = await sendMessage(page, 'help');
+    const help = await waitForCard(page, 'Insider risk triage: what I can do', { after: mark });
+    await waitForCardText(help, 'incident {id}');
+    expect(collectPageErrors(page).unexpected()).toEqual([]);
+  });
+});
