@@ -11,6 +11,7 @@ import type { BotServices } from './bot/services.js';
 import type { Config } from './config.js';
 import { graphTokenProvider } from './defender/credentials.js';
 import { GraphClient, type GraphClientOptions } from './defender/graph-client.js';
+import { HuntingService, type HuntingLimits } from './hunting/service.js';
 import { createLogger } from './logger.js';
 import { createBotServer, listen } from './server.js';
 import { Store } from './store/store.js';
@@ -33,6 +34,7 @@ export interface BotAppOptions {
   /** Tests tune retries (shorter waits); production uses the defaults. */
   graph?: Partial<GraphClientOptions>;
   host?: string;
+  hunting?: Partial<HuntingLimits>;
   /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
   schedule?: boolean;
 }
@@ -52,7 +54,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const publisher = new IncidentPublisher(store, new AdapterGateway(adapter, config.bot.appId ?? ''), options.now);
   const triage = new TriageService({ client, store, publisher, now: options.now });
   const poller = new IncidentPoller({ client, store, publisher, backfillLimit: config.backfillLimit, now: options.now });
-  const services: BotServices = { client, store, publisher, triage, poller };
+  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting) };
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {

@@ -11,6 +11,7 @@ export const ErrorCode = {
   Graph: 'GraphError',
   GraphUnavailable: 'GraphUnavailable',
   Store: 'StoreError',
+  RateLimited: 'RateLimited',
   Internal: 'InternalError',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -76,6 +77,15 @@ export class GraphError extends AppError {
     this.httpStatus = details.httpStatus;
     this.graphCode = details.graphCode;
     this.retryAfterSeconds = details.retryAfterSeconds ?? null;
+  }
+}
+
+/** The bot's own limit, kept below Microsoft's so analysts hear a friendly "wait" instead of a Graph 429. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(ErrorCode.RateLimited, `${message} Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`, 429);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -18,7 +18,8 @@ import { createLogger } from '../logger.js';
 import type { ConversationRecord } from '../store/store.js';
 import { actionsByVerb } from './actions/index.js';
 import { commandsByName } from './commands/index.js';
-import { closest, parseCommand } from './commands/parse.js';
+import { closest } from '../util/closest.js';
+import { parseCommand } from './commands/parse.js';
 import { actorOf, conversationRecordFrom } from './conversation.js';
 import type { BotServices } from './services.js';
 

@@ -1,5 +1,6 @@
 /** What handlers may use: domain services, never botbuilder internals. */
 import type { DefenderClient } from '../defender/graph-client.js';
+import type { HuntingService } from '../hunting/service.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { IncidentPoller } from '../sync/poller.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
@@ -12,6 +13,7 @@ export interface BotServices {
   publisher: IncidentPublisher;
   triage: TriageService;
   poller: IncidentPoller;
+  hunting: HuntingService;
 }
 
 export interface HandlerContext {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
+import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
 import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
 
 export interface CardDataByName {
@@ -12,9 +13,12 @@ export interface CardDataByName {
   'incident-list': IncidentListCardData;
   help: HelpCardData;
   notice: NoticeCardData;
+  'hunt-result': HuntResultCardData;
+  'hunt-help': HuntHelpCardData;
+  'user-summary': UserSummaryCardData;
 }
 export type CardName = keyof CardDataByName;
-export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice'];
+export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary'];
 
 /** An Adaptive Card as JSON. */
 export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;

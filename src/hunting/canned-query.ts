@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { BadInputError } from '../errors.js';
-import { closest } from '../bot/commands/parse.js';
+import { closest } from '../util/closest.js';
 import { isoDays, kqlInt, kqlString, kqlTimespanDays } from './literals.js';
 import { MAX_DAYS, type QueryParam } from './params.js';
 

@@ -43,6 +43,11 @@ export class IncidentPublisher {
     return activityId;
   }
 
+  /** Send another card (a summary, say) into a conversation; it does not follow an incident. */
+  send(conversation: ConversationRecord, card: AdaptiveCardJson): Promise<string> {
+    return this.gateway.send(conversation, card);
+  }
+
   /** Redraw every posted card of the incident; one conversation failing does not stop the others. */
   async refreshPosts(incident: Incident): Promise<number> {
     const card = this.card(incident);

@@ -14,7 +14,8 @@ import { adminRoutes } from './admin-routes.js';
 import { TenantControl, type RequestLogEntry } from './control.js';
 import { GraphHttpError, graphErrorBody } from './graph-error.js';
 import { graphRoutes } from './graph-routes.js';
-import { unavailableHuntingEngine, type HuntingEngine } from './hunting-engine.js';
+import type { HuntingEngine } from './hunting-engine.js';
+import { kqlHuntingEngine } from './kql/index.js';
 import { Router, type Reply, type RequestContext } from './router.js';
 import { DEFAULT_SEED, DEFAULT_SEED_INCIDENTS, seedTenant } from './seed.js';
 import { DEFAULT_TENANT_ID, TenantState } from './state.js';
@@ -37,7 +38,7 @@ export interface TenantOptions {
   seed?: number;
   now?: () => Date;
   tenantId?: string;
-  /** Runs `runHuntingQuery`; until a KQL engine is given the tenant answers 400. */
+  /** Runs `runHuntingQuery`; default: the KQL engine of ./kql with advanced hunting's limits. */
   huntingEngine?: HuntingEngine;
 }
 
@@ -118,7 +119,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
   };
   reset(undefined);
 
-  const graph = new Router(graphRoutes(state, options.huntingEngine ?? unavailableHuntingEngine));
+  const graph = new Router(graphRoutes(state, options.huntingEngine ?? kqlHuntingEngine));
   const admin = new Router(adminRoutes({ state, control, reset }));
   /** Responses a `timeout` fault holds open until the tenant closes. */
   const held = new Set<ServerResponse>();

@@ -113,6 +113,30 @@ describe('in the Agents Playground', () => {
     expect((await admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${created.alertIds[0]}`)).irmStatus).toBe('Dismissed');
   });
 
+  it('hunts from chat: uploads as a table, user-alerts across tools, the user summary', async () => {
+    const zipUploads = () =>
+      tenant.state.hunting.DataSecurityEvents.filter((r) => String(r.ActionType).startsWith('FileUploaded') && String(r.ObjectName).toLowerCase().endsWith('.zip'));
+    for (let i = 0; i < 20 && zipUploads().length === 0; i++) await admin('POST', '/_admin/incidents', { severity: 'low', user: { upn: 'adele.vance@contoso.com' } });
+    expect(zipUploads().length).toBeGreaterThan(0);
+
+    let mark = await sendMessage(page, 'hunt uploads ext=.zip');
+    const uploads = await waitForCard(page, 'Hunt: uploads', { after: mark });
+    await waitForCardText(uploads, 'FileName');
+    await waitForCardText(uploads, String(zipUploads()[0]!.ObjectName));
+    expect(await uploads.getByRole('table').count()).toBeGreaterThan(0);
+    await uploads.screenshot({ path: 'docs/hunt-table.png' });
+
+    mark = await sendMessage(page, 'hunt user-alerts user=adele.vance@contoso.com');
+    const alerts = await waitForCard(page, 'Hunt: user-alerts', { after: mark });
+    await waitForCardText(alerts, 'Microsoft Insider Risk Management');
+    await waitForCardText(alerts, 'Microsoft Defender for Endpoint');
+
+    mark = await sendMessage(page, 'user adele.vance@contoso.com');
+    const summary = await waitForCard(page, 'User risk summary', { after: mark });
+    await waitForCardText(summary, 'Alerts in the last 30 days, by source');
+    await waitForCardText(summary, 'Insider Risk Management');
+  });
+
   it('answers typed commands in chat', async () => {
     const mark = await sendMessage(page, 'help');
     const help = await waitForCard(page, 'Insider risk triage: what I can do', { after: mark });

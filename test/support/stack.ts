@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { startTenant } from '../../src/tenant/server.js';
+import { startTenant, type Tenant } from '../../src/tenant/server.js';
 import { startFakeConnector, type FakeConnector } from './fake-connector.js';
 
 export interface Stack {
+  tenant: Tenant;
   tenantUrl: string;
   graphBaseUrl: string;
   bot: BotApp;
@@ -33,6 +34,7 @@ export async function startStack(options: { seedIncidents?: number; env?: Record
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   };
   const stack: Stack = {
+    tenant,
     tenantUrl: tenant.url,
     graphBaseUrl: tenant.graphBaseUrl,
     get bot() {

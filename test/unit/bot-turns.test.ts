@@ -15,6 +15,7 @@ import { IncidentPoller } from '../../src/sync/poller.js';
 import { IncidentPublisher, type ConversationGateway } from '../../src/sync/publisher.js';
 import { startTenant } from '../../src/tenant/server.js';
 import { TriageService } from '../../src/triage/triage.js';
+import { HuntingService } from '../../src/hunting/service.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
   const publisher = new IncidentPublisher(store, new RecordingGateway());
   const triage = new TriageService({ client, store, publisher });
-  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }) };
+  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }), hunting: new HuntingService(client) };
 });
 afterAll(async () => {
   await tenant?.close();

@@ -5,6 +5,9 @@ import { CARDS_DIR, CARD_NAMES, renderCard } from '../../src/cards/render.js';
 import { incidentCardData } from '../../src/cards/view-models.js';
 import { adaptiveCardProblems, verbsIn } from '../support/adaptive-cards.js';
 import { incidentFixture } from '../fixtures/incidents.js';
+import { huntResultFixture } from '../fixtures/hunt-results.js';
+import { huntHelpCardData, huntResultCardData, userSummaryCardData } from '../../src/cards/hunt-view.js';
+import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 
 const texts = (card: unknown): string => JSON.stringify(card);
 const actionTitles = (card: { actions?: unknown[] }) => (card.actions ?? []).map((a) => (a as { title: string }).title);
@@ -22,7 +25,7 @@ describe('incident card', () => {
     expect(text).toMatch(/"title":"IRM status","value":"Needs review"/);
     expect(text).toContain('https://security.microsoft.com/incidents/2101?tid=t');
     expect(text).toContain('https://security.microsoft.com/alerts/da1?tid=t');
-    expect(actionTitles(card)).toEqual(['Start investigation', 'Resolve', 'Open in Defender']);
+    expect(actionTitles(card)).toEqual(['Start investigation', 'Resolve', 'User summary', 'Open in Defender']);
     expect(text).not.toContain('"title":"Classification","value"');
   });
 
@@ -40,7 +43,7 @@ describe('incident card', () => {
     const card = renderCard('incident', incidentCardData(incidentFixture('inProgress')));
     expect(texts(card)).toMatch(/"title":"Defender status","value":"In progress"/);
     expect(texts(card)).toMatch(/"title":"Assigned to","value":"alex.wilber@contoso.com"/);
-    expect(actionTitles(card)).toEqual(['Resolve', 'Open in Defender']);
+    expect(actionTitles(card)).toEqual(['Resolve', 'User summary', 'Open in Defender']);
   });
 
   it.each([
@@ -55,7 +58,7 @@ describe('incident card', () => {
     expect(text).toContain(`"title":"Determination","value":"${determination}"`);
     expect(text).toContain(`"title":"IRM status","value":"${irm}"`);
     expect(text).toContain('by Alex Wilber (alex.wilber@contoso.com) in Teams, {{DATE(2026-11-20T10:00:00Z, SHORT)}}');
-    expect(actionTitles(card)).toEqual(['Open in Defender']);
+    expect(actionTitles(card)).toEqual(['User summary', 'Open in Defender']);
   });
 
   it('keeps Graph text from breaking markdown', () => {
@@ -75,6 +78,19 @@ describe('every card', () => {
     ],
     help: [{ commands: [{ usage: 'help', description: 'd' }], notInDefender: 'n' }],
     notice: [{ heading: 'h', text: 't', colour: 'Attention' as const }],
+    'hunt-result': [huntResultCardData(huntResultFixture(57)), huntResultCardData(huntResultFixture(0)), huntResultCardData(huntResultFixture(57), 50)],
+    'hunt-help': [huntHelpCardData(HUNTING_QUERIES), huntHelpCardData(HUNTING_QUERIES.slice(0, 1), true)],
+    'user-summary': [
+      userSummaryCardData({ upn: 'adele.vance@contoso.com', displayName: null, azureAdUserId: null, openIncidents: [], sources: [], behaviours: [] }),
+      userSummaryCardData({
+        upn: 'adele.vance@contoso.com',
+        displayName: 'Adele Vance',
+        azureAdUserId: 'aaaa-1',
+        openIncidents: incidentFixture('new').alerts!.slice(0, 1),
+        sources: [{ source: 'Microsoft Insider Risk Management', alerts: 2, high: 1, lastAlert: '2026-11-20T09:00:00Z' }],
+        behaviours: [{ when: '2026-11-20T09:00:00Z', actionType: 'CumulativeExfiltrationAnomaly', description: 'More files than usual', activityCount: 40 }],
+      }),
+    ],
   };
 
   it('has a sample for each template in cards/', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closest, parseCommand } from '../../src/bot/commands/parse.js';
+import { parseCommand } from '../../src/bot/commands/parse.js';
+import { closest } from '../../src/util/closest.js';
 
 describe('chat command parsing', () => {
   it.each([

@@ -1,8 +1,10 @@
 /** Every Action.Execute verb the cards use, in one place. */
 import type { CardAction } from './action.js';
+import { huntMore } from './hunt-more.js';
 import { openIncident } from './open-incident.js';
 import { resolve } from './resolve.js';
 import { startInvestigation } from './start-investigation.js';
+import { userSummaryAction } from './user-summary.js';
 
-export const CARD_ACTIONS: readonly CardAction[] = [startInvestigation, resolve, openIncident];
+export const CARD_ACTIONS: readonly CardAction[] = [startInvestigation, resolve, openIncident, huntMore, userSummaryAction];
 export const actionsByVerb: ReadonlyMap<string, CardAction> = new Map(CARD_ACTIONS.map((a) => [a.verb, a]));

@@ -1,8 +1,10 @@
 /** Every chat command, in one place, looked up by name. */
 import type { Command } from './command.js';
 import { helpCommand } from './help.js';
+import { huntCommand } from './hunt.js';
 import { incidentCommand } from './incident.js';
 import { incidentsCommand } from './incidents.js';
+import { userCommand } from './user.js';
 
-export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand];
+export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand];
 export const commandsByName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));

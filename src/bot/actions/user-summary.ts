@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { userSummaryCardData } from '../../cards/hunt-view.js';
+import { renderCard } from '../../cards/render.js';
+import { NotFoundError } from '../../errors.js';
+import { userAtRisk } from '../../defender/model.js';
+import { irmAlertsOf } from '../../cards/view-models.js';
+import { userSummary } from '../../hunting/user-summary.js';
+import { defineAction, incidentIdSchema } from './action.js';
+
+/** From an incident card: the user at risk is looked up from the incident, never taken from the card. */
+export const userSummaryAction = defineAction({
+  verb: 'userSummary',
+  data: z.object({ incidentId: incidentIdSchema }),
+  async handle({ incidentId }, { actor, conversation, services }) {
+    const incident = await services.triage.getIrmIncident(incidentId);
+    const upn = userAtRisk(irmAlertsOf(incident))?.userPrincipalName;
+    if (!upn) throw new NotFoundError(`Incident ${incidentId} does not name the user at risk.`);
+    const summary = await userSummary(services, upn, actor.aadObjectId ?? actor.id);
+    await services.publisher.send(conversation, renderCard('user-summary', userSummaryCardData(summary)));
+    return services.publisher.card(incident);
+  },
+});

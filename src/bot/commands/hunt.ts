@@ -1,0 +1,39 @@
+import { huntHelpCardData, huntResultCardData } from '../../cards/hunt-view.js';
+import { renderCard } from '../../cards/render.js';
+import { BadInputError } from '../../errors.js';
+import { HUNTING_QUERIES } from '../../hunting/queries.js';
+import type { Command } from './command.js';
+
+/** `name=value` tokens (quotes already stripped by the tokeniser) as a record. */
+export function assignments(tokens: readonly string[]): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const token of tokens) {
+    const eq = token.indexOf('=');
+    if (eq <= 0) {
+      const shown = /^[\w.@-]{1,40}$/.test(token) ? `"${token}"` : 'a word';
+      throw new BadInputError(`I expected name=value after the query name, and found ${shown}. For example: hunt uploads ext=.zip days=7 (quote values with spaces).`);
+    }
+    raw[token.slice(0, eq)] = token.slice(eq + 1);
+  }
+  return raw;
+}
+
+export const huntCommand: Command = {
+  name: 'hunt',
+  usage: 'hunt {query} name=value …',
+  description: 'Runs a canned advanced-hunting query and answers with a table. `hunt` alone lists the queries; `hunt {query} help` explains one.',
+  async handle(args, { reply, services, actor }) {
+    const [name, ...rest] = args;
+    if (!name || name.toLowerCase() === 'help') {
+      await reply(renderCard('hunt-help', huntHelpCardData(HUNTING_QUERIES)));
+      return;
+    }
+    const query = services.hunting.query(name);
+    if (rest.length === 1 && rest[0]!.toLowerCase() === 'help') {
+      await reply(renderCard('hunt-help', huntHelpCardData([query], true)));
+      return;
+    }
+    const result = await services.hunting.run(query, assignments(rest), actor.aadObjectId ?? actor.id);
+    await reply(renderCard('hunt-result', huntResultCardData(result)));
+  },
+};

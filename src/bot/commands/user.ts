@@ -1,0 +1,16 @@
+import { userSummaryCardData } from '../../cards/hunt-view.js';
+import { renderCard } from '../../cards/render.js';
+import { BadInputError } from '../../errors.js';
+import { userSummary } from '../../hunting/user-summary.js';
+import type { Command } from './command.js';
+
+export const userCommand: Command = {
+  name: 'user',
+  usage: 'user {upn}',
+  description: "A user's risk summary: open insider-risk incidents, alerts over 30 days by source, top anomalous behaviours.",
+  async handle(args, { reply, services, actor }) {
+    if (!args[0]) throw new BadInputError('Whose summary? Type `user {upn}`, for example `user adele.vance@contoso.com`.');
+    const summary = await userSummary(services, args[0], actor.aadObjectId ?? actor.id);
+    await reply(renderCard('user-summary', userSummaryCardData(summary)));
+  },
+};
