@@ -35,13 +35,15 @@ export interface BotAppOptions {
   graph?: Partial<GraphClientOptions>;
   host?: string;
   hunting?: Partial<HuntingLimits>;
+  /** Which Defender tenant the store's memory belongs to (default: the Graph URL and Azure tenant). */
+  storeScope?: string;
   /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
   schedule?: boolean;
 }
 
 export async function startBotApp(config: Config, options: BotAppOptions = {}): Promise<BotApp> {
   if (!config.graphBaseUrl) throw new Error('startBotApp: the Graph base URL is not known (start the embedded tenant first in demo mode)');
-  const store = await Store.open(config.dbFile);
+  const store = await Store.open(config.dbFile, options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`);
   const client = new GraphClient({ baseUrl: config.graphBaseUrl, token: graphTokenProvider(config.graphAuth), ...options.graph });
 
   const auth = new ConfigurationBotFrameworkAuthentication({

@@ -31,16 +31,18 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
+  let storeScope: string | undefined;
   if (config.mode === 'demo' && !config.graphBaseUrl) {
     const tenant = await startTenant({ port: config.tenantPort, seedIncidents: config.seedIncidents, irmSyncDelaySeconds: config.irmSyncDelaySeconds });
     stops.push(() => tenant.close());
     config = { ...config, graphBaseUrl: tenant.graphBaseUrl };
+    storeScope = `embedded-tenant:${tenant.instanceId}`;
     log.info('embedded Defender tenant started', { graph: tenant.graphBaseUrl });
   }
 
   let bot: BotApp;
   try {
-    bot = await startBotApp(config);
+    bot = await startBotApp(config, { storeScope });
   } catch (err) {
     if (err instanceof StoreError) {
       process.stderr.write(`${err.message}\n`);

@@ -13,6 +13,9 @@ import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import { createLogger } from '../logger.js';
+
+const log = createLogger('store');
 
 const actorSchema = z.object({ id: z.string(), name: z.string(), aadObjectId: z.string().optional(), upn: z.string().optional() });
 export type Actor = z.infer<typeof actorSchema>;
@@ -69,6 +72,8 @@ export type AuditEntry = z.infer<typeof auditSchema>;
 
 const dataSchema = z.object({
   version: z.literal(1),
+  /** Which Defender tenant this memory is about (see Store.open). */
+  scope: z.string().nullable().default(null),
   conversations: z.record(z.string(), conversationSchema),
   incidents: z.record(z.string(), incidentSchema),
   /** Which message shows an incident in a conversation: incident id → conversation key → post. */
@@ -80,7 +85,7 @@ const dataSchema = z.object({
 });
 export type StoreData = z.infer<typeof dataSchema>;
 
-const empty = (): StoreData => ({ version: 1, conversations: {}, incidents: {}, posts: {}, decisions: {}, watermark: null, audit: [] });
+const empty = (scope: string | null = null): StoreData => ({ version: 1, scope, conversations: {}, incidents: {}, posts: {}, decisions: {}, watermark: null, audit: [] });
 
 export class Store {
   private constructor(
@@ -88,14 +93,18 @@ export class Store {
     readonly file: string | null,
   ) {}
 
-  /** Open (or create) the store. `:memory:` keeps it in memory only (tests). */
-  static async open(file: string): Promise<Store> {
+  /**
+   * Open (or create) the store. `:memory:` keeps it in memory only (tests). `scope` names the
+   * Defender tenant the memory is about: a store written for another one (the embedded tenant
+   * of an earlier demo run, say) is set aside, not mixed in.
+   */
+  static async open(file: string, scope: string | null = null): Promise<Store> {
     if (file === ':memory:') {
-      const db = new Low<StoreData>(new Memory<StoreData>(), empty());
+      const db = new Low<StoreData>(new Memory<StoreData>(), empty(scope));
       return new Store(db, null);
     }
     await mkdir(dirname(file), { recursive: true });
-    const db = new Low<StoreData>(new JSONFile<StoreData>(file), empty());
+    const db = new Low<StoreData>(new JSONFile<StoreData>(file), empty(scope));
     try {
       await db.read();
     } catch (cause) {
@@ -107,11 +116,30 @@ export class Store {
       throw await refuse(file, `does not have the expected shape (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, parsed.error);
     }
     db.data = parsed.data;
+    if (scope !== null && db.data.scope !== scope) {
+      if (db.data.scope !== null) {
+        const previous = `${file}.previous-${Date.now()}`;
+        await copyFile(file, previous);
+        log.info('the store was written for another Defender tenant: starting afresh', { file, keptAt: previous });
+        db.data = empty(scope);
+      } else {
+        db.data.scope = scope;
+      }
+      await db.write();
+    }
     return new Store(db, file);
   }
 
   get data(): Readonly<StoreData> {
     return this.db.data;
+  }
+
+  /**
+   * Apply a change in memory only; it reaches the file with the next write. For memory that can be
+   * rebuilt if lost (the poller's view of incidents, re-read from the watermark after a crash).
+   */
+  stage(change: (data: StoreData) => void): void {
+    change(this.db.data);
   }
 
   /** Apply a change and persist it in one write. */

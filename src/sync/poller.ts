@@ -75,7 +75,8 @@ export class IncidentPoller {
       }
       const known = store.data.incidents[id];
       if (known && known.lastUpdateDateTime === incident.lastUpdateDateTime) continue;
-      await store.update((d) => {
+      // Written with the next post or, at the latest, with the watermark: if lost, the next run re-reads it.
+      store.stage((d) => {
         d.incidents[id] = toRecord(incident);
       });
       if (!known) {
@@ -91,7 +92,7 @@ export class IncidentPoller {
     await this.backfill(result);
 
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
-    if (newest !== watermark) await store.update((d) => void (d.watermark = newest));
+    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.update((d) => void (d.watermark = newest));
     if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
     return result;
   }

@@ -47,6 +47,8 @@ export interface Tenant {
   url: string;
   /** `url + '/v1.0'`: what a Graph client is pointed at. */
   graphBaseUrl: string;
+  /** New at every start: its data is seeded afresh, so a bot's memory of an earlier one does not apply. */
+  instanceId: string;
   state: TenantState;
   control: TenantControl;
   close(): Promise<void>;
@@ -271,6 +273,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
   return {
     url,
     graphBaseUrl: `${url}/v1.0`,
+    instanceId: randomUUID(),
     state,
     control,
     close: () =>

@@ -37,3 +37,17 @@ describe('store', () => {
     expect(backup && existsSync(join(folder, backup))).toBeTruthy();
   });
 });
+
+describe('store scope', () => {
+  it('sets aside a store written for another Defender tenant instead of mixing it in', async () => {
+    const folder = dir();
+    const file = join(folder, 'db.json');
+    const first = await Store.open(file, 'embedded-tenant:one');
+    await first.update((d) => void (d.watermark = '2026-11-20T00:00:00Z'));
+    expect((await Store.open(file, 'embedded-tenant:one')).data.watermark).toBe('2026-11-20T00:00:00Z');
+    const second = await Store.open(file, 'embedded-tenant:two');
+    expect(second.data.watermark).toBeNull();
+    expect(second.data.scope).toBe('embedded-tenant:two');
+    expect(readdirSync(folder).some((f) => f.startsWith('db.json.previous-'))).toBe(true);
+  });
+});

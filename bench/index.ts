@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: figures for the hot paths, printed, never asserted (shared machines are noisy;
+ * compare figures within one run). Everything runs against the embedded tenant over HTTP.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderCard } from '../src/cards/render.js';
+import { incidentCardData } from '../src/cards/view-models.js';
+import { GraphClient } from '../src/defender/graph-client.js';
+import { HUNTING_QUERIES } from '../src/hunting/queries.js';
+import { setLogLevel } from '../src/logger.js';
+import { Store } from '../src/store/store.js';
+import { IncidentPoller } from '../src/sync/poller.js';
+import { IncidentPublisher, type ConversationGateway } from '../src/sync/publisher.js';
+import { startTenant } from '../src/tenant/server.js';
+
+setLogLevel('error');
+const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 2000);
+
+function line(name: string, value: string): void {
+  process.stdout.write(`${name.padEnd(48)} ${value}\n`);
+}
+async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await fn();
+  return [result, performance.now() - start];
+}
+
+const seedStart = performance.now();
+const tenant = await startTenant({ port: 0, seedIncidents: INCIDENTS, irmSyncDelaySeconds: 0 });
+line(`seed ${INCIDENTS} incidents`, `${(performance.now() - seedStart).toFixed(0)} ms`);
+const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
+
+const [alerts, listMs] = await time(() => client.listIrmAlertsChangedSince('2000-01-01T00:00:00Z'));
+line('list every IRM alert (pages of 500)', `${alerts.length} alerts in ${listMs.toFixed(0)} ms (${((listMs / alerts.length) * 1000).toFixed(0)} µs/alert)`);
+
+let sent = 0;
+const gateway: ConversationGateway = { send: async () => `m${++sent}`, update: async () => undefined };
+const dir = mkdtempSync(join(tmpdir(), 'irm-bench-'));
+const store = await Store.open(join(dir, 'db.json'));
+await store.update((d) => {
+  d.conversations.c1 = { key: 'c1', kind: 'channel', reference: {}, installedAt: new Date().toISOString(), backfilled: true };
+});
+const poller = new IncidentPoller({ client, store, publisher: new IncidentPublisher(store, gateway), backfillLimit: 0 });
+const heapBefore = process.memoryUsage().heapUsed;
+const [first, firstMs] = await time(() => poller.poll());
+line('first poll: read, remember (lowdb file) and post', `${first.newIncidents} incidents, ${first.posted} cards in ${firstMs.toFixed(0)} ms (${(firstMs / Math.max(1, first.newIncidents)).toFixed(2)} ms/incident)`);
+line('  heap growth during first poll', `${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB`);
+const [, idleMs] = await time(() => poller.poll());
+line('idle poll (nothing changed)', `${idleMs.toFixed(0)} ms`);
+
+const incident = await client.getIncident(alerts[0]!.incidentId!);
+const renders = 2000;
+const renderStart = performance.now();
+for (let i = 0; i < renders; i++) renderCard('incident', incidentCardData(incident));
+line('render the incident card', `${((performance.now() - renderStart) / renders).toFixed(3)} ms/card`);
+
+for (const query of HUNTING_QUERIES) {
+  const user = alerts[0]!.evidence[0]?.userAccount?.userPrincipalName ?? 'adele.vance@contoso.com';
+  const raw: Record<string, string> = {};
+  for (const p of query.params) if (p.required) raw[p.name] = p.name === 'user' ? user : p.name === 'alert' ? alerts[0]!.id : p.example;
+  const prepared = query.prepare(raw);
+  const [result, ms] = await time(() => client.runHuntingQuery(prepared.kql, prepared.timespan));
+  line(`hunt ${query.name}`, `${result.results.length} rows in ${ms.toFixed(0)} ms`);
+}
+const rows = Object.values(tenant.state.hunting).reduce((n, t) => n + t.length, 0);
+line('hunting rows held by the tenant', String(rows));
+
+await tenant.close();
+rmSync(dir, { recursive: true, force: true });
