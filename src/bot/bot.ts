@@ -21,7 +21,7 @@ import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
 import { parseCommand } from './commands/parse.js';
 import { actorOf, conversationRecordFrom } from './conversation.js';
-import type { BotServices } from './services.js';
+import type { BotServices, Mentioned } from './services.js';
 
 const log = createLogger('bot');
 const MAX_MESSAGE_CHARS = 4000;
@@ -120,6 +120,7 @@ export class IrmBot extends TeamsActivityHandler {
         actor,
         conversation,
         services: this.services,
+        mentions: mentionsIn(context),
         reply: async (message: string | AdaptiveCardJson) => {
           await context.sendActivity(typeof message === 'string' ? message : MessageFactory.attachment(CardFactory.adaptiveCard(message)));
         },
@@ -151,6 +152,21 @@ export class IrmBot extends TeamsActivityHandler {
     }
   }
 }
+
+/** People @mentioned in a message, not counting the bot. */
+function mentionsIn(context: TurnContext): Mentioned[] {
+  const botId = context.activity.recipient?.id;
+  const found: Mentioned[] = [];
+  for (const entity of context.activity.entities ?? []) {
+    if (entity.type !== 'mention') continue;
+    const mentioned = mentionSchema.safeParse(entity.mentioned);
+    if (!mentioned.success || mentioned.data.id === botId) continue;
+    found.push({ id: mentioned.data.id, name: mentioned.data.name ?? mentioned.data.id, aadObjectId: mentioned.data.aadObjectId });
+  }
+  return found;
+}
+
+const mentionSchema = z.object({ id: z.string().max(256), name: z.string().max(256).optional(), aadObjectId: z.string().max(64).optional() });
 
 export function invokeError(err: unknown): AdaptiveCardInvokeResponse {
   const appError: AppError = asAppError(err);

@@ -23,6 +23,15 @@ export interface HandlerContext {
   services: BotServices;
 }
 
+export interface Mentioned {
+  /** Teams user id (29:…). */
+  id: string;
+  name: string;
+  aadObjectId?: string;
+}
+
 export interface CommandContext extends HandlerContext {
   reply(message: string | AdaptiveCardJson): Promise<void>;
+  /** People @mentioned in the message, the bot itself left out. */
+  mentions: Mentioned[];
 }

@@ -20,6 +20,32 @@ const log = createLogger('store');
 const actorSchema = z.object({ id: z.string(), name: z.string(), aadObjectId: z.string().optional(), upn: z.string().optional() });
 export type Actor = z.infer<typeof actorSchema>;
 
+/** Which incidents a conversation hears of; absent = the default for its kind (see subscriptions). */
+const subscriptionSchema = z.object({
+  minSeverity: z.enum(['informational', 'low', 'medium', 'high']),
+  /** Only incidents about these users (UPNs, lower case); empty = everyone. */
+  users: z.array(z.string()),
+  /** Only incidents that group an alert from one of these service sources; empty = any. */
+  sources: z.array(z.string()),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
+/** Someone the bot can mention: by UPN always, by Teams/Entra ids when known. */
+const contactSchema = z.object({ upn: z.string(), name: z.string().optional(), aadObjectId: z.string().optional(), teamsId: z.string().optional() });
+export type Contact = z.infer<typeof contactSchema>;
+
+const onCallSchema = z.object({
+  /** Set by `oncall set`; wins over the rotation until the rotation's next hand-over. */
+  current: contactSchema.nullable(),
+  currentSetAt: z.string().nullable(),
+  rotation: z
+    .object({ members: z.array(contactSchema).min(1), every: z.enum(['day', 'week']), at: z.string(), startedAt: z.string() })
+    .nullable(),
+  /** Who hears of an incident nobody picked up after the reminder. */
+  escalation: contactSchema.nullable(),
+});
+export type OnCallState = z.infer<typeof onCallSchema>;
+
 const conversationSchema = z.object({
   key: z.string(),
   kind: z.enum(['personal', 'groupChat', 'channel']),
@@ -28,6 +54,7 @@ const conversationSchema = z.object({
   installedAt: z.string(),
   /** Open incidents already offered to this conversation when it was installed. */
   backfilled: z.boolean(),
+  subscription: subscriptionSchema.optional(),
 });
 export type ConversationRecord = z.infer<typeof conversationSchema>;
 
@@ -82,10 +109,29 @@ const dataSchema = z.object({
   decisions: z.record(z.string(), decisionSchema),
   watermark: z.string().nullable(),
   audit: z.array(auditSchema),
+  onCall: onCallSchema.default({ current: null, currentSetAt: null, rotation: null, escalation: null }),
+  /** Reminders sent about incidents still New: incident id → when. */
+  reminders: z.record(z.string(), z.object({ remindedAt: z.string().optional(), escalatedAt: z.string().optional() })).default({}),
+  /** The last change made outside Teams (Defender or Purview portal), as the card tells it. */
+  outsideChanges: z.record(z.string(), z.object({ text: z.string(), at: z.string() })).default({}),
+  lastSummaryAt: z.string().nullable().default(null),
 });
 export type StoreData = z.infer<typeof dataSchema>;
 
-const empty = (scope: string | null = null): StoreData => ({ version: 1, scope, conversations: {}, incidents: {}, posts: {}, decisions: {}, watermark: null, audit: [] });
+const empty = (scope: string | null = null): StoreData => ({
+  version: 1,
+  scope,
+  conversations: {},
+  incidents: {},
+  posts: {},
+  decisions: {},
+  watermark: null,
+  audit: [],
+  onCall: { current: null, currentSetAt: null, rotation: null, escalation: null },
+  reminders: {},
+  outsideChanges: {},
+  lastSummaryAt: null,
+});
 
 export class Store {
   private constructor(
