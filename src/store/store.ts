@@ -66,6 +66,13 @@ const incidentSchema = z.object({
   severity: z.string(),
   title: z.string(),
   userUpn: z.string().nullable(),
+  /** As last seen, to tell an outside change in words (older stores lack them). */
+  status: z.string().optional(),
+  classification: z.string().nullable().optional(),
+  assignedTo: z.string().nullable().optional(),
+  alertCount: z.number().int().optional(),
+  /** Service sources of the incident's alerts (for subscriptions by source). */
+  sources: z.array(z.string()).optional(),
 });
 export type IncidentRecord = z.infer<typeof incidentSchema>;
 

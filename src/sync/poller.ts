@@ -11,6 +11,7 @@ import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
 import { irmAlertsOf } from '../cards/view-models.js';
+import { describeChange } from './changes.js';
 
 const log = createLogger('poller');
 
@@ -85,6 +86,14 @@ export class IncidentPoller {
         for (const conversation of store.conversations()) await this.tryPost(incident, conversation, result);
       } else {
         result.updatedIncidents++;
+        const change = describeChange(known, incident);
+        if (change) {
+          await store.update((d) => {
+            d.outsideChanges[id] = { text: change, at: incident.lastUpdateDateTime };
+            // A Teams decision the portal has since overtaken would mislead on the card.
+            if (incident.status !== known.status || incident.classification !== known.classification) delete d.decisions[id];
+          });
+        }
         await this.deps.publisher.refreshPosts(incident);
       }
     }
@@ -144,5 +153,10 @@ export function toRecord(incident: Incident): IncidentRecord {
     severity: incident.severity,
     title: incident.displayName,
     userUpn: userAtRisk(irmAlertsOf(incident))?.userPrincipalName ?? null,
+    status: incident.status,
+    classification: incident.classification,
+    assignedTo: incident.assignedTo,
+    alertCount: incident.alerts?.length ?? 0,
+    sources: [...new Set((incident.alerts ?? []).map((a) => a.serviceSource))],
   };
 }

@@ -26,7 +26,8 @@ export class IncidentPublisher {
   /** The incident's card as everyone sees it, with the latest decision made from Teams. */
   card(incident: Incident, notice?: string): AdaptiveCardJson {
     const decision = this.store.data.decisions[incident.id];
-    return renderCard('incident', incidentCardData(incident, { decision, notice }));
+    const outside = this.store.data.outsideChanges[incident.id]?.text;
+    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside }));
   }
 
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */

@@ -18,6 +18,7 @@ import type { Determination, Incident } from '../defender/model.js';
 import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, asAppError } from '../errors.js';
 import type { Actor, Store } from '../store/store.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
+import { toRecord } from '../sync/poller.js';
 
 export interface ResolveRequest {
   classification: ResolveClassification;
@@ -113,12 +114,11 @@ export class TriageService {
   private async afterChange(incidentId: string): Promise<Incident> {
     const incident = await this.getIrmIncident(incidentId);
     await this.deps.store.update((d) => {
-      const known = d.incidents[incidentId];
-      // The poller will see this change too; remembering the version keeps it from re-announcing it.
-      if (known) {
-        known.lastUpdateDateTime = incident.lastUpdateDateTime;
-        known.open = incident.status !== 'resolved' && incident.status !== 'redirected';
-      }
+      // The poller will see this change too; remembering what it looks like now keeps it from
+      // announcing the analyst's own decision as a change made elsewhere.
+      // (An incident the poller has not met yet stays unknown, so it is still announced as new.)
+      if (d.incidents[incidentId]) d.incidents[incidentId] = toRecord(incident);
+      delete d.outsideChanges[incidentId];
     });
     await this.deps.publisher.refreshPosts(incident);
     return incident;

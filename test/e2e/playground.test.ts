@@ -113,6 +113,15 @@ describe('in the Agents Playground', () => {
     expect((await admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${created.alertIds[0]}`)).irmStatus).toBe('Dismissed');
   });
 
+  it('a resolution made in the Defender portal reaches the posted card, saying who and how', async () => {
+    const mark = await markChat(page);
+    const created = await admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', { severity: 'low', user: { upn: 'nestor.wilke@contoso.com' } });
+    const card = await waitForCard(page, `Insider risk incident ${created.incidentId}`, { after: mark, timeout: 20_000 });
+    await admin('PATCH', `/_admin/alerts/${created.alertIds[0]}`, { status: 'resolved', classification: 'falsePositive', determination: 'notMalicious', by: 'portal.analyst@contoso.com' });
+    await waitForCardText(card, /Resolved as False positive by portal\.analyst@contoso\.com in the Defender portal/, { timeout: 20_000 });
+    await waitForCardText(card, /IRM status\s*Dismissed/);
+  });
+
   it('hunts from chat: uploads as a table, user-alerts across tools, the user summary', async () => {
     const zipUploads = () =>
       tenant.state.hunting.DataSecurityEvents.filter((r) => String(r.ActionType).startsWith('FileUploaded') && String(r.ObjectName).toLowerCase().endsWith('.zip'));
