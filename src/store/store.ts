@@ -54,7 +54,8 @@ const conversationSchema = z.object({
   installedAt: z.string(),
   /** Open incidents already offered to this conversation when it was installed. */
   backfilled: z.boolean(),
-  subscription: subscriptionSchema.optional(),
+  /** Absent: the default for the conversation's kind; null: unsubscribed. */
+  subscription: subscriptionSchema.nullable().optional(),
 });
 export type ConversationRecord = z.infer<typeof conversationSchema>;
 

@@ -12,6 +12,7 @@ import type { ConversationRecord, IncidentRecord, Store } from '../store/store.j
 import type { IncidentPublisher } from './publisher.js';
 import { irmAlertsOf } from '../cards/view-models.js';
 import { describeChange } from './changes.js';
+import { wants } from './subscriptions.js';
 
 const log = createLogger('poller');
 
@@ -83,7 +84,8 @@ export class IncidentPoller {
       if (!known) {
         result.newIncidents++;
         if (incident.status === 'resolved') continue;
-        for (const conversation of store.conversations()) await this.tryPost(incident, conversation, result);
+        const record = store.data.incidents[id]!;
+        for (const conversation of store.conversations()) if (wants(conversation, record)) await this.tryPost(incident, conversation, result);
       } else {
         result.updatedIncidents++;
         const change = describeChange(known, incident);
@@ -118,7 +120,7 @@ export class IncidentPoller {
       .reverse();
     for (const conversation of pending) {
       for (const record of open) {
-        if (store.post(record.id, conversation.key)) continue;
+        if (store.post(record.id, conversation.key) || !wants(conversation, record)) continue;
         try {
           const incident = await client.getIncident(record.id);
           if (incident.status !== 'resolved') await this.tryPost(incident, conversation, result);

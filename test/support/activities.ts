@@ -11,7 +11,7 @@ export interface Who {
   aadObjectId: string;
 }
 
-export function baseActivity(serviceUrl: string, conversationId: string, from: Who = ALEX) {
+export function baseActivity(serviceUrl: string, conversationId: string, from: Who = ALEX, conversationType = conversationId.includes('channel') ? 'channel' : 'personal') {
   return {
     id: `incoming-${++counter}`,
     channelId: 'msteams',
@@ -19,7 +19,7 @@ export function baseActivity(serviceUrl: string, conversationId: string, from: W
     timestamp: new Date().toISOString(),
     from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
     recipient: BOT,
-    conversation: { id: conversationId, conversationType: 'personal', tenantId: 'tenant-1' },
+    conversation: { id: conversationId, conversationType, tenantId: 'tenant-1' },
     channelData: { tenant: { id: 'tenant-1' } },
   };
 }

@@ -4,7 +4,8 @@ import { helpCommand } from './help.js';
 import { huntCommand } from './hunt.js';
 import { incidentCommand } from './incident.js';
 import { incidentsCommand } from './incidents.js';
+import { subscribeCommand, subscriptionsCommand, unsubscribeCommand } from './subscriptions.js';
 import { userCommand } from './user.js';
 
-export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand];
+export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand];
 export const commandsByName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
