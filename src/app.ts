@@ -6,6 +6,8 @@ import type { Server } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
+import { renderCard } from './cards/render.js';
+import { shiftSummary } from './sync/summary.js';
 import { AdapterGateway } from './bot/gateway.js';
 import type { BotServices } from './bot/services.js';
 import type { Config } from './config.js';
@@ -41,6 +43,30 @@ export interface BotAppOptions {
   schedule?: boolean;
 }
 
+/** The scheduled summary goes to every channel that has not unsubscribed. */
+export async function postShiftSummary(services: BotServices): Promise<number> {
+  const at = new Date().toISOString();
+  let card;
+  try {
+    card = renderCard('summary', await services.summary());
+  } catch (err) {
+    log.warn('could not build the shift summary', { err });
+    return 0;
+  }
+  let sent = 0;
+  for (const conversation of services.store.conversations()) {
+    if (conversation.kind !== 'channel' || conversation.subscription === null) continue;
+    try {
+      await services.publisher.send(conversation, card);
+      sent++;
+    } catch (err) {
+      log.warn('could not post the shift summary', { conversation: conversation.key, err });
+    }
+  }
+  await services.store.update((d) => void (d.lastSummaryAt = at));
+  return sent;
+}
+
 export async function startBotApp(config: Config, options: BotAppOptions = {}): Promise<BotApp> {
   if (!config.graphBaseUrl) throw new Error('startBotApp: the Graph base URL is not known (start the embedded tenant first in demo mode)');
   const store = await Store.open(config.dbFile, options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`);
@@ -56,7 +82,9 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const publisher = new IncidentPublisher(store, new AdapterGateway(adapter, config.bot.appId ?? ''), options.now);
   const triage = new TriageService({ client, store, publisher, now: options.now });
   const poller = new IncidentPoller({ client, store, publisher, backfillLimit: config.backfillLimit, now: options.now });
-  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting) };
+  const now = options.now ?? (() => new Date());
+  const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
+  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), summary };
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {
@@ -90,6 +118,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     );
     void pollSafely();
   }
+  const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => postShiftSummary(services), { noOverlap: true, name: 'summary' }) : undefined;
   log.info('bot listening', { port, mode: config.mode, graph: config.graphBaseUrl });
 
   return {
@@ -98,6 +127,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     services,
     async close() {
       await task?.destroy();
+      await summaryTask?.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await poller.idle();

@@ -54,6 +54,15 @@ const envSchema = z.object({
   ROLES_FILE: optionalText,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'expected debug, info, warn, error or silent' }).default('info'),
   BACKFILL_LIMIT: z.coerce.number().int('expected a whole number').min(0).max(200, 'expected at most 200').default(20),
+  SUMMARY_SCHEDULE: z
+    .string()
+    .trim()
+    .default('0 8 * * 1-5')
+    .refine((v) => v === 'off' || cron.validate(v), 'expected a cron expression such as "0 8 * * 1-5" (08:00 on weekdays), or off'),
+  MENTION_MIN_SEVERITY: z.enum(['informational', 'low', 'medium', 'high', 'never'], { message: 'expected informational, low, medium, high or never' }).default('high'),
+  REMIND_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
+  ESCALATE_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
+  DIGEST_THRESHOLD: z.coerce.number({ message: 'expected a number of incidents' }).int('expected a whole number').min(1, 'expected 1 to 1000').max(1000, 'expected 1 to 1000').default(5),
 });
 
 export type Mode = 'demo' | 'production';
@@ -77,6 +86,9 @@ export interface Config {
   rolesFile: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   backfillLimit: number;
+  summarySchedule: string | null;
+  onCall: { mentionMinSeverity: 'informational' | 'low' | 'medium' | 'high' | 'never'; remindAfterMinutes: number; escalateAfterMinutes: number };
+  digestThreshold: number;
 }
 
 /** Parse the environment; throws ConfigError listing every problem by variable name. */
@@ -130,5 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rolesFile: e.ROLES_FILE,
     logLevel: e.LOG_LEVEL,
     backfillLimit: e.BACKFILL_LIMIT,
+    summarySchedule: e.SUMMARY_SCHEDULE === 'off' ? null : e.SUMMARY_SCHEDULE,
+    onCall: { mentionMinSeverity: e.MENTION_MIN_SEVERITY, remindAfterMinutes: e.REMIND_AFTER_MINUTES, escalateAfterMinutes: e.ESCALATE_AFTER_MINUTES },
+    digestThreshold: e.DIGEST_THRESHOLD,
   };
 }

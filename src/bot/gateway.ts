@@ -14,6 +14,12 @@ export class AdapterGateway implements ConversationGateway {
   async send(conversation: ConversationRecord, card: AdaptiveCardJson): Promise<string> {
     let id = '';
     await this.adapter.continueConversationAsync(this.appId, referenceOf(conversation), async (context) => {
+      // botbuilder would send this as a reply to its own made-up continuation activity id; a new
+      // message in a channel must be a new conversation post, not a reply to nothing.
+      context.onSendActivities(async (_ctx, activities, next) => {
+        for (const activity of activities) delete activity.replyToId;
+        return next();
+      });
       const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       id = response?.id ?? '';
     });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
 import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
+import type { SummaryCardData } from '../sync/summary.js';
 import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
 
 export interface CardDataByName {
@@ -16,9 +17,10 @@ export interface CardDataByName {
   'hunt-result': HuntResultCardData;
   'hunt-help': HuntHelpCardData;
   'user-summary': UserSummaryCardData;
+  summary: SummaryCardData;
 }
 export type CardName = keyof CardDataByName;
-export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary'];
+export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary', 'summary'];
 
 /** An Adaptive Card as JSON. */
 export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;

@@ -16,6 +16,7 @@ import { IncidentPublisher, type ConversationGateway } from '../../src/sync/publ
 import { startTenant } from '../../src/tenant/server.js';
 import { TriageService } from '../../src/triage/triage.js';
 import { HuntingService } from '../../src/hunting/service.js';
+import { shiftSummary } from '../../src/sync/summary.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -36,7 +37,9 @@ beforeAll(async () => {
   const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
   const publisher = new IncidentPublisher(store, new RecordingGateway());
   const triage = new TriageService({ client, store, publisher });
-  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }), hunting: new HuntingService(client) };
+  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }), hunting: new HuntingService(client),
+    summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
+  };
 });
 afterAll(async () => {
   await tenant?.close();

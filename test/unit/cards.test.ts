@@ -80,6 +80,22 @@ describe('every card', () => {
     notice: [{ heading: 'h', text: 't', colour: 'Attention' as const }],
     'hunt-result': [huntResultCardData(huntResultFixture(57)), huntResultCardData(huntResultFixture(0)), huntResultCardData(huntResultFixture(57), 50)],
     'hunt-help': [huntHelpCardData(HUNTING_QUERIES), huntHelpCardData(HUNTING_QUERIES.slice(0, 1), true)],
+    summary: [
+      {
+        heading: 'Insider risk shift summary',
+        period: 'Since x',
+        openCount: 3,
+        header: ['Age', 'High', 'Medium', 'Low', 'Informational'],
+        ageRows: [{ cells: ['Under 1 hour', '1', '0', '0', '0'] }, { cells: ['Over 7 days', '0', '1', '1', '0'] }],
+        overdueText: '1 still New after 15 minutes: 2101.',
+        overdueColour: 'Attention' as const,
+        resolvedCount: 2,
+        confirmed: '1',
+        dismissedFalse: '1',
+        dismissedInformational: '0',
+        dismissedUnclassified: '0',
+      },
+    ],
     'user-summary': [
       userSummaryCardData({ upn: 'adele.vance@contoso.com', displayName: null, azureAdUserId: null, openIncidents: [], sources: [], behaviours: [] }),
       userSummaryCardData({

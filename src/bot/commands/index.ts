@@ -5,7 +5,8 @@ import { huntCommand } from './hunt.js';
 import { incidentCommand } from './incident.js';
 import { incidentsCommand } from './incidents.js';
 import { subscribeCommand, subscriptionsCommand, unsubscribeCommand } from './subscriptions.js';
+import { summaryCommand } from './summary.js';
 import { userCommand } from './user.js';
 
-export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand];
+export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand, summaryCommand];
 export const commandsByName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));

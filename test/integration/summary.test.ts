@@ -1,0 +1,49 @@
+/** The shift summary, on demand and as the schedule posts it, checked against the tenant. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postShiftSummary } from '../../src/app.js';
+import { installation, message, postActivity } from '../support/activities.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+const CHANNEL = '19:summary-channel@thread.tacv2';
+const PERSONAL = 'a:summary-personal';
+const fact = (card: string, title: string) => new RegExp(`"title":"${title.replace(/[()]/g, '\\$&')}","value":"([^"]*)"`).exec(card)?.[1];
+
+beforeAll(async () => {
+  stack = await startStack({ seedIncidents: 0 });
+  for (const c of [CHANNEL, PERSONAL]) await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, c));
+  await stack.bot.services.poller.idle();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('shift summary', () => {
+  it('counts open incidents by severity and resolved ones by IRM outcome', async () => {
+    const created: string[][] = [];
+    for (const severity of ['high', 'high', 'medium', 'low']) {
+      created.push((await stack.admin<{ alertIds: string[] }>('POST', '/_admin/incidents', { severity, user: { upn: 'lee.gu@contoso.com' } })).body.alertIds);
+    }
+    await stack.admin('PATCH', `/_admin/alerts/${created[0]![0]}`, { status: 'resolved', classification: 'truePositive' });
+    await stack.admin('PATCH', `/_admin/alerts/${created[3]![0]}`, { status: 'resolved', classification: 'falsePositive' });
+
+    const before = stack.connector.calls.length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, PERSONAL, 'summary'));
+    const card = JSON.stringify(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity);
+    expect(card).toContain('Open insider-risk incidents: 2');
+    expect(card).toMatch(/"text":"Under 1 hour".*?"text":"1".*?"text":"1".*?"text":"0".*?"text":"0"/);
+    expect(card).toContain('Resolved since the last summary: 2');
+    expect(fact(card, 'Confirmed (True positive)')).toBe('1');
+    expect(fact(card, 'Dismissed (False positive)')).toBe('1');
+  });
+
+  it('the scheduled summary goes to channels only, and starts the next period', async () => {
+    const sends = () => stack.connector.calls.filter((c) => c.method === 'send' && JSON.stringify(c.activity).includes('shift summary'));
+    const sent = await postShiftSummary(stack.bot.services);
+    expect(sent).toBe(1);
+    expect(sends().map((c) => c.conversationId)).toEqual([CHANNEL]);
+    expect(stack.bot.services.store.data.lastSummaryAt).not.toBeNull();
+    const next = await stack.bot.services.summary();
+    expect(next.resolvedCount).toBe(0);
+  });
+});
