@@ -8,6 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
 import { renderCard } from './cards/render.js';
 import { shiftSummary } from './sync/summary.js';
+import { IrmSyncTracker, type IrmStatusReader } from './sync/irm-sync.js';
 import { AdapterGateway } from './bot/gateway.js';
 import type { BotServices } from './bot/services.js';
 import type { Config } from './config.js';
@@ -37,6 +38,8 @@ export interface BotAppOptions {
   graph?: Partial<GraphClientOptions>;
   host?: string;
   hunting?: Partial<HuntingLimits>;
+  /** Reads Purview's side of an alert (the embedded tenant has one; real Graph does not). */
+  irmReader?: IrmStatusReader;
   /** Which Defender tenant the store's memory belongs to (default: the Graph URL and Azure tenant). */
   storeScope?: string;
   /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
@@ -79,9 +82,10 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     MicrosoftAppTenantId: config.bot.appTenantId ?? '',
   });
   const adapter = new CloudAdapter(auth);
-  const publisher = new IncidentPublisher(store, new AdapterGateway(adapter, config.bot.appId ?? ''), options.now);
-  const triage = new TriageService({ client, store, publisher, now: options.now });
-  const poller = new IncidentPoller({ client, store, publisher, backfillLimit: config.backfillLimit, now: options.now });
+  const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now: options.now });
+  const publisher = new IncidentPublisher(store, new AdapterGateway(adapter, config.bot.appId ?? ''), options.now, irmSync);
+  const triage = new TriageService({ client, store, publisher, irmSync, now: options.now });
+  const poller = new IncidentPoller({ client, store, publisher, irmSync, backfillLimit: config.backfillLimit, now: options.now });
   const now = options.now ?? (() => new Date());
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), summary };

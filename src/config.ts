@@ -62,6 +62,7 @@ const envSchema = z.object({
   MENTION_MIN_SEVERITY: z.enum(['informational', 'low', 'medium', 'high', 'never'], { message: 'expected informational, low, medium, high or never' }).default('high'),
   REMIND_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
   ESCALATE_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
+  IRM_SYNC_BOUND_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(45),
   DIGEST_THRESHOLD: z.coerce.number({ message: 'expected a number of incidents' }).int('expected a whole number').min(1, 'expected 1 to 1000').max(1000, 'expected 1 to 1000').default(5),
 });
 
@@ -89,6 +90,7 @@ export interface Config {
   summarySchedule: string | null;
   onCall: { mentionMinSeverity: 'informational' | 'low' | 'medium' | 'high' | 'never'; remindAfterMinutes: number; escalateAfterMinutes: number };
   digestThreshold: number;
+  irmSyncBoundMinutes: number;
 }
 
 /** Parse the environment; throws ConfigError listing every problem by variable name. */
@@ -145,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     summarySchedule: e.SUMMARY_SCHEDULE === 'off' ? null : e.SUMMARY_SCHEDULE,
     onCall: { mentionMinSeverity: e.MENTION_MIN_SEVERITY, remindAfterMinutes: e.REMIND_AFTER_MINUTES, escalateAfterMinutes: e.ESCALATE_AFTER_MINUTES },
     digestThreshold: e.DIGEST_THRESHOLD,
+    irmSyncBoundMinutes: e.IRM_SYNC_BOUND_MINUTES,
   };
 }

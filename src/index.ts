@@ -9,6 +9,7 @@ import { ConfigError, StoreError } from './errors.js';
 import { log, setLogLevel } from './logger.js';
 import { startPlayground, type Playground } from './playground.js';
 import { startTenant } from './tenant/server.js';
+import { embeddedTenantIrmReader, type IrmStatusReader } from './sync/irm-sync.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -32,17 +33,19 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
 
   let storeScope: string | undefined;
+  let irmReader: IrmStatusReader | undefined;
   if (config.mode === 'demo' && !config.graphBaseUrl) {
     const tenant = await startTenant({ port: config.tenantPort, seedIncidents: config.seedIncidents, irmSyncDelaySeconds: config.irmSyncDelaySeconds });
     stops.push(() => tenant.close());
     config = { ...config, graphBaseUrl: tenant.graphBaseUrl };
     storeScope = `embedded-tenant:${tenant.instanceId}`;
+    irmReader = embeddedTenantIrmReader(tenant.url);
     log.info('embedded Defender tenant started', { graph: tenant.graphBaseUrl });
   }
 
   let bot: BotApp;
   try {
-    bot = await startBotApp(config, { storeScope });
+    bot = await startBotApp(config, { storeScope, irmReader });
   } catch (err) {
     if (err instanceof StoreError) {
       process.stderr.write(`${err.message}\n`);

@@ -18,6 +18,7 @@ import {
 } from '../defender/irm-mapping.js';
 import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type Severity } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
+import type { IrmSyncView } from '../sync/irm-sync.js';
 
 export interface Choice {
   title: string;
@@ -141,7 +142,16 @@ export function decisionText(decision: DecisionRecord): string {
   return `${what} by ${who} in Teams, ${whenText(decision.at)}`;
 }
 
-export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string } = {}): IncidentCardData {
+/** The IRM status line: what Purview shows, or what it will show while the sync is pending. */
+export function irmStatusText(incident: Incident, sync?: IrmSyncView): string {
+  const status = incidentIrmStatus(incident);
+  if (!sync?.pending) return status;
+  if (!sync.observable) return `${status} (expected: Purview reflects Defender within about 30 minutes)`;
+  if (sync.overdue) return `${status} expected, but Purview has not reflected it after ${sync.boundMinutes} minutes: check the alert in the Purview portal`;
+  return `Pending in Purview (will be ${status})`;
+}
+
+export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string; irmSync?: IrmSyncView } = {}): IncidentCardData {
   const alerts = incident.alerts ?? [];
   const isResolved = incident.status === 'resolved';
   const started = alerts.reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
@@ -157,7 +167,7 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     started: whenText(started),
     sourceSummary: sourceSummary(alerts),
     defenderStatus: INCIDENT_STATUS_WORDS[incident.status],
-    irmStatus: incidentIrmStatus(incident),
+    irmStatus: irmStatusText(incident, options.irmSync),
     assignee: incident.assignedTo ?? 'Unassigned',
     isResolved,
     classification: resolvedWithClassification,

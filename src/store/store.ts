@@ -123,6 +123,8 @@ const dataSchema = z.object({
   /** The last change made outside Teams (Defender or Purview portal), as the card tells it. */
   outsideChanges: z.record(z.string(), z.object({ text: z.string(), at: z.string() })).default({}),
   lastSummaryAt: z.string().nullable().default(null),
+  /** Decisions Purview has yet to reflect: incident id → the IRM status expected, since when. */
+  irmSync: z.record(z.string(), z.object({ expected: z.string(), since: z.string(), overdue: z.boolean() })).default({}),
 });
 export type StoreData = z.infer<typeof dataSchema>;
 
@@ -139,6 +141,7 @@ const empty = (scope: string | null = null): StoreData => ({
   reminders: {},
   outsideChanges: {},
   lastSummaryAt: null,
+  irmSync: {},
 });
 
 export class Store {

@@ -13,6 +13,7 @@ import type { IncidentPublisher } from './publisher.js';
 import { irmAlertsOf } from '../cards/view-models.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
+import type { IrmSyncTracker } from './irm-sync.js';
 
 const log = createLogger('poller');
 
@@ -36,6 +37,7 @@ export class IncidentPoller {
       client: DefenderClient;
       store: Store;
       publisher: IncidentPublisher;
+      irmSync?: IrmSyncTracker;
       backfillLimit: number;
       now?: () => Date;
     },
@@ -95,17 +97,33 @@ export class IncidentPoller {
             // A Teams decision the portal has since overtaken would mislead on the card.
             if (incident.status !== known.status || incident.classification !== known.classification) delete d.decisions[id];
           });
+          if (incident.status !== known.status || incident.classification !== known.classification) await this.deps.irmSync?.track(incident);
         }
         await this.deps.publisher.refreshPosts(incident);
       }
     }
 
     await this.backfill(result);
+    await this.refreshIrmSync(result);
 
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
     if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.update((d) => void (d.watermark = newest));
     if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
     return result;
+  }
+
+  /** Redraw the cards whose IRM side caught up, or is now overdue. */
+  private async refreshIrmSync(result: PollResult): Promise<void> {
+    const { irmSync, client, publisher } = this.deps;
+    if (!irmSync) return;
+    for (const incidentId of await irmSync.check((id) => client.getIncident(id))) {
+      try {
+        await publisher.refreshPosts(await client.getIncident(incidentId));
+      } catch (err) {
+        result.failed++;
+        log.warn('could not redraw a card after the IRM sync', { incidentId, err });
+      }
+    }
   }
 
   /** A conversation installed since the last run gets the newest open incidents it has not seen. */

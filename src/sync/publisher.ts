@@ -7,6 +7,7 @@ import { incidentCardData } from '../cards/view-models.js';
 import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, Store } from '../store/store.js';
+import type { IrmSyncTracker } from './irm-sync.js';
 
 const log = createLogger('publisher');
 
@@ -21,13 +22,14 @@ export class IncidentPublisher {
     private readonly store: Store,
     private readonly gateway: ConversationGateway,
     private readonly now: () => Date = () => new Date(),
+    private readonly irmSync?: IrmSyncTracker,
   ) {}
 
   /** The incident's card as everyone sees it, with the latest decision made from Teams. */
   card(incident: Incident, notice?: string): AdaptiveCardJson {
     const decision = this.store.data.decisions[incident.id];
     const outside = this.store.data.outsideChanges[incident.id]?.text;
-    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside }));
+    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync: this.irmSync?.view(incident.id) }));
   }
 
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */

@@ -19,6 +19,7 @@ import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, asAp
 import type { Actor, Store } from '../store/store.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
 import { toRecord } from '../sync/poller.js';
+import type { IrmSyncTracker } from '../sync/irm-sync.js';
 
 export interface ResolveRequest {
   classification: ResolveClassification;
@@ -28,7 +29,7 @@ export interface ResolveRequest {
 
 export class TriageService {
   constructor(
-    private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; now?: () => Date },
+    private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; irmSync?: IrmSyncTracker; now?: () => Date },
   ) {}
 
   private now(): Date {
@@ -106,13 +107,14 @@ export class TriageService {
           determination,
         };
       });
-      return this.afterChange(incidentId);
+      return this.afterChange(incidentId, { irmChanges: true });
     });
   }
 
   /** Re-read the incident, remember it, and redraw every posted card. */
-  private async afterChange(incidentId: string): Promise<Incident> {
+  private async afterChange(incidentId: string, options: { irmChanges?: boolean } = {}): Promise<Incident> {
     const incident = await this.getIrmIncident(incidentId);
+    if (options.irmChanges) await this.deps.irmSync?.track(incident);
     await this.deps.store.update((d) => {
       // The poller will see this change too; remembering what it looks like now keeps it from
       // announcing the analyst's own decision as a change made elsewhere.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotApp, type BotApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
 import {
   chooseOption,
   clickCardButton,
@@ -44,7 +45,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irm-e2e-'));
   tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
   const config = loadConfig({ PORT: '0', DB_FILE: join(dir, 'db.json'), GRAPH_BASE_URL: tenant.graphBaseUrl, POLL_SCHEDULE: '* * * * * *', PLAYGROUND: '0' });
-  bot = await startBotApp(config, { host: '127.0.0.1' });
+  bot = await startBotApp(config, { host: '127.0.0.1', irmReader: embeddedTenantIrmReader(tenant.url) });
   playground = await startPlayground({ botEndpoint: bot.messagesUrl });
   browser = await launchBrowser();
   // Tall enough that a whole incident card with its form open fits on screen (for the README picture).

@@ -6,6 +6,7 @@ import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
 import { startFakeConnector, type FakeConnector } from './fake-connector.js';
+import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
 
 export interface Stack {
   tenant: Tenant;
@@ -20,13 +21,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { seedIncidents?: number; env?: Record<string, string>; app?: BotAppOptions } = {}): Promise<Stack> {
+export async function startStack(options: { seedIncidents?: number; env?: Record<string, string>; app?: BotAppOptions; irmSyncDelaySeconds?: number; tenantNow?: () => Date } = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'irm-stack-'));
-  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: 0 });
+  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0, now: options.tenantNow });
   const connector = await startFakeConnector();
   const dbFile = join(dir, 'db.json');
   const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', ...options.env });
-  const appOptions: BotAppOptions = { host: '127.0.0.1', schedule: false, graph: { baseDelayMs: 5, maxDelayMs: 50 }, ...options.app };
+  const appOptions: BotAppOptions = { host: '127.0.0.1', schedule: false, graph: { baseDelayMs: 5, maxDelayMs: 50 }, irmReader: embeddedTenantIrmReader(tenant.url), ...options.app };
   let bot = await startBotApp(config, appOptions);
   const admin = async <T>(method: string, path: string, body?: unknown) => {
     const res = await fetch(tenant.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
