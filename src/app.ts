@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
+import { OnCallService } from './oncall/service.js';
 import { renderCard } from './cards/render.js';
 import { shiftSummary } from './sync/summary.js';
 import { IrmSyncTracker, type IrmStatusReader } from './sync/irm-sync.js';
@@ -88,7 +89,8 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const poller = new IncidentPoller({ client, store, publisher, irmSync, backfillLimit: config.backfillLimit, now: options.now });
   const now = options.now ?? (() => new Date());
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
-  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), summary };
+  const oncall = new OnCallService({ store, now, settings: config.onCall });
+  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, summary };
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {

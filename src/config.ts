@@ -59,7 +59,7 @@ const envSchema = z.object({
     .trim()
     .default('0 8 * * 1-5')
     .refine((v) => v === 'off' || cron.validate(v), 'expected a cron expression such as "0 8 * * 1-5" (08:00 on weekdays), or off'),
-  MENTION_MIN_SEVERITY: z.enum(['informational', 'low', 'medium', 'high', 'never'], { message: 'expected informational, low, medium, high or never' }).default('high'),
+  MENTION_MIN_SEVERITY: z.enum(['low', 'medium', 'high'], { message: 'expected low, medium or high' }).default('high'),
   REMIND_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
   ESCALATE_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
   IRM_SYNC_BOUND_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(45),
@@ -88,7 +88,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   backfillLimit: number;
   summarySchedule: string | null;
-  onCall: { mentionMinSeverity: 'informational' | 'low' | 'medium' | 'high' | 'never'; remindAfterMinutes: number; escalateAfterMinutes: number };
+  onCall: { mentionMinSeverity: 'low' | 'medium' | 'high'; remindAfterMinutes: number; escalateAfterMinutes: number };
   digestThreshold: number;
   irmSyncBoundMinutes: number;
 }

@@ -1,6 +1,7 @@
 /** What handlers may use: domain services, never botbuilder internals. */
 import type { DefenderClient } from '../defender/graph-client.js';
 import type { HuntingService } from '../hunting/service.js';
+import type { OnCallService } from '../oncall/service.js';
 import type { SummaryCardData } from '../sync/summary.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { IncidentPoller } from '../sync/poller.js';
@@ -15,6 +16,7 @@ export interface BotServices {
   triage: TriageService;
   poller: IncidentPoller;
   hunting: HuntingService;
+  oncall: OnCallService;
   /** The shift summary as of now (since the last scheduled one). */
   summary(): Promise<SummaryCardData>;
 }

@@ -17,6 +17,7 @@ import { startTenant } from '../../src/tenant/server.js';
 import { TriageService } from '../../src/triage/triage.js';
 import { HuntingService } from '../../src/hunting/service.js';
 import { shiftSummary } from '../../src/sync/summary.js';
+import { OnCallService } from '../../src/oncall/service.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -38,6 +39,7 @@ beforeAll(async () => {
   const publisher = new IncidentPublisher(store, new RecordingGateway());
   const triage = new TriageService({ client, store, publisher });
   services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }), hunting: new HuntingService(client),
+    oncall: new OnCallService({ store }),
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });

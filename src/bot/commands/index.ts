@@ -5,8 +5,9 @@ import { huntCommand } from './hunt.js';
 import { incidentCommand } from './incident.js';
 import { incidentsCommand } from './incidents.js';
 import { subscribeCommand, subscriptionsCommand, unsubscribeCommand } from './subscriptions.js';
+import { oncallCommand } from './oncall.js';
 import { summaryCommand } from './summary.js';
 import { userCommand } from './user.js';
 
-export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand, summaryCommand];
+export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand, summaryCommand, oncallCommand];
 export const commandsByName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));

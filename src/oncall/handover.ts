@@ -1,0 +1,63 @@
+/**
+ * Announces rotation hand-overs when they happen. Who is on call never depends on this job (it is
+ * computed from the clock, see schedule.ts); the job only tells people, so a missed tick loses
+ * an announcement, not the hand-over. Rescheduled whenever the rotation changes.
+ */
+import cron, { type ScheduledTask, type TaskFn, type TaskOptions } from 'node-cron';
+import type { Contact } from '../store/store.js';
+import { createLogger } from '../logger.js';
+import { cronFor, type Rotation } from './schedule.js';
+import type { OnCallService } from './service.js';
+
+const log = createLogger('oncall.handover');
+
+export type Announce = (onCall: Contact, rotation: Rotation) => Promise<void> | void;
+export type Schedule = (expression: string, task: TaskFn, options: TaskOptions) => ScheduledTask;
+
+export class HandoverScheduler {
+  private task: ScheduledTask | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly service: OnCallService,
+    private readonly announce: Announce,
+    private readonly schedule: Schedule = (expression, task, options) => cron.schedule(expression, task, options),
+  ) {}
+
+  /** The cron expression in force, or null without a rotation. */
+  get expression(): string | null {
+    return this.task?.getPattern() ?? null;
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.service.onChange(() => this.reschedule());
+    this.reschedule();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    void this.task?.destroy();
+    this.task = null;
+  }
+
+  /** Run one hand-over now (what the cron job does). */
+  async handOver(): Promise<void> {
+    const rotation = this.service.state().rotation;
+    const onCall = this.service.current();
+    if (!rotation || !onCall) return;
+    try {
+      await this.announce(onCall, rotation);
+    } catch (err) {
+      log.warn('could not announce the on-call hand-over', { err });
+    }
+  }
+
+  private reschedule(): void {
+    void this.task?.destroy();
+    this.task = null;
+    const rotation = this.service.state().rotation;
+    if (!rotation) return;
+    this.task = this.schedule(cronFor(rotation), () => this.handOver(), { timezone: 'Etc/UTC', name: 'oncall-handover', noOverlap: true });
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * On call: who is, whom a new incident's post mentions, and the reminder engine for incidents
+ * nobody picked up.
+ *
+ * The state lives in the store (`onCall`, `reminders`); the settings come from the configuration
+ * (and `oncall threshold` / `oncall remind` change them in memory until the next restart: the
+ * store has no place for them). The clock is injected so tests can move time.
+ *
+ * Reminders are at-least-once: `due()` only reads; the caller posts each notice and then calls
+ * `markSent()`. A post that fails is retried on the next check; a crash between posting and
+ * marking repeats that one notice after the restart, which beats losing it.
+ */
+import { z } from 'zod';
+import { BadInputError } from '../errors.js';
+import type { Contact, OnCallState, Store } from '../store/store.js';
+import { handoversAt, nextHandover, onCallAt, rotationMemberAt, sameContact, type Rotation, type RotationSpec } from './schedule.js';
+
+export const MENTION_SEVERITIES = ['low', 'medium', 'high'] as const;
+export type MentionSeverity = (typeof MENTION_SEVERITIES)[number];
+const SEVERITY_RANK: Record<string, number> = { informational: 1, low: 2, medium: 3, high: 4 };
+const MAX_MINUTES = 7 * 24 * 60;
+
+const minutes = z.coerce.number().int().min(1).max(MAX_MINUTES);
+export const onCallSettingsSchema = z.object({
+  mentionMinSeverity: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(MENTION_SEVERITIES)).default('high'),
+  remindAfterMinutes: minutes.default(15),
+  escalateAfterMinutes: minutes.default(15),
+});
+export type OnCallSettings = z.infer<typeof onCallSettingsSchema>;
+
+const EXPECTED: Record<keyof OnCallSettings, string> = {
+  mentionMinSeverity: 'the mention threshold must be low, medium or high',
+  remindAfterMinutes: `the reminder delay must be a whole number of minutes from 1 to ${MAX_MINUTES} (a week)`,
+  escalateAfterMinutes: `the escalation delay must be a whole number of minutes from 1 to ${MAX_MINUTES} (a week)`,
+};
+
+/** Validate settings (from configuration or chat); unknown keys are ignored, missing ones take defaults. */
+export function parseOnCallSettings(input: unknown): OnCallSettings {
+  const parsed = onCallSettingsSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = [...new Set(parsed.error.issues.map((issue) => {
+    const key = issue.path[0];
+    return Object.entries(EXPECTED).find(([name]) => name === key)?.[1] ?? issue.message;
+  }))];
+  const text = problems.join('; ');
+  throw new BadInputError(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`);
+}
+
+export interface OpenIncident {
+  id: string;
+  /** Graph incidentStatus: `active` is Defender's *New*. */
+  status: 'active' | 'inProgress' | 'resolved' | string;
+  createdDateTime: string;
+  severity: string;
+  title: string;
+}
+
+export type NoticeKind = 'reminder' | 'escalation';
+export interface DueNotice {
+  incidentId: string;
+  kind: NoticeKind;
+  contact: Contact;
+  title: string;
+}
+
+/** A Teams mention: put `text` in the message and `entity` in its entities. */
+export interface Mention {
+  text: string;
+  entity: { type: 'mention'; text: string; mentioned: { id: string; name: string } };
+}
+
+export interface OnCallServiceOptions {
+  store: Store;
+  now?: () => Date;
+  /** Validated with `parseOnCallSettings`; a bad value throws BadInputError. */
+  settings?: Partial<Record<keyof OnCallSettings, unknown>>;
+}
+
+const MINUTE = 60_000;
+
+export class OnCallService {
+  private readonly store: Store;
+  private readonly now: () => Date;
+  private activeSettings: OnCallSettings;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: OnCallServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? (() => new Date());
+    this.activeSettings = parseOnCallSettings(options.settings ?? {});
+  }
+
+  get settings(): Readonly<OnCallSettings> {
+    return this.activeSettings;
+  }
+
+  /** Change settings in memory (until restart). Throws BadInputError naming what is expected. */
+  configure(changes: Partial<Record<keyof OnCallSettings, unknown>>): OnCallSettings {
+    this.activeSettings = parseOnCallSettings({ ...this.activeSettings, ...changes });
+    return this.activeSettings;
+  }
+
+  state(): Readonly<OnCallState> {
+    return this.store.data.onCall;
+  }
+
+  /** Who is on call now (see `onCallAt`), or null. */
+  current(): Contact | null {
+    return onCallAt(this.store.data.onCall, this.now());
+  }
+
+  /** Whether the current on-call analyst was set by hand rather than by the rotation. */
+  isOverride(): boolean {
+    const state = this.store.data.onCall;
+    const who = this.current();
+    return who !== null && state.rotation !== null && state.current !== null && who === state.current;
+  }
+
+  nextHandover(): { at: Date; to: Contact } | null {
+    return nextHandover(this.store.data.onCall, this.now());
+  }
+
+  /**
+   * Who hears of an incident nobody picked up after the reminder: the escalation contact; without
+   * one, the rotation's next member after the on-call analyst (or, when the on-call analyst was
+   * set by hand and is not in the rotation, the member the rotation has on duty); otherwise nobody.
+   */
+  escalationContact(): Contact | null {
+    const state = this.store.data.onCall;
+    if (state.escalation) return state.escalation;
+    if (!state.rotation) return null;
+    const now = this.now();
+    const onCall = onCallAt(state, now);
+    const members = state.rotation.members;
+    const index = onCall ? members.findIndex((m) => sameContact(m, onCall)) : -1;
+    const next = index >= 0 ? members[(index + 1) % members.length]! : rotationMemberAt(state.rotation, now);
+    return onCall && sameContact(next, onCall) ? null : next;
+  }
+
+  /** Put someone on call now (until the rotation's next hand-over, if there is a rotation); null clears. */
+  async set(contact: Contact): Promise<Contact>;
+  async set(contact: null): Promise<null>;
+  async set(contact: Contact | null): Promise<Contact | null> {
+    const known = contact ? this.enrich(contact) : null;
+    await this.store.update((d) => {
+      d.onCall.current = known;
+      d.onCall.currentSetAt = known ? this.now().toISOString() : null;
+    });
+    this.changed();
+    return known;
+  }
+
+  /** Start a rotation now: its first member is on call until the first hand-over. */
+  async setRotation(spec: RotationSpec): Promise<Rotation> {
+    const rotation: Rotation = { members: spec.members.map((m) => this.enrich(m)), every: spec.every, at: spec.at, startedAt: this.now().toISOString() };
+    await this.store.update((d) => {
+      d.onCall.rotation = rotation;
+      d.onCall.current = null;
+      d.onCall.currentSetAt = null;
+    });
+    this.changed();
+    return rotation;
+  }
+
+  async setEscalation(contact: Contact): Promise<Contact>;
+  async setEscalation(contact: null): Promise<null>;
+  async setEscalation(contact: Contact | null): Promise<Contact | null> {
+    const known = contact ? this.enrich(contact) : null;
+    await this.store.update((d) => {
+      d.onCall.escalation = known;
+    });
+    this.changed();
+    return known;
+  }
+
+  /** Nobody on call: clears the person set, the rotation and the escalation contact. */
+  async off(): Promise<void> {
+    await this.store.update((d) => {
+      d.onCall = { current: null, currentSetAt: null, rotation: null, escalation: null };
+    });
+    this.changed();
+  }
+
+  /** Whether a new incident of this severity mentions the on-call analyst (and gets reminders). */
+  shouldMention(severity: string): boolean {
+    return (SEVERITY_RANK[severity.toLowerCase()] ?? 0) >= SEVERITY_RANK[this.activeSettings.mentionMinSeverity]!;
+  }
+
+  /**
+   * The mention of a contact. Teams resolves `mentioned.id` from the Teams user id, and also from
+   * the Entra object id or the UPN when the Teams id is not known, in that order of preference.
+   */
+  mentionOf(contact: Contact): Mention {
+    const name = contact.name ?? contact.upn;
+    const text = `<at>${escapeXml(name)}</at>`;
+    return { text, entity: { type: 'mention', text, mentioned: { id: contact.teamsId ?? contact.aadObjectId ?? contact.upn, name } } };
+  }
+
+  /**
+   * The reminders and escalations due now for these incidents (read only: call `markSent` for each
+   * notice once posted). Only incidents still New (`active`) at or above the mention threshold
+   * count. The reminder goes to the on-call analyst `remindAfterMinutes` after the incident was
+   * created; the escalation `escalateAfterMinutes` after that, but never sooner than that long
+   * after the reminder actually went out (an incident first seen when already old gets its
+   * reminder now and its escalation later, not both at once). With nobody on call there is no
+   * reminder and the escalation keeps its time. Each is sent once per incident.
+   */
+  due(openIncidents: readonly OpenIncident[]): DueNotice[] {
+    const now = this.now().getTime();
+    const state = this.store.data.onCall;
+    const onCall = onCallAt(state, new Date(now));
+    const escalateTo = this.escalationContact();
+    const remindAfter = this.activeSettings.remindAfterMinutes * MINUTE;
+    const escalateAfter = this.activeSettings.escalateAfterMinutes * MINUTE;
+    const notices: DueNotice[] = [];
+    for (const incident of openIncidents) {
+      if (!isNew(incident.status) || !this.shouldMention(incident.severity)) continue;
+      const created = Date.parse(incident.createdDateTime);
+      if (Number.isNaN(created)) continue;
+      const sent = this.store.data.reminders[incident.id];
+      const remindedAt = sent?.remindedAt ? Date.parse(sent.remindedAt) : null;
+      if (remindedAt === null && onCall && now >= created + remindAfter) {
+        notices.push({ incidentId: incident.id, kind: 'reminder', contact: onCall, title: incident.title });
+      }
+      const escalateAt = Math.max(created + remindAfter + escalateAfter, remindedAt === null ? -Infinity : remindedAt + escalateAfter);
+      if (!sent?.escalatedAt && escalateTo && (remindedAt !== null || !onCall) && now >= escalateAt) {
+        notices.push({ incidentId: incident.id, kind: 'escalation', contact: escalateTo, title: incident.title });
+      }
+    }
+    return notices;
+  }
+
+  /** Record that a notice went out (idempotent: the first time recorded stays). */
+  async markSent(incidentId: string, kind: NoticeKind): Promise<void> {
+    const at = this.now().toISOString();
+    await this.store.update((d) => {
+      const record = (d.reminders[incidentId] ??= {});
+      if (kind === 'reminder') record.remindedAt ??= at;
+      else record.escalatedAt ??= at;
+    });
+  }
+
+  /** Forget reminder records of incidents no longer open (keeps the store from growing). */
+  async prune(openIncidentIds: Iterable<string>): Promise<number> {
+    const open = new Set(openIncidentIds);
+    const stale = Object.keys(this.store.data.reminders).filter((id) => !open.has(id));
+    if (stale.length === 0) return 0;
+    await this.store.update((d) => {
+      for (const id of stale) delete d.reminders[id];
+    });
+    return stale.length;
+  }
+
+  /** Hear of every change to who is on call (the hand-over scheduler reschedules on it). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** When the current rotation last handed over (or started), for display. */
+  lastHandover(): Date | null {
+    const rotation = this.store.data.onCall.rotation;
+    if (!rotation) return null;
+    return handoversAt(rotation, this.now()).last ?? new Date(rotation.startedAt);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Fill in what the bot already knows of this person (a name, Teams or Entra ids). */
+  private enrich(contact: Contact): Contact {
+    const state = this.store.data.onCall;
+    const known = [state.current, state.escalation, ...(state.rotation?.members ?? [])].filter((c): c is Contact => c !== null);
+    const match = known.find((k) => sameContact(k, contact));
+    if (!match) return contact;
+    const merged: Contact = { upn: contact.upn };
+    const name = contact.name ?? match.name;
+    const aadObjectId = contact.aadObjectId ?? match.aadObjectId;
+    const teamsId = contact.teamsId ?? match.teamsId;
+    if (name !== undefined) merged.name = name;
+    if (aadObjectId !== undefined) merged.aadObjectId = aadObjectId;
+    if (teamsId !== undefined) merged.teamsId = teamsId;
+    return merged;
+  }
+}
+
+function isNew(status: string): boolean {
+  const s = status.toLowerCase();
+  return s === 'active' || s === 'new';
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
