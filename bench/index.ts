@@ -43,7 +43,7 @@ const store = await Store.open(join(dir, 'db.json'));
 await store.update((d) => {
   d.conversations.c1 = { key: 'c1', kind: 'channel', reference: {}, installedAt: new Date().toISOString(), backfilled: true };
 });
-const poller = new IncidentPoller({ client, store, publisher: new IncidentPublisher(store, gateway), backfillLimit: 0 });
+const poller = new IncidentPoller({ client, store, publisher: new IncidentPublisher(store, gateway), backfillLimit: 0, digestThreshold: 1_000_000 });
 const heapBefore = process.memoryUsage().heapUsed;
 const [first, firstMs] = await time(() => poller.poll());
 line('first poll: read, remember (lowdb file) and post', `${first.newIncidents} incidents, ${first.posted} cards in ${firstMs.toFixed(0)} ms (${(firstMs / Math.max(1, first.newIncidents)).toFixed(2)} ms/incident)`);

@@ -7,6 +7,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
+import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
 import { shiftSummary } from './sync/summary.js';
 import { IrmSyncTracker, type IrmStatusReader } from './sync/irm-sync.js';
@@ -39,6 +40,8 @@ export interface BotAppOptions {
   graph?: Partial<GraphClientOptions>;
   host?: string;
   hunting?: Partial<HuntingLimits>;
+  /** Pacing and retries of messages to Teams (tests shorten the waits). */
+  delivery?: PacedGatewayOptions;
   /** Reads Purview's side of an alert (the embedded tenant has one; real Graph does not). */
   irmReader?: IrmStatusReader;
   /** Which Defender tenant the store's memory belongs to (default: the Graph URL and Azure tenant). */
@@ -83,13 +86,15 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     MicrosoftAppTenantId: config.bot.appTenantId ?? '',
   });
   const adapter = new CloudAdapter(auth);
-  const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now: options.now });
-  const publisher = new IncidentPublisher(store, new AdapterGateway(adapter, config.bot.appId ?? ''), options.now, irmSync);
-  const triage = new TriageService({ client, store, publisher, irmSync, now: options.now });
-  const poller = new IncidentPoller({ client, store, publisher, irmSync, backfillLimit: config.backfillLimit, now: options.now });
   const now = options.now ?? (() => new Date());
-  const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
+  // Teams allows about 7 messages a second and 60 per 30 seconds per conversation: pace and retry.
+  const gateway = new PacedGateway(new AdapterGateway(adapter, config.bot.appId ?? ''), options.delivery);
+  const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
+  const publisher = new IncidentPublisher(store, gateway, now, irmSync);
+  const triage = new TriageService({ client, store, publisher, irmSync, now });
   const oncall = new OnCallService({ store, now, settings: config.onCall });
+  const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
+  const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, summary };
 
   const pollSafely = () =>
@@ -137,6 +142,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await poller.idle();
+      await gateway.idle();
     },
   };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
 import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
 import type { SummaryCardData } from '../sync/summary.js';
+import type { DigestCardData } from './digest-view.js';
 import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
 
 export interface CardDataByName {
@@ -18,9 +19,10 @@ export interface CardDataByName {
   'hunt-help': HuntHelpCardData;
   'user-summary': UserSummaryCardData;
   summary: SummaryCardData;
+  digest: DigestCardData;
 }
 export type CardName = keyof CardDataByName;
-export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary', 'summary'];
+export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary', 'summary', 'digest'];
 
 /** An Adaptive Card as JSON. */
 export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;

@@ -67,6 +67,8 @@ const incidentSchema = z.object({
   severity: z.string(),
   title: z.string(),
   userUpn: z.string().nullable(),
+  /** When the bot first learned of it: conversations installed later are not owed it. */
+  firstSeenAt: z.string().optional(),
   /** As last seen, to tell an outside change in words (older stores lack them). */
   status: z.string().optional(),
   classification: z.string().nullable().optional(),
@@ -82,6 +84,8 @@ const postSchema = z.object({
   conversationKey: z.string(),
   activityId: z.string(),
   postedAt: z.string(),
+  /** A card of its own (kept current), or a line in a digest card. */
+  kind: z.enum(['card', 'digest']).optional(),
 });
 export type PostRecord = z.infer<typeof postSchema>;
 

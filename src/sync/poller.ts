@@ -10,10 +10,15 @@ import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { irmAlertsOf } from '../cards/view-models.js';
+import { irmAlertsOf, plain } from '../cards/view-models.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';
+import type { OnCallService } from '../oncall/service.js';
+import type { MessageExtras } from './publisher.js';
+import { renderCard } from '../cards/render.js';
+import { digestCardData } from '../cards/digest-view.js';
+import { SEVERITY_RANK, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 
 const log = createLogger('poller');
 
@@ -38,7 +43,9 @@ export class IncidentPoller {
       store: Store;
       publisher: IncidentPublisher;
       irmSync?: IrmSyncTracker;
+      oncall?: OnCallService;
       backfillLimit: number;
+      digestThreshold: number;
       now?: () => Date;
     },
   ) {}
@@ -69,6 +76,7 @@ export class IncidentPoller {
     result.changedAlerts = alerts.length;
 
     const incidentIds = [...new Set(alerts.map((a) => a.incidentId).filter((id): id is string => Boolean(id)))];
+    const fetched = new Map<string, Incident>();
     for (const id of incidentIds) {
       let incident: Incident;
       try {
@@ -79,32 +87,32 @@ export class IncidentPoller {
       }
       const known = store.data.incidents[id];
       if (known && known.lastUpdateDateTime === incident.lastUpdateDateTime) continue;
+      fetched.set(id, incident);
       // Written with the next post or, at the latest, with the watermark: if lost, the next run re-reads it.
       store.stage((d) => {
-        d.incidents[id] = toRecord(incident);
+        d.incidents[id] = { ...toRecord(incident), firstSeenAt: known?.firstSeenAt ?? this.now().toISOString() };
       });
       if (!known) {
         result.newIncidents++;
-        if (incident.status === 'resolved') continue;
-        const record = store.data.incidents[id]!;
-        for (const conversation of store.conversations()) if (wants(conversation, record)) await this.tryPost(incident, conversation, result);
-      } else {
-        result.updatedIncidents++;
-        const change = describeChange(known, incident);
-        if (change) {
-          await store.update((d) => {
-            d.outsideChanges[id] = { text: change, at: incident.lastUpdateDateTime };
-            // A Teams decision the portal has since overtaken would mislead on the card.
-            if (incident.status !== known.status || incident.classification !== known.classification) delete d.decisions[id];
-          });
-          if (incident.status !== known.status || incident.classification !== known.classification) await this.deps.irmSync?.track(incident);
-        }
-        await this.deps.publisher.refreshPosts(incident);
+        continue;
       }
+      result.updatedIncidents++;
+      const change = describeChange(known, incident);
+      if (change) {
+        const decided = incident.status !== known.status || incident.classification !== known.classification;
+        await store.update((d) => {
+          d.outsideChanges[id] = { text: change, at: incident.lastUpdateDateTime };
+          // A Teams decision the portal has since overtaken would mislead on the card.
+          if (decided) delete d.decisions[id];
+        });
+        if (decided) await this.deps.irmSync?.track(incident);
+      }
+      await this.deps.publisher.refreshPosts(incident);
     }
 
-    await this.backfill(result);
+    await this.deliver(result, fetched);
     await this.refreshIrmSync(result);
+    await this.remind(result);
 
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
     if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.update((d) => void (d.watermark = newest));
@@ -126,40 +134,101 @@ export class IncidentPoller {
     }
   }
 
-  /** A conversation installed since the last run gets the newest open incidents it has not seen. */
-  private async backfill(result: PollResult): Promise<void> {
-    const { store, client } = this.deps;
-    const pending = store.conversations().filter((c) => !c.backfilled);
-    if (pending.length === 0) return;
-    const open = Object.values(store.data.incidents)
-      .filter((i) => i.open)
-      .sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime))
-      .slice(0, this.deps.backfillLimit)
-      .reverse();
-    for (const conversation of pending) {
-      for (const record of open) {
-        if (store.post(record.id, conversation.key) || !wants(conversation, record)) continue;
+  /**
+   * What a conversation is owed: open incidents it wants and has not been shown, that the bot
+   * learned of after it was installed, plus (once, at install) the newest open ones from before.
+   * A post that failed stays owed, so the next run tries again; nothing is dropped.
+   */
+  private owed(conversation: ConversationRecord): IncidentRecord[] {
+    const { store, backfillLimit } = this.deps;
+    const open = Object.values(store.data.incidents).filter((i) => i.open && !store.post(i.id, conversation.key) && wants(conversation, i));
+    const backfill = conversation.backfilled
+      ? []
+      : [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, backfillLimit);
+    const since = conversation.installedAt;
+    const owed = new Set([...backfill, ...open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since)]);
+    return [...owed].sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
+  }
+
+  /** Post what each conversation is owed: a card each, or one digest when there are many. */
+  private async deliver(result: PollResult, fetched: ReadonlyMap<string, Incident>): Promise<void> {
+    const { store, client, publisher } = this.deps;
+    for (const conversation of store.conversations()) {
+      const incidents: Incident[] = [];
+      for (const record of this.owed(conversation)) {
         try {
-          const incident = await client.getIncident(record.id);
-          if (incident.status !== 'resolved') await this.tryPost(incident, conversation, result);
+          const incident = fetched.get(record.id) ?? (await client.getIncident(record.id));
+          if (incident.status !== 'resolved' && incident.status !== 'redirected') incidents.push(incident);
         } catch (err) {
           result.failed++;
-          log.warn('backfill: could not read incident', { incidentId: record.id, err });
+          log.warn('could not read an incident to post', { incidentId: record.id, err });
         }
       }
-      await store.update((d) => {
-        const c = d.conversations[conversation.key];
-        if (c) c.backfilled = true;
-      });
+      if (incidents.length > this.deps.digestThreshold) {
+        try {
+          const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold }));
+          const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
+          await publisher.postDigest(incidents, conversation, card, this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
+          result.posted += incidents.length;
+        } catch (err) {
+          result.failed++;
+          log.warn('could not post a digest; the incidents stay owed', { conversation: conversation.key, err });
+        }
+      } else {
+        for (const incident of incidents) await this.tryPost(incident, conversation, result);
+      }
+      if (!conversation.backfilled) {
+        await store.update((d) => {
+          const c = d.conversations[conversation.key];
+          if (c) c.backfilled = true;
+        });
+      }
+    }
+  }
+
+  /** The on-call analyst's @mention, when the incident is severe enough to page them. */
+  private mentionFor(incident: Incident, what?: string): MessageExtras | undefined {
+    const oncall = this.deps.oncall;
+    const contact = oncall?.current();
+    if (!oncall || !contact || !oncall.shouldMention(incident.severity)) return undefined;
+    const mention = oncall.mentionOf(contact);
+    return { text: `${mention.text}: ${what ?? `new ${SEVERITY_WORDS[incident.severity]} severity insider-risk incident ${incident.id}`}`, mentions: [mention.entity] };
+  }
+
+  /** Reminders and escalations for incidents left New, once each, where their cards are. */
+  private async remind(result: PollResult): Promise<void> {
+    const { store, oncall, publisher } = this.deps;
+    if (!oncall) return;
+    const open = Object.values(store.data.incidents)
+      .filter((i) => i.open)
+      .map((i) => ({ id: i.id, status: i.status ?? 'active', createdDateTime: i.createdDateTime, severity: i.severity, title: i.title }));
+    for (const notice of oncall.due(open)) {
+      const mention = oncall.mentionOf(notice.contact);
+      const minutes = Math.round((this.now().getTime() - Date.parse(store.data.incidents[notice.incidentId]?.createdDateTime ?? this.now().toISOString())) / 60_000);
+      const heading = notice.kind === 'reminder' ? `Reminder: incident ${notice.incidentId} is still New` : `Escalation: incident ${notice.incidentId} is still New`;
+      const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Warning' : 'Attention' });
+      let delivered = 0;
+      for (const post of store.postsFor(notice.incidentId)) {
+        const conversation = store.data.conversations[post.conversationKey];
+        if (!conversation) continue;
+        try {
+          await publisher.send(conversation, card, { text: `${mention.text}: ${heading.toLowerCase()}`, mentions: [mention.entity] });
+          delivered++;
+        } catch (err) {
+          result.failed++;
+          log.warn('could not send a reminder; it will be tried again', { incidentId: notice.incidentId, err });
+        }
+      }
+      if (delivered > 0) await oncall.markSent(notice.incidentId, notice.kind);
     }
   }
 
   private async tryPost(incident: Incident, conversation: ConversationRecord, result: PollResult): Promise<void> {
     try {
-      if (await this.deps.publisher.postOnce(incident, conversation)) result.posted++;
+      if (await this.deps.publisher.postOnce(incident, conversation, this.mentionFor(incident))) result.posted++;
     } catch (err) {
       result.failed++;
-      log.warn('could not post an incident card', { incidentId: incident.id, conversation: conversation.key, err });
+      log.warn('could not post an incident card; it stays owed', { incidentId: incident.id, conversation: conversation.key, err });
     }
   }
 }

@@ -11,9 +11,22 @@ import type { IrmSyncTracker } from './irm-sync.js';
 
 const log = createLogger('publisher');
 
+/** A Teams @mention: `text` appears in the message text, `mentioned.id` is a Teams id, Entra object id or UPN. */
+export interface MentionEntity {
+  type: 'mention';
+  text: string;
+  mentioned: { id: string; name: string };
+}
+
+/** What goes with a card: a line of text, and the people it @mentions. */
+export interface MessageExtras {
+  text?: string;
+  mentions?: MentionEntity[];
+}
+
 export interface ConversationGateway {
-  /** Send a card; answers the new message's id. */
-  send(conversation: ConversationRecord, card: AdaptiveCardJson): Promise<string>;
+  /** Send a card (with optional text and mentions); answers the new message's id. */
+  send(conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string>;
   update(conversation: ConversationRecord, activityId: string, card: AdaptiveCardJson): Promise<void>;
 }
 
@@ -33,22 +46,35 @@ export class IncidentPublisher {
   }
 
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */
-  async postOnce(incident: Incident, conversation: ConversationRecord): Promise<boolean> {
+  async postOnce(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<boolean> {
     if (this.store.post(incident.id, conversation.key)) return false;
-    await this.post(incident, conversation);
+    await this.post(incident, conversation, extras);
     return true;
   }
 
   /** Post the card (again) and make it the message that follows the incident in this conversation. */
-  async post(incident: Incident, conversation: ConversationRecord): Promise<string> {
-    const activityId = await this.gateway.send(conversation, this.card(incident));
+  async post(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<string> {
+    const activityId = await this.gateway.send(conversation, this.card(incident), extras);
     await this.store.recordPost({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt: this.now().toISOString() });
     return activityId;
   }
 
+  /**
+   * One digest card for many incidents in a conversation. Each incident counts as offered there
+   * (it is not posted again), but the digest is not redrawn as any one incident's card.
+   */
+  async postDigest(incidents: readonly Incident[], conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string> {
+    const activityId = await this.gateway.send(conversation, card, extras);
+    const postedAt = this.now().toISOString();
+    await this.store.update((d) => {
+      for (const incident of incidents) (d.posts[incident.id] ??= {})[conversation.key] = { incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt, kind: 'digest' };
+    });
+    return activityId;
+  }
+
   /** Send another card (a summary, say) into a conversation; it does not follow an incident. */
-  send(conversation: ConversationRecord, card: AdaptiveCardJson): Promise<string> {
-    return this.gateway.send(conversation, card);
+  send(conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string> {
+    return this.gateway.send(conversation, card, extras);
   }
 
   /** Redraw every posted card of the incident; one conversation failing does not stop the others. */
@@ -56,6 +82,7 @@ export class IncidentPublisher {
     const card = this.card(incident);
     let updated = 0;
     for (const post of this.store.postsFor(incident.id)) {
+      if (post.kind === 'digest') continue;
       const conversation = this.store.data.conversations[post.conversationKey];
       if (!conversation) continue;
       try {

@@ -119,7 +119,8 @@ export class TriageService {
       // The poller will see this change too; remembering what it looks like now keeps it from
       // announcing the analyst's own decision as a change made elsewhere.
       // (An incident the poller has not met yet stays unknown, so it is still announced as new.)
-      if (d.incidents[incidentId]) d.incidents[incidentId] = toRecord(incident);
+      const known = d.incidents[incidentId];
+      if (known) d.incidents[incidentId] = { ...toRecord(incident), firstSeenAt: known.firstSeenAt };
       delete d.outsideChanges[incidentId];
     });
     await this.deps.publisher.refreshPosts(incident);

@@ -1,7 +1,7 @@
 /**
  * A local stand-in for the Bot Framework connector (the Teams side of proactive messages):
  * records every activity the bot sends or updates and answers like the connector does.
- * Optionally answers 429 with Retry-After to a share of sends.
+ * Optionally answers 429 with Retry-After to a share of sends and updates (deterministic: seeded).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,34 @@ export interface ConnectorCall {
   conversationId: string;
   activityId: string;
   activity: Record<string, unknown>;
+  /** When it arrived, by the connector's clock (`options.now`, default Date.now). */
+  at: number;
+}
+
+/** Every send or update request, the throttled ones included, in arrival order. */
+export interface ConnectorAttempt {
+  method: 'send' | 'update';
+  conversationId: string;
+  status: 200 | 429;
+  at: number;
+}
+
+export interface FakeConnectorOptions {
+  /** Answer 429 to a share of sends and updates. */
+  throttle?: {
+    /** Chance (0–1) that a send or update not already in a run of 429s starts one. */
+    share: number;
+    /** 429s in a row per conversation once throttled (default 1). The connector client retries a 429 three times itself: 4 makes each throttling reach the bot's own retry. */
+    runLength?: number;
+    /** The Retry-After header, in seconds (default 1). */
+    retryAfterSeconds?: number;
+    /** Also send `retry-after-ms` (which the connector client's pipeline reads before Retry-After). */
+    retryAfterMs?: number;
+    /** Seed of the per-conversation pseudo-random sequence (default 1). */
+    seed?: number;
+  };
+  /** The clock that stamps arrivals (tests pass their fake clock). */
+  now?: () => number;
 }
 
 export interface FakeConnector {
@@ -19,7 +47,27 @@ export interface FakeConnector {
   /** Cards (attachment contents) currently shown in a conversation, by activity id. */
   messages(conversationId: string): Map<string, Record<string, unknown>>;
   members: Map<string, { id: string; name: string; userPrincipalName: string; aadObjectId: string }>;
+  /** Every send and update request, throttled or not (only accepted ones are in `calls`). */
+  attempts: ConnectorAttempt[];
   close(): Promise<void>;
+}
+
+/** mulberry32: a small seeded generator, so "a share of requests" is the same share every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
 }
 
 async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -28,8 +76,27 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   return chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
 }
 
-export async function startFakeConnector(): Promise<FakeConnector> {
+export async function startFakeConnector(options: FakeConnectorOptions = {}): Promise<FakeConnector> {
   const calls: ConnectorCall[] = [];
+  const attempts: ConnectorAttempt[] = [];
+  const now = options.now ?? Date.now;
+  // Per conversation, so concurrent conversations do not change each other's sequence.
+  const throttling = new Map<string, { random: () => number; left: number }>();
+  const throttled = (conversationId: string): boolean => {
+    const t = options.throttle;
+    if (!t) return false;
+    let state = throttling.get(conversationId);
+    if (!state) throttling.set(conversationId, (state = { random: seededRandom((t.seed ?? 1) ^ hash(conversationId)), left: 0 }));
+    if (state.left > 0) {
+      state.left--;
+      return true;
+    }
+    if (state.random() < t.share) {
+      state.left = Math.max(1, t.runLength ?? 1) - 1;
+      return true;
+    }
+    return false;
+  };
   const members = new Map<string, { id: string; name: string; userPrincipalName: string; aadObjectId: string }>();
   let next = 1;
   const server: Server = createServer((req, res) => {
@@ -63,12 +130,23 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         activityId = parts[4];
       } else if (req.method === 'POST') {
         method = parts[4] ? 'reply' : 'send';
-        activityId = `activity-${next++}`;
+        // A send's id is given when it is accepted (below), so throttled sends use no ids.
+        activityId = parts[4] ? `activity-${next++}` : '';
       } else {
         res.writeHead(405).end();
         return;
       }
-      calls.push({ method, conversationId, activityId, activity });
+      const at = now();
+      if (method !== 'reply' && throttled(conversationId)) {
+        attempts.push({ method, conversationId, status: 429, at });
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'retry-after': String(options.throttle?.retryAfterSeconds ?? 1) };
+        if (options.throttle?.retryAfterMs !== undefined) headers['retry-after-ms'] = String(options.throttle.retryAfterMs);
+        res.writeHead(429, headers).end(JSON.stringify({ error: { code: 'Throttled', message: 'Too many requests in this conversation' } }));
+        return;
+      }
+      if (method !== 'reply') attempts.push({ method, conversationId, status: 200, at });
+      if (method === 'send') activityId = `activity-${next++}`;
+      calls.push({ method, conversationId, activityId, activity, at });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: activityId }));
     })();
   });
@@ -77,6 +155,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   return {
     serviceUrl: `http://127.0.0.1:${port}/`,
     calls,
+    attempts,
     members,
     messages(conversationId) {
       const shown = new Map<string, Record<string, unknown>>();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
-import { startFakeConnector, type FakeConnector } from './fake-connector.js';
+import { startFakeConnector, type FakeConnector, type FakeConnectorOptions } from './fake-connector.js';
 import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
 
 export interface Stack {
@@ -21,10 +21,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { seedIncidents?: number; env?: Record<string, string>; app?: BotAppOptions; irmSyncDelaySeconds?: number; tenantNow?: () => Date } = {}): Promise<Stack> {
+export async function startStack(options: { seedIncidents?: number; env?: Record<string, string>; app?: BotAppOptions; irmSyncDelaySeconds?: number; tenantNow?: () => Date; connector?: FakeConnectorOptions } = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'irm-stack-'));
   const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0, now: options.tenantNow });
-  const connector = await startFakeConnector();
+  const connector = await startFakeConnector(options.connector);
   const dbFile = join(dir, 'db.json');
   const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', ...options.env });
   const appOptions: BotAppOptions = { host: '127.0.0.1', schedule: false, graph: { baseDelayMs: 5, maxDelayMs: 50 }, irmReader: embeddedTenantIrmReader(tenant.url), ...options.app };

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
   const publisher = new IncidentPublisher(store, new RecordingGateway());
   const triage = new TriageService({ client, store, publisher });
-  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20 }), hunting: new HuntingService(client),
+  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20, digestThreshold: 5 }), hunting: new HuntingService(client),
     oncall: new OnCallService({ store }),
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };

@@ -8,6 +8,7 @@ import { incidentFixture } from '../fixtures/incidents.js';
 import { huntResultFixture } from '../fixtures/hunt-results.js';
 import { huntHelpCardData, huntResultCardData, userSummaryCardData } from '../../src/cards/hunt-view.js';
 import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
+import { digestCardData } from '../../src/cards/digest-view.js';
 
 const texts = (card: unknown): string => JSON.stringify(card);
 const actionTitles = (card: { actions?: unknown[] }) => (card.actions ?? []).map((a) => (a as { title: string }).title);
@@ -80,6 +81,7 @@ describe('every card', () => {
     notice: [{ heading: 'h', text: 't', colour: 'Attention' as const }],
     'hunt-result': [huntResultCardData(huntResultFixture(57)), huntResultCardData(huntResultFixture(0)), huntResultCardData(huntResultFixture(57), 50)],
     'hunt-help': [huntHelpCardData(HUNTING_QUERIES), huntHelpCardData(HUNTING_QUERIES.slice(0, 1), true)],
+    digest: [digestCardData(Array.from({ length: 6 }, (_, i) => ({ ...incidentFixture('new'), id: String(2101 + i) })))],
     summary: [
       {
         heading: 'Insider risk shift summary',

@@ -1,0 +1,394 @@
+/**
+ * Paced, retrying delivery of cards to Teams conversations.
+ *
+ * Teams limits a bot to about 7 messages a second and 60 per 30 seconds in one conversation
+ * (FACTS.md) and answers 429 with Retry-After beyond that. `PacedGateway` wraps any
+ * ConversationGateway: per conversation it keeps sends and updates in order, spaces them under
+ * both limits, and retries throttling (honouring Retry-After), 502/503/504 and dropped
+ * connections with bounded backoff. Conversations do not wait for one another. When a message
+ * still fails it throws a DeliveryError saying whether a later try may succeed, so the caller
+ * can keep the message for the next poll: nothing is dropped silently. After a message has used
+ * up its attempts, the conversation rests for a while: what is queued behind it fails at once
+ * (retryable) instead of each waiting out eight attempts, and stays in order for the next poll.
+ *
+ * Knows nothing of botbuilder: the connector's failures are read by shape (`connectorRetryAfter`).
+ * botframework-connector's client (Azure core pipeline) already retries a 429/503 up to three
+ * times itself, honouring Retry-After, before its RestError reaches this layer.
+ */
+import type { AdaptiveCardJson } from '../cards/render.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { createLogger } from '../logger.js';
+import type { ConversationRecord } from '../store/store.js';
+import type { ConversationGateway, MessageExtras } from './publisher.js';
+
+const log = createLogger('delivery');
+
+/** At most `count` messages in any `perMs` window. */
+export interface RateLimit {
+  count: number;
+  perMs: number;
+}
+
+/** Slightly under Teams' per-conversation limits (7/s, 60/30 s) to leave room for clock skew. */
+export const TEAMS_CONVERSATION_LIMITS: readonly RateLimit[] = [
+  { count: 6, perMs: 1_000 },
+  { count: 55, perMs: 30_000 },
+];
+
+/** HTTP statuses worth another try; anything else (400, 403, 404, …) will fail the same way again. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/** Error codes Node and the Azure pipeline give a request that never got an answer. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'REQUEST_SEND_ERROR',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Reading connector failures
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') ? (value as Record<string, unknown>) : null;
+}
+
+/** A header from an Azure `HttpHeaders` (`get(name)`), a fetch `Headers`, or a plain object. */
+function headerOf(headers: unknown, name: string): string | null {
+  const h = record(headers);
+  if (!h) return null;
+  if (typeof h.get === 'function') {
+    const value: unknown = (h.get as (n: string) => unknown).call(headers, name);
+    return typeof value === 'string' ? value : null;
+  }
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(h)) {
+    if (key.toLowerCase() !== wanted) continue;
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  }
+  return null;
+}
+
+function nonNegativeNumber(text: string | null): number | null {
+  if (text === null || !/^\s*\d+(\.\d+)?\s*$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Retry-After in milliseconds from response headers: the millisecond headers first (as the Azure pipeline reads them), then seconds or an HTTP date. */
+export function retryAfterFromHeaders(headers: unknown, now: number = Date.now()): number | null {
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = nonNegativeNumber(headerOf(headers, name));
+    if (ms !== null) return Math.ceil(ms);
+  }
+  const raw = headerOf(headers, 'retry-after');
+  if (raw === null) return null;
+  const seconds = nonNegativeNumber(raw);
+  if (seconds !== null) return Math.ceil(seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - now) : null;
+}
+
+/**
+ * The HTTP status and Retry-After of a failed connector call. Understands botframework-connector's
+ * `RestError` (`statusCode`, and a non-enumerable `response` whose `headers.get()` reads a header),
+ * the gateway's `ConnectorError`, and errors wrapping either in `cause`. Null where unknown.
+ */
+export function connectorRetryAfter(err: unknown, now: number = Date.now()): { status: number | null; retryAfterMs: number | null } {
+  for (let e: unknown = err, depth = 0; record(e) && depth < 5; e = record(e)?.cause, depth++) {
+    if (e instanceof ConnectorError) return { status: e.httpStatus, retryAfterMs: e.retryAfterMs };
+    const r = record(e)!;
+    const response = record(r.response);
+    const status =
+      typeof r.statusCode === 'number' ? r.statusCode : typeof response?.status === 'number' ? response.status : typeof r.httpStatus === 'number' ? r.httpStatus : null;
+    if (status === null) continue;
+    const retryAfterMs = retryAfterFromHeaders(response?.headers ?? r.headers, now);
+    return { status, retryAfterMs };
+  }
+  return { status: null, retryAfterMs: null };
+}
+
+/** The network error code (ECONNRESET, REQUEST_SEND_ERROR, …) of a call that got no HTTP answer, or null. */
+export function networkErrorCode(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; record(e) && depth < 5; e = record(e)?.cause, depth++) {
+    if (e instanceof ConnectorError) return e.networkCode;
+    const code = record(e)!.code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  }
+  return null;
+}
+
+/**
+ * A send or update the Bot Framework connector refused or never answered, with what the connector
+ * said. Thrown by the botbuilder gateway so the cause survives CloudAdapter's turn machinery.
+ */
+export class ConnectorError extends Error {
+  readonly httpStatus: number | null;
+  readonly retryAfterMs: number | null;
+  /** ECONNRESET and the like when there was no HTTP answer. */
+  readonly networkCode: string | null;
+  constructor(message: string, details: { httpStatus: number | null; retryAfterMs: number | null; networkCode: string | null }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConnectorError';
+    this.httpStatus = details.httpStatus;
+    this.retryAfterMs = details.retryAfterMs;
+    this.networkCode = details.networkCode;
+  }
+
+  static from(err: unknown, operation: string): ConnectorError {
+    if (err instanceof ConnectorError) return err;
+    const { status, retryAfterMs } = connectorRetryAfter(err);
+    const networkCode = status === null ? networkErrorCode(err) : null;
+    const what = status !== null ? `HTTP ${status}` : (networkCode ?? (err instanceof Error ? err.message.slice(0, 200) : 'an unknown failure'));
+    return new ConnectorError(`The Bot Framework connector failed to ${operation} (${what}).`, { httpStatus: status, retryAfterMs, networkCode }, { cause: err });
+  }
+}
+
+/** A message that could not be delivered. `retryable`: a later try may succeed, so keep it for the next poll. */
+export class DeliveryError extends AppError {
+  readonly conversationKey: string;
+  readonly operation: 'send' | 'update';
+  readonly attempts: number;
+  readonly httpStatus: number | null;
+  readonly retryable: boolean;
+  /** When the connector last asked us to wait, how long (ms). */
+  readonly retryAfterMs: number | null;
+  constructor(
+    details: { conversationKey: string; operation: 'send' | 'update'; attempts: number; httpStatus: number | null; retryable: boolean; retryAfterMs: number | null },
+    options?: { cause?: unknown },
+  ) {
+    const why = details.httpStatus !== null ? `Teams answered ${details.httpStatus}` : 'Teams could not be reached';
+    const verb = details.operation === 'send' ? 'post' : 'update';
+    super(
+      ErrorCode.Internal,
+      !details.retryable
+        ? `Could not ${verb} the card in this conversation: ${why}.`
+        : details.attempts === 0
+          ? `Did not ${verb} the card in this conversation: it is resting after Teams refused messages (${why}). It will be tried again.`
+          : `Could not ${verb} the card in this conversation: ${why} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}. It will be tried again.`,
+      503,
+      options,
+    );
+    this.conversationKey = details.conversationKey;
+    this.operation = details.operation;
+    this.attempts = details.attempts;
+    this.httpStatus = details.httpStatus;
+    this.retryable = details.retryable;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pacing
+
+/**
+ * Sliding-window limits per key: a grant is allowed when, for every limit, fewer than `count`
+ * grants fall in the last `perMs`. Remembers only what the longest window needs.
+ */
+export class SlidingWindowLimiter {
+  private readonly grants = new Map<string, number[]>();
+  private readonly deepest: number;
+
+  constructor(readonly limits: readonly RateLimit[]) {
+    for (const l of limits) {
+      if (!(Number.isInteger(l.count) && l.count >= 1 && l.perMs > 0)) throw new RangeError(`rate limit ${JSON.stringify(l)}: count must be a whole number ≥ 1 and perMs > 0`);
+    }
+    this.deepest = Math.max(0, ...limits.map((l) => l.count));
+  }
+
+  /** Milliseconds until a grant for this key is allowed (0: now). */
+  delay(key: string, now: number): number {
+    const times = this.grants.get(key);
+    if (!times) return 0;
+    let wait = 0;
+    for (const { count, perMs } of this.limits) {
+      const nth = times[times.length - count];
+      if (nth !== undefined && nth + perMs > now) wait = Math.max(wait, nth + perMs - now);
+    }
+    return wait;
+  }
+
+  /** Record a grant at `now` (call after `delay` answered 0). */
+  take(key: string, now: number): void {
+    let times = this.grants.get(key);
+    if (!times) this.grants.set(key, (times = []));
+    times.push(now);
+    // No limit looks further back than its count: keep the deepest count's worth.
+    if (times.length > this.deepest) times.splice(0, times.length - this.deepest);
+  }
+
+  /** Grants remembered for a key (tests, diagnostics). */
+  recent(key: string): readonly number[] {
+    return this.grants.get(key) ?? [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The paced gateway
+
+export interface PacedGatewayOptions {
+  /** Per-conversation limits (default TEAMS_CONVERSATION_LIMITS). */
+  limits?: readonly RateLimit[];
+  /** Attempts per message before giving up with a retryable DeliveryError (default 8). */
+  maxAttempts?: number;
+  /** Backoff for failures without Retry-After: base × 2^(attempt−1), jittered, capped (defaults 1 s, 60 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited out here: the message fails (retryable) at once (default 5 min). */
+  maxRetryAfterMs?: number;
+  /**
+   * After a message used up its attempts, how long the conversation rests (later messages fail at
+   * once, retryable) unless the connector's Retry-After says longer (default 60 s).
+   */
+  restMs?: number;
+  /** Statuses retried (default 429, 502, 503, 504). Network failures are always retried. */
+  retryStatuses?: ReadonlySet<number>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1): jitter for backoff (default Math.random). */
+  random?: () => number;
+  /** Called before each wait for a retry (metrics, tests). */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  conversationKey: string;
+  operation: 'send' | 'update';
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  status: number | null;
+  networkCode: string | null;
+  retryAfterMs: number | null;
+  waitMs: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class PacedGateway implements ConversationGateway {
+  readonly limiter: SlidingWindowLimiter;
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly queued = new Map<string, number>();
+  /** Conversations resting after a message gave up: until when, and the last answer. */
+  private readonly resting = new Map<string, { until: number; httpStatus: number | null }>();
+  private readonly restMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly retryStatuses: ReadonlySet<number>;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly inner: ConversationGateway,
+    private readonly options: PacedGatewayOptions = {},
+  ) {
+    this.limiter = new SlidingWindowLimiter(options.limits ?? TEAMS_CONVERSATION_LIMITS);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+    this.baseDelayMs = options.baseDelayMs ?? 1_000;
+    this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
+    this.retryStatuses = options.retryStatuses ?? RETRYABLE_STATUSES;
+    this.restMs = options.restMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  send(conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string> {
+    return this.enqueue(conversation.key, () => this.deliver(conversation.key, 'send', () => this.inner.send(conversation, card, extras)));
+  }
+
+  update(conversation: ConversationRecord, activityId: string, card: AdaptiveCardJson): Promise<void> {
+    return this.enqueue(conversation.key, () => this.deliver(conversation.key, 'update', () => this.inner.update(conversation, activityId, card)));
+  }
+
+  /** Messages queued or in flight for a conversation (0 when idle). */
+  pending(conversationKey: string): number {
+    return this.queued.get(conversationKey) ?? 0;
+  }
+
+  /** Resolves when every queue is empty (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
+  /** Run `task` after everything queued before it for the same conversation, success or not. */
+  private enqueue<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    this.queued.set(key, (this.queued.get(key) ?? 0) + 1);
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      const left = (this.queued.get(key) ?? 1) - 1;
+      if (left > 0) this.queued.set(key, left);
+      else this.queued.delete(key);
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Wait for a slot under every limit, then take it. */
+  private async acquire(key: string): Promise<void> {
+    for (;;) {
+      const wait = this.limiter.delay(key, this.now());
+      if (wait <= 0) break;
+      await this.sleep(wait);
+    }
+    this.limiter.take(key, this.now());
+  }
+
+  private backoff(attempt: number): number {
+    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter in the upper half: spread retries without ever waiting less than half the step.
+    return Math.round(exp / 2 + (exp / 2) * this.random());
+  }
+
+  private async deliver<T>(key: string, operation: 'send' | 'update', call: () => Promise<T>): Promise<T> {
+    const rest = this.resting.get(key);
+    if (rest && this.now() < rest.until) {
+      throw new DeliveryError({ conversationKey: key, operation, attempts: 0, httpStatus: rest.httpStatus, retryable: true, retryAfterMs: rest.until - this.now() });
+    }
+    this.resting.delete(key);
+    for (let attempt = 1; ; attempt++) {
+      await this.acquire(key);
+      try {
+        return await call();
+      } catch (err) {
+        const { status, retryAfterMs } = connectorRetryAfter(err, this.now());
+        const networkCode = status === null ? networkErrorCode(err) : null;
+        const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null;
+        const fail = (stillRetryable: boolean) =>
+          new DeliveryError({ conversationKey: key, operation, attempts: attempt, httpStatus: status, retryable: stillRetryable, retryAfterMs }, { cause: err });
+        if (!retryable) throw fail(false);
+        if (attempt >= this.maxAttempts || (retryAfterMs !== null && retryAfterMs > this.maxRetryAfterMs)) {
+          this.resting.set(key, { until: this.now() + Math.max(this.restMs, retryAfterMs ?? 0), httpStatus: status });
+          log.warn('connector keeps refusing messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, retryAfterMs });
+          throw fail(true);
+        }
+        // Throttled: the server's Retry-After is the wait; without one, back off. Other failures:
+        // back off, and never retry sooner than a Retry-After the server sent.
+        const waitMs = status === 429 && retryAfterMs !== null ? retryAfterMs : Math.max(retryAfterMs ?? 0, this.backoff(attempt));
+        const event: RetryEvent = { conversationKey: key, operation, attempt, status, networkCode, retryAfterMs, waitMs };
+        this.options.onRetry?.(event);
+        log.debug('connector refused a message; retrying', { ...event });
+        await this.sleep(waitMs);
+      }
+    }
+  }
+}
