@@ -7,6 +7,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
+import { HandoverScheduler } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
 import { shiftSummary } from './sync/summary.js';
@@ -129,6 +130,16 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     );
     void pollSafely();
   }
+  // Rotation hand-overs are announced in channels; who is on call never depends on this job.
+  const handover = new HandoverScheduler(oncall, async (onCall) => {
+    const mention = oncall.mentionOf(onCall);
+    const card = renderCard('notice', { heading: 'On-call hand-over', text: `${onCall.name ?? onCall.upn} is now on call for insider-risk incidents.`, colour: 'Good' });
+    for (const conversation of store.conversations()) {
+      if (conversation.kind !== 'channel' || conversation.subscription === null) continue;
+      await publisher.send(conversation, card, { text: `${mention.text} is on call now`, mentions: [mention.entity] }).catch((err: unknown) => log.warn('could not announce the hand-over', { err }));
+    }
+  });
+  if (options.schedule !== false) handover.start();
   const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => postShiftSummary(services), { noOverlap: true, name: 'summary' }) : undefined;
   log.info('bot listening', { port, mode: config.mode, graph: config.graphBaseUrl });
 
@@ -139,6 +150,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     async close() {
       await task?.destroy();
       await summaryTask?.destroy();
+      handover.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await poller.idle();
