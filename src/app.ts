@@ -7,6 +7,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
+import { DEMO_ROLES, RoleDirectory, loadRolesFile } from './auth/roles.js';
 import { HandoverScheduler } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
@@ -96,7 +97,9 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
-  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, summary };
+  const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
+  if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
+  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, roles, summary };
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {

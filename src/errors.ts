@@ -12,6 +12,7 @@ export const ErrorCode = {
   GraphUnavailable: 'GraphUnavailable',
   Store: 'StoreError',
   RateLimited: 'RateLimited',
+  Forbidden: 'Forbidden',
   Internal: 'InternalError',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

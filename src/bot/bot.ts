@@ -15,7 +15,8 @@ import { z } from 'zod';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { AppError, BadInputError, ErrorCode, UnknownVerbError, asAppError, describeForUser } from '../errors.js';
 import { createLogger } from '../logger.js';
-import type { ConversationRecord } from '../store/store.js';
+import type { Actor, ConversationRecord } from '../store/store.js';
+import type { Capability } from '../auth/roles.js';
 import { actionsByVerb } from './actions/index.js';
 import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
@@ -95,6 +96,16 @@ export class IrmBot extends TeamsActivityHandler {
     log.info('removed from a conversation', { conversation: key });
   }
 
+  /** The role check every command and card action goes through; a refusal is audited. */
+  private async authorize(actor: Actor, capability: Capability, what: string, action: string): Promise<void> {
+    try {
+      this.services.roles.authorize(actor, capability, what);
+    } catch (err) {
+      await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, outcome: 'refused', detail: (err as Error).message });
+      throw err;
+    }
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (text.length > MAX_MESSAGE_CHARS) {
@@ -116,6 +127,7 @@ export class IrmBot extends TeamsActivityHandler {
     }
     const actor = await actorOf(context);
     try {
+      await this.authorize(actor, typeof command.capability === 'function' ? command.capability(parsed.args) : command.capability, command.what, `command:${command.name}`);
       await command.handle(parsed.args, {
         actor,
         conversation,
@@ -139,13 +151,15 @@ export class IrmBot extends TeamsActivityHandler {
       const { verb, data } = value.data.action;
       const action = actionsByVerb.get(verb);
       if (!action) throw new UnknownVerbError(verb, [...actionsByVerb.keys()]);
+      const actor = await actorOf(context);
+      await this.authorize(actor, action.capability, action.what, verb);
       const input = action.data.safeParse(data ?? {});
       if (!input.success) {
         throw new BadInputError(`The card's data cannot be used: ${input.error.issues.map((i) => i.message).join('; ')}.`);
       }
       const conversation = await this.register(context);
       if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
-      const card = await action.handle(input.data, { actor: await actorOf(context), conversation, services: this.services });
+      const card = await action.handle(input.data, { actor, conversation, services: this.services });
       return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
     } catch (err) {
       return invokeError(err);

@@ -2,6 +2,7 @@
 import type { DefenderClient } from '../defender/graph-client.js';
 import type { HuntingService } from '../hunting/service.js';
 import type { OnCallService } from '../oncall/service.js';
+import type { RoleDirectory } from '../auth/roles.js';
 import type { SummaryCardData } from '../sync/summary.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { IncidentPoller } from '../sync/poller.js';
@@ -17,6 +18,8 @@ export interface BotServices {
   poller: IncidentPoller;
   hunting: HuntingService;
   oncall: OnCallService;
+  /** Who may do what: every command and card action asks it first. */
+  roles: RoleDirectory;
   /** The shift summary as of now (since the last scheduled one). */
   summary(): Promise<SummaryCardData>;
 }

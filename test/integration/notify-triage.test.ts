@@ -4,7 +4,7 @@
  * recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALEX, MEGAN, cardAction, installation, message, postActivity } from '../support/activities.js';
+import { ALEX, cardAction, installation, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 type InvokeBody = { statusCode: number; type: string; value: Record<string, unknown> };
@@ -131,7 +131,7 @@ describe('triage from the card', () => {
 
   it('refuses to resolve an already-resolved incident, says who decided, and writes nothing', async () => {
     const before = (await writes()).length;
-    const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId, classification: 'falsePositive' }, undefined, MEGAN));
+    const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId, classification: 'falsePositive' }));
     const body = res.body as InvokeBody;
     expect(body.statusCode).toBe(409);
     expect(String(body.value.message)).toMatch(/already resolved \(True positive, by Alex Wilber\)/);

@@ -18,6 +18,7 @@ import { TriageService } from '../../src/triage/triage.js';
 import { HuntingService } from '../../src/hunting/service.js';
 import { shiftSummary } from '../../src/sync/summary.js';
 import { OnCallService } from '../../src/oncall/service.js';
+import { DEMO_ROLES, RoleDirectory } from '../../src/auth/roles.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const triage = new TriageService({ client, store, publisher });
   services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20, digestThreshold: 5 }), hunting: new HuntingService(client),
     oncall: new OnCallService({ store }),
+    roles: new RoleDirectory(DEMO_ROLES),
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });
@@ -47,7 +49,9 @@ afterAll(async () => {
   await tenant?.close();
 });
 
-const adapter = () => new TestAdapter(async (context) => new IrmBot(services).run(context));
+const ALEX = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' };
+const adapter = (from: { id: string; name: string; aadObjectId?: string } = ALEX) =>
+  new TestAdapter(async (context) => new IrmBot(services).run(context), { from, channelId: 'msteams' });
 const invoke = (verb: unknown, data: unknown): Partial<Activity> => ({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } });
 const firstCard = (a: Partial<Activity>) => JSON.stringify(a.attachments?.[0]?.content ?? a.text);
 
@@ -101,5 +105,23 @@ describe('turns', () => {
       .assertReply((a) => {
         expect((a.value as { status: number }).status).toBe(400);
       });
+  });
+
+  it('refuses, politely and before any Graph request, someone without the roles to act', async () => {
+    const tenantRequests = () => tenant.control.requestsSince(0).length;
+    const before = tenantRequests();
+    await adapter({ id: 'user-id-9', name: 'Mallory', aadObjectId: '99999999-9999-9999-9999-999999999999' })
+      .send(invoke('resolve', { incidentId: '2101', classification: 'truePositive' }))
+      .assertReply((a) => {
+        const value = a.value as { body: { statusCode: number; value: { code: string; message: string } } };
+        expect(value.body.statusCode).toBe(403);
+        expect(value.body.value.message).toMatch(/Sorry Mallory, to resolve an incident you need the Defender Security Operator role/);
+      });
+    // A Security Reader may look, not act.
+    await adapter({ id: 'user-id-1', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' })
+      .send(invoke('startInvestigation', { incidentId: '2101' }))
+      .assertReply((a) => expect((a.value as { body: { statusCode: number } }).body.statusCode).toBe(403));
+    expect(tenantRequests()).toBe(before);
+    expect(services.store.data.audit.filter((e) => e.outcome === 'refused' && e.action === 'resolve').length).toBeGreaterThan(0);
   });
 });

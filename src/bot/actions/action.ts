@@ -2,9 +2,13 @@
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render.js';
 import type { HandlerContext } from '../services.js';
+import type { Capability } from '../../auth/roles.js';
 
 export interface CardAction<S extends z.ZodType = z.ZodType> {
   verb: string;
+  /** What the clicker must be allowed to do (checked before anything is looked up). */
+  capability: Capability;
+  what: string;
   data: S;
   /** Answers the card that replaces the clicked one for the clicking user. */
   handle(data: z.infer<S>, context: HandlerContext): Promise<AdaptiveCardJson>;

@@ -7,6 +7,8 @@ import { defineAction } from './action.js';
 /** More rows of a result already in the cache: no new query reaches Defender. */
 export const huntMore = defineAction({
   verb: 'huntMore',
+  capability: 'hunt',
+  what: 'see hunting results',
   data: z.object({
     resultId: z.string({ message: 'the card does not say which result it shows' }).uuid('the result id on the card is not valid'),
     shown: z.coerce.number().int().min(1).max(MAX_CARD_ROWS + 10),

@@ -5,6 +5,8 @@ import { defineAction, incidentIdSchema } from './action.js';
 /** From the incident list: post the incident's card in this conversation and redraw the list. */
 export const openIncident = defineAction({
   verb: 'openIncident',
+  capability: 'read',
+  what: 'open an incident',
   data: z.object({ incidentId: incidentIdSchema }),
   async handle({ incidentId }, { conversation, services }) {
     const incident = await services.triage.getIrmIncident(incidentId);

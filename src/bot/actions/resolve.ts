@@ -23,6 +23,8 @@ const determinationSchema = z
 
 export const resolve = defineAction({
   verb: 'resolve',
+  capability: 'act',
+  what: 'resolve an incident',
   data: z
     .object({
       incidentId: incidentIdSchema,

@@ -10,6 +10,8 @@ import { defineAction, incidentIdSchema } from './action.js';
 /** From an incident card: the user at risk is looked up from the incident, never taken from the card. */
 export const userSummaryAction = defineAction({
   verb: 'userSummary',
+  capability: 'hunt',
+  what: "see a user's risk summary",
   data: z.object({ incidentId: incidentIdSchema }),
   async handle({ incidentId }, { actor, conversation, services }) {
     const incident = await services.triage.getIrmIncident(incidentId);

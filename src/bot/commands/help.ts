@@ -6,6 +6,8 @@ import type { Command } from './command.js';
 export function helpCommand(all: () => readonly Command[]): Command {
   return {
     name: 'help',
+  capability: 'anyone',
+    what: 'see the help',
     usage: 'help',
     description: 'What I can do, and which insider-risk data Defender does not carry.',
     async handle(_args, { reply }) {

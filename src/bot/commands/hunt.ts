@@ -20,6 +20,8 @@ export function assignments(tokens: readonly string[]): Record<string, string> {
 
 export const huntCommand: Command = {
   name: 'hunt',
+  capability: (args) => (args.length === 0 || args[0]?.toLowerCase() === 'help' || args[1]?.toLowerCase() === 'help' ? 'anyone' : 'hunt'),
+  what: 'run hunting queries',
   usage: 'hunt {query} name=value …',
   description: 'Runs a canned advanced-hunting query and answers with a table. `hunt` alone lists the queries; `hunt {query} help` explains one.',
   async handle(args, { reply, services, actor }) {

@@ -4,6 +4,8 @@ import type { Command } from './command.js';
 
 export const incidentCommand: Command = {
   name: 'incident',
+  capability: 'read',
+  what: 'open an incident',
   usage: 'incident {id}',
   description: "Posts an incident's card here, with its buttons.",
   async handle(args, { conversation, services }) {

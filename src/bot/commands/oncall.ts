@@ -99,6 +99,9 @@ export function onCallServiceOf(services: BotServices): OnCallService {
 export function makeOncallCommand(resolve: (services: BotServices) => OnCallService = onCallServiceOf): Command {
   return {
     name: 'oncall',
+    // Anyone may ask who is on call; changing it is a Security Operator's call.
+    capability: (args) => (args.length === 0 ? 'anyone' : 'act'),
+    what: 'change who is on call',
     usage: 'oncall [set|rotation|escalation|off|threshold|remind …]',
     description:
       'Who is on call. `oncall set @name` puts someone on call; `oncall rotation {upn},{upn} every day|week at 09:00` rotates (UTC); `oncall escalation @name` names who hears of incidents nobody picked up; `oncall off` clears it all; `oncall threshold` and `oncall remind` tune mentions and reminders.',

@@ -3,6 +3,8 @@ import type { Command } from './command.js';
 
 export const subscribeCommand: Command = {
   name: 'subscribe',
+  capability: 'act',
+  what: 'change what is posted here',
   usage: 'subscribe [severity>=medium] [user=upn,…] [source=irm|mde|entra|dlp,…]',
   description: 'Chooses which new incidents are posted in this conversation (all of them with no filters).',
   async handle(args, { conversation, services, reply }) {
@@ -17,6 +19,8 @@ export const subscribeCommand: Command = {
 
 export const unsubscribeCommand: Command = {
   name: 'unsubscribe',
+  capability: 'act',
+  what: 'change what is posted here',
   usage: 'unsubscribe',
   description: 'Stops posting incident cards here (commands keep working).',
   async handle(_args, { conversation, services, reply }) {
@@ -30,6 +34,8 @@ export const unsubscribeCommand: Command = {
 
 export const subscriptionsCommand: Command = {
   name: 'subscriptions',
+  capability: 'anyone',
+  what: 'see what is posted here',
   usage: 'subscriptions',
   description: 'Which new incidents are posted in this conversation.',
   async handle(_args, { conversation, services, reply }) {

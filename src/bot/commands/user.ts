@@ -6,6 +6,8 @@ import type { Command } from './command.js';
 
 export const userCommand: Command = {
   name: 'user',
+  capability: 'hunt',
+  what: "see a user's risk summary",
   usage: 'user {upn}',
   description: "A user's risk summary: open insider-risk incidents, alerts over 30 days by source, top anomalous behaviours.",
   async handle(args, { reply, services, actor }) {
