@@ -20,6 +20,14 @@ import type { Actor, Store } from '../store/store.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
 import { toRecord } from '../sync/poller.js';
 import type { IrmSyncTracker } from '../sync/irm-sync.js';
+import { KeyedLock } from '../util/keyed-lock.js';
+
+/** The card the analyst clicked was drawn before the incident last changed: nothing was written. */
+export class StaleCardError extends ConflictError {
+  constructor(readonly incident: Incident) {
+    super(`Incident ${incident.id} changed since this card was drawn, so nothing was written. This is how it stands now: check it, then decide again.`);
+  }
+}
 
 export interface ResolveRequest {
   classification: ResolveClassification;
@@ -28,6 +36,8 @@ export interface ResolveRequest {
 }
 
 export class TriageService {
+  private readonly lock = new KeyedLock();
+
   constructor(
     private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; irmSync?: IrmSyncTracker; now?: () => Date },
   ) {}
@@ -51,9 +61,14 @@ export class TriageService {
     return incident;
   }
 
-  async startInvestigation(incidentId: string, actor: Actor): Promise<Incident> {
+  /**
+   * Start investigating. `cardVersion` is the incident's lastUpdateDateTime on the card clicked: an
+   * older card is refused (StaleCardError) rather than acting on a state the analyst did not see.
+   * Decisions on one incident run one at a time, so two analysts cannot both write one.
+   */
+  async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<Incident> {
     return this.audited(actor, 'startInvestigation', incidentId, undefined, async () => {
-      const incident = await this.getIrmIncident(incidentId);
+      const incident = await this.current(incidentId, cardVersion);
       if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}. Reopen it in the Defender portal if it needs another look.`);
       if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
       const assignee = actor.upn ?? actor.name;
@@ -69,7 +84,7 @@ export class TriageService {
     });
   }
 
-  async resolve(incidentId: string, actor: Actor, request: ResolveRequest): Promise<Incident> {
+  async resolve(incidentId: string, actor: Actor, request: ResolveRequest, cardVersion?: string): Promise<Incident> {
     const determination = request.determination ?? DETERMINATIONS_BY_CLASSIFICATION[request.classification][0]!;
     const detail = `${request.classification}/${determination}`;
     return this.audited(actor, 'resolve', incidentId, detail, async () => {
@@ -78,7 +93,7 @@ export class TriageService {
           `"${DETERMINATION_WORDS[determination]}" does not fit ${CLASSIFICATION_WORDS[request.classification]}. Choose one of: ${DETERMINATIONS_BY_CLASSIFICATION[request.classification].map((d) => DETERMINATION_WORDS[d]).join(', ')}.`,
         );
       }
-      const incident = await this.getIrmIncident(incidentId);
+      const incident = await this.current(incidentId, cardVersion);
       if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}.`);
       if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
       const who = actor.upn ? `${actor.name} (${actor.upn})` : actor.name;
@@ -111,6 +126,14 @@ export class TriageService {
     });
   }
 
+  /** The incident as it is now, refusing a card drawn before its last change. */
+  private async current(incidentId: string, cardVersion: string | undefined): Promise<Incident> {
+    const incident = await this.getIrmIncident(incidentId);
+    if (incident.status === 'resolved') return incident; // "already resolved, by whom" says more than "stale"
+    if (cardVersion !== undefined && cardVersion !== incident.lastUpdateDateTime) throw new StaleCardError(incident);
+    return incident;
+  }
+
   /** Re-read the incident, remember it, and redraw every posted card. */
   private async afterChange(incidentId: string, options: { irmChanges?: boolean } = {}): Promise<Incident> {
     const incident = await this.getIrmIncident(incidentId);
@@ -136,7 +159,7 @@ export class TriageService {
 
   private async audited<T>(actor: Actor, action: string, target: string, detail: string | undefined, run: () => Promise<T>): Promise<T> {
     try {
-      const result = await run();
+      const result = await this.lock.run(target, run);
       await this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome: 'ok', detail });
       return result;
     } catch (err) {

@@ -1,7 +1,8 @@
 /** A card action: one Action.Execute verb, the zod schema of its data, and what it does. */
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render.js';
-import type { HandlerContext } from '../services.js';
+import type { BotServices, HandlerContext } from '../services.js';
+import { StaleCardError } from '../../triage/triage.js';
 import type { Capability } from '../../auth/roles.js';
 
 export interface CardAction<S extends z.ZodType = z.ZodType> {
@@ -16,6 +17,16 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
 
 export function defineAction<S extends z.ZodType>(action: CardAction<S>): CardAction<S> {
   return action;
+}
+
+/** An outdated card gets the current one back, saying nothing was written, instead of an error. */
+export async function currentCardIfStale(services: BotServices, act: () => Promise<AdaptiveCardJson>): Promise<AdaptiveCardJson> {
+  try {
+    return await act();
+  } catch (err) {
+    if (err instanceof StaleCardError) return services.publisher.card(err.incident, err.message);
+    throw err;
+  }
 }
 
 /** Incident ids as Defender issues them; anything else is refused before a lookup. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLASSIFICATION_WORDS, RESOLVE_CLASSIFICATIONS } from '../../defender/irm-mapping.js';
 import { DETERMINATIONS } from '../../defender/model.js';
-import { defineAction, incidentIdSchema } from './action.js';
+import { currentCardIfStale, defineAction, incidentIdSchema } from './action.js';
 
 const classificationList = RESOLVE_CLASSIFICATIONS.map((c) => CLASSIFICATION_WORDS[c]).join(', ');
 
@@ -40,8 +40,9 @@ export const resolve = defineAction({
         ctx.addIssue({ code: 'custom', path: ['determination'], message: `the determination chosen belongs to another classification than ${CLASSIFICATION_WORDS[data.classification]}` });
       }
     }),
-  async handle({ incidentId, classification, determination, comment }, { actor, services }) {
-    const incident = await services.triage.resolve(incidentId, actor, { classification, determination: determination?.determination, comment });
-    return services.publisher.card(incident);
+  async handle({ incidentId, version, classification, determination, comment }, { actor, services }) {
+    return currentCardIfStale(services, async () =>
+      services.publisher.card(await services.triage.resolve(incidentId, actor, { classification, determination: determination?.determination, comment }, version)),
+    );
   },
 });
