@@ -3,7 +3,7 @@
  * server → schedule. Used by `npm start` and by the tests, which start the real thing.
  */
 import type { Server } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
@@ -50,6 +50,11 @@ export interface BotAppOptions {
   storeScope?: string;
   /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
   schedule?: boolean;
+  /**
+   * Test-only: botbuilder's channel-authentication settings (e.g. `ToBotFromChannelOpenIdMetadataUrl`
+   * pointing at a local key set). Setting any of them makes botbuilder use all of them as given.
+   */
+  botAuthSettings?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
 }
 
 /** The scheduled summary goes to every channel that has not unsubscribed. */
@@ -82,6 +87,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const client = new GraphClient({ baseUrl: config.graphBaseUrl, token: graphTokenProvider(config.graphAuth), ...options.graph });
 
   const auth = new ConfigurationBotFrameworkAuthentication({
+    ...options.botAuthSettings,
     MicrosoftAppId: config.bot.appId ?? '',
     MicrosoftAppPassword: config.bot.appPassword ?? '',
     MicrosoftAppType: config.bot.appType,

@@ -49,12 +49,25 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-/** botbuilder's Response interface over node's ServerResponse. */
-function botResponse(res: ServerResponse) {
+const UNAUTHORIZED = { error: { code: 'Unauthorized', message: 'The request is not authorized.' } };
+
+/**
+ * botbuilder's Response interface over node's ServerResponse. botbuilder answers 401 only for its
+ * own AuthenticationError; a token that fails in jsonwebtoken (bad signature, not yet valid) or a
+ * key set it cannot fetch comes back as 500 with the error text. Any failure before the turn began
+ * is authentication that did not succeed: 401 with a fixed body, the reason in the log.
+ */
+function botResponse(res: ServerResponse, turnStarted: () => boolean) {
+  let refused = false;
+  const refuse = (reason: unknown) => {
+    log.warn('request refused: not authenticated', { reason: typeof reason === 'string' ? reason.slice(0, 300) : undefined });
+    sendJson(res, 401, UNAUTHORIZED);
+  };
   return {
     socket: res.socket,
     status(code: number) {
-      res.statusCode = code;
+      refused = !turnStarted() && (code === 401 || code >= 500);
+      res.statusCode = refused ? 401 : code;
       return this;
     },
     header(name: string, value: unknown) {
@@ -62,12 +75,14 @@ function botResponse(res: ServerResponse) {
       return this;
     },
     send(body?: unknown) {
+      if (refused) return refuse(body);
       if (body === undefined || body === null) return res.end();
       if (typeof body === 'string' || Buffer.isBuffer(body)) return res.end(body);
       if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json');
       return res.end(JSON.stringify(body));
     },
     end(...args: unknown[]) {
+      if (refused && !res.headersSent) return refuse(undefined);
       return res.end(...(args as []));
     },
   };
@@ -93,7 +108,12 @@ async function route(req: IncomingMessage, res: ServerResponse, options: BotServ
       throw new HttpError(400, 'The request body is not a Bot Framework activity (an object with a "type").');
     }
     const request = { body: body as Record<string, unknown>, headers: req.headers, method: req.method };
-    await options.adapter.process(request, botResponse(res), options.logic);
+    let turnStarted = false;
+    const logic = (context: TurnContext) => {
+      turnStarted = true;
+      return options.logic(context);
+    };
+    await options.adapter.process(request, botResponse(res, () => turnStarted), logic);
     return;
   }
   sendJson(res, 404, { error: { code: 'NotFound', message: `Nothing at ${path}.` } });

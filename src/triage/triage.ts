@@ -94,17 +94,23 @@ export class TriageService {
         );
       }
       const incident = await this.current(incidentId, cardVersion);
-      if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}.`);
-      if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
       const who = actor.upn ? `${actor.name} (${actor.upn})` : actor.name;
       const irmWord = irmStatusFor('resolved', request.classification);
       const note = `Resolved as ${CLASSIFICATION_WORDS[request.classification]} (${DETERMINATION_WORDS[determination]}) by ${who} from Microsoft Teams; Insider Risk Management: ${irmWord}.`;
       const comment = request.comment?.trim() ? `${note} Comment: ${request.comment.trim()}` : note;
-      for (const alert of irmAlertsOf(incident)) {
+      const irmAlerts = irmAlertsOf(incident);
+      // The same decision sent again after a failure part-way (Defender resolves an incident once
+      // its alerts are) finishes the job instead of being refused as someone else's.
+      const replay = incident.status === 'resolved' && irmAlerts.every((a) => a.classification === request.classification && a.comments.some((c) => c.comment === comment));
+      if (incident.status === 'resolved' && !replay) throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}.`);
+      if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
+      for (const alert of irmAlerts) {
+        // Comment first, once: a retry after a dropped connection must not comment twice, and the
+        // comment is how a replay of this very decision is recognised.
+        if (!alert.comments.some((c) => c.comment === comment)) await this.deps.client.addAlertComment(alert.id, comment);
         if (alert.status !== 'resolved') {
           await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
         }
-        await this.deps.client.addAlertComment(alert.id, comment);
       }
       await this.deps.client.updateIncident(incidentId, {
         status: 'resolved',
