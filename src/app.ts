@@ -8,6 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
 import { DEMO_ROLES, RoleDirectory, loadRolesFile } from './auth/roles.js';
+import { Privacy } from './auth/privacy.js';
 import { HandoverScheduler } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
@@ -95,17 +96,18 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   });
   const adapter = new CloudAdapter(auth);
   const now = options.now ?? (() => new Date());
+  const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
+  if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
+  const privacy = new Privacy(store, roles);
   // Teams allows about 7 messages a second and 60 per 30 seconds per conversation: pace and retry.
   const gateway = new PacedGateway(new AdapterGateway(adapter, config.bot.appId ?? ''), options.delivery);
   const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
-  const publisher = new IncidentPublisher(store, gateway, now, irmSync);
+  const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy);
   const triage = new TriageService({ client, store, publisher, irmSync, now });
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
-  const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
-  if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
-  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, roles, summary };
+  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, roles, privacy, summary };
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {

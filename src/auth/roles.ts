@@ -94,6 +94,15 @@ export class RoleDirectory {
     return (aadObjectId && this.byId.get(aadObjectId.toLowerCase())) || { defender: null, purview: [] };
   }
 
+  may(actor: { name: string; aadObjectId?: string }, capability: Capability): boolean {
+    try {
+      this.authorize(actor, capability, '');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The one decision: may this person do this? Throws ForbiddenError, in words, if not. */
   authorize(actor: { name: string; aadObjectId?: string }, capability: Capability, what: string): void {
     if (capability === 'anyone') return;

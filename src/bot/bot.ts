@@ -100,6 +100,7 @@ export class IrmBot extends TeamsActivityHandler {
   private async authorize(actor: Actor, capability: Capability, what: string, action: string): Promise<void> {
     try {
       this.services.roles.authorize(actor, capability, what);
+      if (capability !== 'anyone') await this.services.privacy.rememberViewer(actor);
     } catch (err) {
       await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, outcome: 'refused', detail: (err as Error).message });
       throw err;

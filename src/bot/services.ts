@@ -3,6 +3,7 @@ import type { DefenderClient } from '../defender/graph-client.js';
 import type { HuntingService } from '../hunting/service.js';
 import type { OnCallService } from '../oncall/service.js';
 import type { RoleDirectory } from '../auth/roles.js';
+import type { Privacy } from '../auth/privacy.js';
 import type { SummaryCardData } from '../sync/summary.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { IncidentPoller } from '../sync/poller.js';
@@ -20,6 +21,7 @@ export interface BotServices {
   oncall: OnCallService;
   /** Who may do what: every command and card action asks it first. */
   roles: RoleDirectory;
+  privacy: Privacy;
   /** The shift summary as of now (since the last scheduled one). */
   summary(): Promise<SummaryCardData>;
 }

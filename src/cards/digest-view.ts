@@ -5,7 +5,7 @@
  */
 import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import { userAtRisk, type Incident, type Severity } from '../defender/model.js';
-import { irmAlertsOf, plain, userText, whenText } from './view-models.js';
+import { irmAlertsOf, plain, userText, whenText, type Namer } from './view-models.js';
 
 /** More new incidents than this for one conversation in one poll: a digest instead of a card each. */
 export const DIGEST_THRESHOLD = 5;
@@ -29,6 +29,8 @@ export interface DigestOptions {
   newest?: number;
   /** Users listed by incident count (default 3). */
   topUsers?: number;
+  /** How users are named (pseudonyms where others may look). */
+  namer?: Namer;
   /** The threshold that led to the digest, for the card's words (default DIGEST_THRESHOLD). */
   threshold?: number;
 }
@@ -71,7 +73,7 @@ export function digestCardData(incidents: readonly Incident[], options: DigestOp
     const key = userKey(incident);
     const entry = users.get(key);
     if (entry) entry.count++;
-    else users.set(key, { text: userText(incident), count: 1 });
+    else users.set(key, { text: userText(incident, options.namer), count: 1 });
   }
   const rankedUsers = [...users.values()].sort((a, b) => b.count - a.count || a.text.localeCompare(b.text));
   const topUsers = rankedUsers.slice(0, topUserCount);
@@ -92,7 +94,7 @@ export function digestCardData(incidents: readonly Incident[], options: DigestOp
       title: plain(incident.displayName || 'Untitled incident'),
       severityWord: SEVERITY_WORDS[incident.severity],
       severityColour: SEVERITY_COLOURS[incident.severity],
-      userText: userText(incident),
+      userText: userText(incident, options.namer),
       created: whenText(incident.createdDateTime),
     })),
     hasOlder: total > newest.length,

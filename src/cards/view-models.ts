@@ -16,7 +16,7 @@ import {
   sourceWords,
   type IrmStatus,
 } from '../defender/irm-mapping.js';
-import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type Severity } from '../defender/model.js';
+import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
 import type { IrmSyncView } from '../sync/irm-sync.js';
 
@@ -49,6 +49,8 @@ export interface IncidentCardData {
   notice: string;
   canStart: boolean;
   canResolve: boolean;
+  /** The person is a pseudonym here: offer Reveal (checked server-side). */
+  canReveal: boolean;
   incidentUrl: string;
   classificationChoices: Choice[];
   determinationChoices: Choice[];
@@ -125,12 +127,22 @@ export function sourceSummary(alerts: readonly Alert[]): string {
   return [...counts.entries()].map(([name, n]) => `${n} ${name}`).join(', ');
 }
 
-export function userText(incident: Incident): string {
-  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
-  if (!user) return 'Unknown user';
-  const upn = user.userPrincipalName ?? (user.accountName && user.domainName ? `${user.accountName}@${user.domainName}` : null);
+/** How the person at risk is named on a card: by name, or by a pseudonym where others may look. */
+export type Namer = (user: UserAccount) => string;
+
+export function upnOf(user: UserAccount): string | null {
+  return user.userPrincipalName ?? (user.accountName && user.domainName ? `${user.accountName}@${user.domainName}` : null);
+}
+
+export const byName: Namer = (user) => {
+  const upn = upnOf(user);
   if (user.displayName && upn) return `${user.displayName} (${upn})`;
   return user.displayName ?? upn ?? 'Unknown user';
+};
+
+export function userText(incident: Incident, namer: Namer = byName): string {
+  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+  return user ? namer(user) : 'Unknown user';
 }
 
 export function decisionText(decision: DecisionRecord): string {
@@ -151,7 +163,7 @@ export function irmStatusText(incident: Incident, sync?: IrmSyncView): string {
   return `Pending in Purview (will be ${status})`;
 }
 
-export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string; irmSync?: IrmSyncView } = {}): IncidentCardData {
+export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string; irmSync?: IrmSyncView; namer?: Namer; revealable?: boolean } = {}): IncidentCardData {
   const alerts = incident.alerts ?? [];
   const isResolved = incident.status === 'resolved';
   const started = alerts.reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
@@ -163,7 +175,7 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     severityWord: SEVERITY_WORDS[incident.severity],
     severityColour: SEVERITY_COLOURS[incident.severity],
     severityStyle: SEVERITY_STYLE[incident.severity],
-    userText: userText(incident),
+    userText: userText(incident, options.namer),
     started: whenText(started),
     sourceSummary: sourceSummary(alerts),
     defenderStatus: INCIDENT_STATUS_WORDS[incident.status],
@@ -185,6 +197,7 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     notice: options.notice ?? '',
     canStart: incident.status === 'active' || incident.status === 'awaitingAction',
     canResolve: !isResolved && incident.status !== 'redirected',
+    canReveal: options.revealable ?? false,
     incidentUrl: incident.incidentWebUrl ?? 'https://security.microsoft.com/incidents',
     classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: CLASSIFICATION_WORDS[c], value: c })),
     determinationChoices: RESOLVE_CLASSIFICATIONS.flatMap((c) =>

@@ -128,6 +128,10 @@ const dataSchema = z.object({
   outsideChanges: z.record(z.string(), z.object({ text: z.string(), at: z.string() })).default({}),
   lastSummaryAt: z.string().nullable().default(null),
   /** Decisions Purview has yet to reflect: incident id → the IRM status expected, since when. */
+  /** Secret for pseudonyms of people at risk (see auth/privacy.ts). */
+  pseudonymSalt: z.string().optional(),
+  /** Analysts (Teams id) who may see names: they get their own view of shared cards. */
+  viewers: z.record(z.string(), z.object({ name: z.string(), seenAt: z.string() })).default({}),
   irmSync: z.record(z.string(), z.object({ expected: z.string(), since: z.string(), overdue: z.boolean() })).default({}),
 });
 export type StoreData = z.infer<typeof dataSchema>;
@@ -146,6 +150,7 @@ const empty = (scope: string | null = null): StoreData => ({
   outsideChanges: {},
   lastSummaryAt: null,
   irmSync: {},
+  viewers: {},
 });
 
 export class Store {

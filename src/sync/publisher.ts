@@ -3,11 +3,12 @@
  * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
  */
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
-import { incidentCardData } from '../cards/view-models.js';
+import { incidentCardData, type Namer } from '../cards/view-models.js';
 import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, Store } from '../store/store.js';
 import type { IrmSyncTracker } from './irm-sync.js';
+import type { Privacy } from '../auth/privacy.js';
 
 const log = createLogger('publisher');
 
@@ -36,13 +37,31 @@ export class IncidentPublisher {
     private readonly gateway: ConversationGateway,
     private readonly now: () => Date = () => new Date(),
     private readonly irmSync?: IrmSyncTracker,
+    private readonly privacy?: Privacy,
   ) {}
 
-  /** The incident's card as everyone sees it, with the latest decision made from Teams. */
-  card(incident: Incident, notice?: string): AdaptiveCardJson {
+  /**
+   * The incident's card with the latest decision made from Teams. `namer` says how the person at
+   * risk is named: by name (the default, for a card shown to an analyst alone) or by pseudonym.
+   */
+  card(incident: Incident, notice?: string, namer?: Namer): AdaptiveCardJson {
     const decision = this.store.data.decisions[incident.id];
     const outside = this.store.data.outsideChanges[incident.id]?.text;
-    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync: this.irmSync?.view(incident.id) }));
+    const pseudonymous = namer !== undefined && namer === this.privacy?.pseudonymous;
+    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync: this.irmSync?.view(incident.id), namer, revealable: pseudonymous }));
+  }
+
+  /**
+   * The card as posted in a conversation: in a channel or group chat the person at risk is a
+   * pseudonym, and analysts who may see the name get their own view (`refresh.userIds`).
+   */
+  cardFor(incident: Incident, conversation: ConversationRecord): AdaptiveCardJson {
+    if (!this.privacy) return this.card(incident);
+    const namer = this.privacy.namerFor(conversation);
+    const card = this.card(incident, undefined, namer);
+    const viewers = namer === this.privacy.pseudonymous ? this.privacy.viewerIds() : [];
+    if (viewers.length > 0) card.refresh = { action: { type: 'Action.Execute', verb: 'refreshIncident', data: { incidentId: incident.id } }, userIds: viewers };
+    return card;
   }
 
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */
@@ -54,7 +73,7 @@ export class IncidentPublisher {
 
   /** Post the card (again) and make it the message that follows the incident in this conversation. */
   async post(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<string> {
-    const activityId = await this.gateway.send(conversation, this.card(incident), extras);
+    const activityId = await this.gateway.send(conversation, this.cardFor(incident, conversation), extras);
     await this.store.recordPost({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt: this.now().toISOString() });
     return activityId;
   }
@@ -79,14 +98,13 @@ export class IncidentPublisher {
 
   /** Redraw every posted card of the incident; one conversation failing does not stop the others. */
   async refreshPosts(incident: Incident): Promise<number> {
-    const card = this.card(incident);
     let updated = 0;
     for (const post of this.store.postsFor(incident.id)) {
       if (post.kind === 'digest') continue;
       const conversation = this.store.data.conversations[post.conversationKey];
       if (!conversation) continue;
       try {
-        await this.gateway.update(conversation, post.activityId, card);
+        await this.gateway.update(conversation, post.activityId, this.cardFor(incident, conversation));
         updated++;
       } catch (err) {
         log.warn('could not update a posted card', { incidentId: incident.id, conversation: post.conversationKey, err });

@@ -1,6 +1,6 @@
 /** The open IRM incidents, newest first: for the `incidents` command and the list card. */
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
-import { NOT_IN_DEFENDER, whenText } from '../cards/view-models.js';
+import { NOT_IN_DEFENDER, byName, whenText, type Namer } from '../cards/view-models.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import { userAtRisk, type Alert } from '../defender/model.js';
@@ -9,7 +9,7 @@ export const LIST_LIMIT = 15;
 /** How many open IRM alerts to read to find the newest incidents. */
 const ALERT_SCAN = 500;
 
-export async function openIncidentListCard(client: DefenderClient): Promise<AdaptiveCardJson> {
+export async function openIncidentListCard(client: DefenderClient, namer: Namer = byName): Promise<AdaptiveCardJson> {
   const alerts = await client.listOpenIrmAlerts(ALERT_SCAN);
   const byIncident = new Map<string, Alert>();
   for (const alert of alerts) {
@@ -28,7 +28,7 @@ export async function openIncidentListCard(client: DefenderClient): Promise<Adap
         title: alert.title,
         severityWord: SEVERITY_WORDS[alert.severity],
         severityColour: SEVERITY_COLOURS[alert.severity],
-        userText: user?.displayName ?? user?.userPrincipalName ?? 'Unknown user',
+        userText: user ? namer(user) : 'Unknown user',
         status: ALERT_STATUS_WORDS[alert.status],
         started: whenText(alert.createdDateTime),
       };

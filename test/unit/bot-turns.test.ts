@@ -19,6 +19,7 @@ import { HuntingService } from '../../src/hunting/service.js';
 import { shiftSummary } from '../../src/sync/summary.js';
 import { OnCallService } from '../../src/oncall/service.js';
 import { DEMO_ROLES, RoleDirectory } from '../../src/auth/roles.js';
+import { Privacy } from '../../src/auth/privacy.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -39,9 +40,11 @@ beforeAll(async () => {
   const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
   const publisher = new IncidentPublisher(store, new RecordingGateway());
   const triage = new TriageService({ client, store, publisher });
+  const roles = new RoleDirectory(DEMO_ROLES);
   services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20, digestThreshold: 5 }), hunting: new HuntingService(client),
     oncall: new OnCallService({ store }),
-    roles: new RoleDirectory(DEMO_ROLES),
+    roles,
+    privacy: new Privacy(store, roles),
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });

@@ -5,6 +5,7 @@ import { openIncident } from './open-incident.js';
 import { resolve } from './resolve.js';
 import { startInvestigation } from './start-investigation.js';
 import { userSummaryAction } from './user-summary.js';
+import { refreshIncident, reveal } from './reveal.js';
 
-export const CARD_ACTIONS: readonly CardAction[] = [startInvestigation, resolve, openIncident, huntMore, userSummaryAction];
+export const CARD_ACTIONS: readonly CardAction[] = [startInvestigation, resolve, openIncident, huntMore, userSummaryAction, reveal, refreshIncident];
 export const actionsByVerb: ReadonlyMap<string, CardAction> = new Map(CARD_ACTIONS.map((a) => [a.verb, a]));

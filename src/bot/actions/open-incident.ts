@@ -11,6 +11,6 @@ export const openIncident = defineAction({
   async handle({ incidentId }, { conversation, services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
     await services.publisher.post(incident, conversation);
-    return openIncidentListCard(services.client);
+    return openIncidentListCard(services.client, services.privacy.namerFor(conversation));
   },
 });

@@ -18,7 +18,10 @@ export const userSummaryAction = defineAction({
     const upn = userAtRisk(irmAlertsOf(incident))?.userPrincipalName;
     if (!upn) throw new NotFoundError(`Incident ${incidentId} does not name the user at risk.`);
     const summary = await userSummary(services, upn, actor.aadObjectId ?? actor.id);
-    await services.publisher.send(conversation, renderCard('user-summary', userSummaryCardData(summary)));
+    const card = renderCard('user-summary', userSummaryCardData(summary));
+    // In a channel or group chat the summary names the person: show it to the clicker alone.
+    if (conversation.kind !== 'personal') return card;
+    await services.publisher.send(conversation, card);
     return services.publisher.card(incident);
   },
 });

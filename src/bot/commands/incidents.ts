@@ -7,7 +7,7 @@ export const incidentsCommand: Command = {
   what: 'list incidents',
   usage: 'incidents',
   description: 'The open Insider Risk Management incidents, newest first, each with a button to open its card.',
-  async handle(_args, { reply, services }) {
-    await reply(await openIncidentListCard(services.client));
+  async handle(_args, { reply, services, conversation }) {
+    await reply(await openIncidentListCard(services.client, services.privacy.namerFor(conversation)));
   },
 };

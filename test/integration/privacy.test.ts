@@ -1,0 +1,75 @@
+/** The person at risk is a pseudonym where others may look; analysts with an IRM role see the name. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALEX, MEGAN, cardAction, installation, message, postActivity } from '../support/activities.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+const CHANNEL = '19:privacy-channel@thread.tacv2';
+const PERSONAL = 'a:privacy-alex';
+const MALLORY = { id: 'user-id-9', name: 'Mallory', aadObjectId: '99999999-9999-9999-9999-999999999999' };
+let stack: Stack;
+let incidentId: string;
+
+type InvokeBody = { statusCode: number; value: Record<string, unknown> };
+const cardIn = (conversation: string) => [...stack.connector.messages(conversation).values()].find((c) => JSON.stringify(c).includes(`Insider risk incident ${incidentId}`))!;
+const userFact = (card: unknown) => /"title":"User at risk","value":"([^"]*)"/.exec(JSON.stringify(card))?.[1];
+
+beforeAll(async () => {
+  stack = await startStack({ seedIncidents: 0 });
+  for (const c of [CHANNEL, PERSONAL]) await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, c));
+  await stack.bot.services.poller.idle();
+  incidentId = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' } })).body.incidentId;
+  await stack.bot.services.poller.poll();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('privacy of the person at risk', () => {
+  it('a channel card shows a stable pseudonym and offers Reveal; the analyst’s personal chat shows the name', () => {
+    const shared = JSON.stringify(cardIn(CHANNEL));
+    expect(userFact(cardIn(CHANNEL))).toMatch(/^User [0-9A-F]{4}$/);
+    expect(shared).not.toContain('Adele');
+    expect(shared).not.toContain('adele.vance');
+    expect(shared).toContain('"title":"Reveal name"');
+    expect(userFact(cardIn(PERSONAL))).toBe('Adele Vance (adele.vance@contoso.com)');
+  });
+
+  it('the incident list in a channel uses the pseudonym too', async () => {
+    const before = stack.connector.calls.length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CHANNEL, 'incidents'));
+    const list = JSON.stringify(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity);
+    expect(list).toContain(userFact(cardIn(CHANNEL)));
+    expect(list).not.toContain('Adele');
+  });
+
+  it('analysts who used the bot get their own named view of shared cards (refresh.userIds)', async () => {
+    await stack.admin('PATCH', `/_admin/alerts/${(await stack.bot.services.client.getIncident(incidentId)).alerts![0]!.id}`, { assignedTo: 'someone@contoso.com' });
+    await stack.bot.services.poller.poll();
+    const refresh = (cardIn(CHANNEL) as { refresh?: { action: { verb: string }; userIds: string[] } }).refresh;
+    expect(refresh?.action.verb).toBe('refreshIncident');
+    expect(refresh?.userIds).toContain(ALEX.id);
+    expect(refresh?.userIds).not.toContain(MALLORY.id);
+
+    const alex = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'refreshIncident', { incidentId }));
+    expect(userFact((alex.body as InvokeBody).value)).toBe('Adele Vance (adele.vance@contoso.com)');
+    const mallory = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'refreshIncident', { incidentId }, undefined, MALLORY));
+    expect(userFact((mallory.body as InvokeBody).value)).toMatch(/^User [0-9A-F]{4}$/);
+  });
+
+  it('Reveal is checked server-side and audited', async () => {
+    const megan = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'reveal', { incidentId }, undefined, MEGAN));
+    expect(userFact((megan.body as InvokeBody).value)).toBe('Adele Vance (adele.vance@contoso.com)');
+    const mallory = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'reveal', { incidentId }, undefined, MALLORY));
+    expect((mallory.body as InvokeBody).statusCode).toBe(403);
+    const audit = stack.bot.services.store.data.audit.filter((a) => a.action === 'reveal');
+    expect(audit.map((a) => [a.actor.name, a.outcome])).toContainEqual(['Megan Bowen', 'ok']);
+    expect(audit.map((a) => [a.actor.name, a.outcome])).toContainEqual(['Mallory', 'refused']);
+  });
+
+  it('a user summary asked for in a channel goes to the asker alone', async () => {
+    const before = stack.connector.calls.filter((c) => c.conversationId === CHANNEL).length;
+    const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'userSummary', { incidentId }));
+    expect(JSON.stringify((res.body as InvokeBody).value)).toContain('User risk summary');
+    expect(stack.connector.calls.filter((c) => c.conversationId === CHANNEL).length).toBe(before);
+  });
+});
