@@ -166,7 +166,7 @@ export class IncidentPoller {
       }
       if (incidents.length > this.deps.digestThreshold) {
         try {
-          const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold }));
+          const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: publisher.namerFor(conversation) }));
           const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
           await publisher.postDigest(incidents, conversation, card, this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
           result.posted += incidents.length;

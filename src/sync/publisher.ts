@@ -3,7 +3,7 @@
  * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
  */
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
-import { incidentCardData, type Namer } from '../cards/view-models.js';
+import { byName, incidentCardData, type Namer } from '../cards/view-models.js';
 import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, Store } from '../store/store.js';
@@ -49,6 +49,11 @@ export class IncidentPublisher {
     const outside = this.store.data.outsideChanges[incident.id]?.text;
     const pseudonymous = namer !== undefined && namer === this.privacy?.pseudonymous;
     return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync: this.irmSync?.view(incident.id), namer, revealable: pseudonymous }));
+  }
+
+  /** How people are named in what is posted in this conversation. */
+  namerFor(conversation: ConversationRecord): Namer {
+    return this.privacy?.namerFor(conversation) ?? byName;
   }
 
   /**

@@ -119,6 +119,9 @@ describe('bursts', () => {
     expect(sends).toHaveLength(1);
     const digest = JSON.stringify(sends[0]!.activity);
     expect(digest).toContain('200');
+    // A channel: the top users are pseudonyms.
+    expect(digest).not.toMatch(/user\d@contoso\.com/);
+    expect(digest).toMatch(/User [0-9A-F]{4}/);
     const posts = ids.map((id) => burst.bot.services.store.post(id, CHANNEL));
     expect(posts.every((p) => p?.kind === 'digest' && p.activityId === sends[0]!.activityId)).toBe(true);
     expect(burst.connector.attempts.filter((a) => a.status === 429).length).toBeGreaterThan(0);
