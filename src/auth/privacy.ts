@@ -48,6 +48,21 @@ export class Privacy {
     return this.roles.may(actor, 'read') ? byName : this.pseudonymous;
   }
 
+  /** Columns of advanced hunting that identify a person. */
+  static readonly PERSON_COLUMNS: ReadonlySet<string> = new Set(['AccountUpn', 'AccountEmail', 'AccountName', 'AccountObjectId', 'AccountDisplayName', 'RecipientEmailAddress', 'InitiatingProcessAccountUpn']);
+
+  /** Rows with the person-identifying columns replaced by pseudonyms (for results shown in shared conversations). */
+  pseudonymiseRows(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+    return rows.map((row) => {
+      const copy: Record<string, unknown> = { ...row };
+      for (const column of Object.keys(copy)) {
+        const value = copy[column];
+        if (Privacy.PERSON_COLUMNS.has(column) && typeof value === 'string' && value) copy[column] = this.pseudonym(value);
+      }
+      return copy;
+    });
+  }
+
   /** Remember an analyst who may see names, so shared cards can offer them their own view. */
   async rememberViewer(actor: Actor): Promise<void> {
     if (!this.roles.may(actor, 'read') || this.store.data.viewers[actor.id]) return;

@@ -47,7 +47,7 @@ export function cellText(value: unknown): string {
   return plain(text) || ' ';
 }
 
-export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS): HuntResultCardData {
+export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, rowsFor: (rows: HuntResult['rows']) => HuntResult['rows'] = (rows) => rows): HuntResultCardData {
   const total = result.rows.length;
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
   const columns = result.columns.slice(0, MAX_COLUMNS);
@@ -70,7 +70,7 @@ export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS): HuntR
     hasRows: total > 0,
     emptyText: `No rows matched in the last ${days} days. ${NOT_IN_DEFENDER}`,
     columns: columns.map((c) => ({ name: plain(c.name), width: 1 })),
-    rows: result.rows.slice(0, count).map((row) => ({ cells: columns.map((c) => ({ text: cellText(row[c.name]) })) })),
+    rows: rowsFor(result.rows.slice(0, count)).map((row) => ({ cells: columns.map((c) => ({ text: cellText(row[c.name]) })) })),
     hasNote: notes.length > 0,
     note: notes.join(' '),
     kql: result.prepared.kql,

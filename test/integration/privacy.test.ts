@@ -72,4 +72,16 @@ describe('privacy of the person at risk', () => {
     expect(JSON.stringify((res.body as InvokeBody).value)).toContain('User risk summary');
     expect(stack.connector.calls.filter((c) => c.conversationId === CHANNEL).length).toBe(before);
   });
+
+  it('hunting results posted in a channel show pseudonyms; the user summary is not given there', async () => {
+    const say = async (text: string) => {
+      const before = stack.connector.calls.length;
+      await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CHANNEL, text));
+      return JSON.stringify(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity);
+    };
+    const table = await say('hunt user-activity user=adele.vance@contoso.com');
+    const cells = JSON.stringify(JSON.parse(table).attachments[0].content.body.find((b: { type: string }) => b.type === 'Table'));
+    expect(cells).not.toContain('adele.vance@contoso.com');
+    expect(await say('user adele.vance@contoso.com')).toContain('only give it in a personal chat');
+  });
 });

@@ -3,6 +3,14 @@ import { renderCard } from '../../cards/render.js';
 import { BadInputError } from '../../errors.js';
 import { HUNTING_QUERIES } from '../../hunting/queries.js';
 import type { Command } from './command.js';
+import type { BotServices } from '../services.js';
+import type { ConversationRecord } from '../../store/store.js';
+import type { HuntResult } from '../../hunting/service.js';
+
+/** Results shown in a channel or group chat name people by pseudonym. */
+export function shownRows(services: BotServices, conversation: ConversationRecord) {
+  return (rows: HuntResult['rows']) => (conversation.kind === 'personal' ? rows : services.privacy.pseudonymiseRows(rows));
+}
 
 /** `name=value` tokens (quotes already stripped by the tokeniser) as a record. */
 export function assignments(tokens: readonly string[]): Record<string, string> {
@@ -24,7 +32,7 @@ export const huntCommand: Command = {
   what: 'run hunting queries',
   usage: 'hunt {query} name=value …',
   description: 'Runs a canned advanced-hunting query and answers with a table. `hunt` alone lists the queries; `hunt {query} help` explains one.',
-  async handle(args, { reply, services, actor }) {
+  async handle(args, { reply, services, actor, conversation }) {
     const [name, ...rest] = args;
     if (!name || name.toLowerCase() === 'help') {
       await reply(renderCard('hunt-help', huntHelpCardData(HUNTING_QUERIES)));
@@ -36,6 +44,6 @@ export const huntCommand: Command = {
       return;
     }
     const result = await services.hunting.run(query, assignments(rest), actor.aadObjectId ?? actor.id);
-    await reply(renderCard('hunt-result', huntResultCardData(result)));
+    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, shownRows(services, conversation))));
   },
 };

@@ -10,7 +10,11 @@ export const userCommand: Command = {
   what: "see a user's risk summary",
   usage: 'user {upn}',
   description: "A user's risk summary: open insider-risk incidents, alerts over 30 days by source, top anomalous behaviours.",
-  async handle(args, { reply, services, actor }) {
+  async handle(args, { reply, services, actor, conversation }) {
+    // The summary names the person and everything about them: not for a whole channel to read.
+    if (conversation.kind !== 'personal') {
+      throw new BadInputError("A user's risk summary names them, so I only give it in a personal chat with me, or to you alone from an incident card's User summary button.");
+    }
     if (!args[0]) throw new BadInputError('Whose summary? Type `user {upn}`, for example `user adele.vance@contoso.com`.');
     const summary = await userSummary(services, args[0], actor.aadObjectId ?? actor.id);
     await reply(renderCard('user-summary', userSummaryCardData(summary)));
