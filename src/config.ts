@@ -53,7 +53,7 @@ const envSchema = z.object({
   IRM_SYNC_DELAY: z.coerce.number({ message: 'expected seconds' }).min(0, 'expected 0 or more seconds').max(7200, 'expected at most 7200 seconds').optional(),
   ROLES_FILE: optionalText,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'expected debug, info, warn, error or silent' }).default('info'),
-  BACKFILL_LIMIT: z.coerce.number().int('expected a whole number').min(0).max(200, 'expected at most 200').default(20),
+  BACKFILL_LIMIT: z.coerce.number().int('expected a whole number').min(0).max(200, 'expected at most 200').default(10),
   SUMMARY_SCHEDULE: z
     .string()
     .trim()

@@ -139,31 +139,44 @@ export class IncidentPoller {
    * learned of after it was installed, plus (once, at install) the newest open ones from before.
    * A post that failed stays owed, so the next run tries again; nothing is dropped.
    */
-  private owed(conversation: ConversationRecord): IncidentRecord[] {
+  private owed(conversation: ConversationRecord): { backfill: IncidentRecord[]; arriving: IncidentRecord[] } {
     const { store, backfillLimit } = this.deps;
     const open = Object.values(store.data.incidents).filter((i) => i.open && !store.post(i.id, conversation.key) && wants(conversation, i));
     const backfill = conversation.backfilled
       ? []
       : [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, backfillLimit);
     const since = conversation.installedAt;
-    const owed = new Set([...backfill, ...open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since)]);
-    return [...owed].sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
+    const oldestFirst = (a: IncidentRecord, b: IncidentRecord) => a.createdDateTime.localeCompare(b.createdDateTime);
+    const arriving = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && !backfill.includes(i));
+    return { backfill: backfill.sort(oldestFirst), arriving: arriving.sort(oldestFirst) };
   }
 
-  /** Post what each conversation is owed: a card each, or one digest when there are many. */
-  private async deliver(result: PollResult, fetched: ReadonlyMap<string, Incident>): Promise<void> {
-    const { store, client, publisher } = this.deps;
-    for (const conversation of store.conversations()) {
-      const incidents: Incident[] = [];
-      for (const record of this.owed(conversation)) {
-        try {
-          const incident = fetched.get(record.id) ?? (await client.getIncident(record.id));
-          if (incident.status !== 'resolved' && incident.status !== 'redirected') incidents.push(incident);
-        } catch (err) {
-          result.failed++;
-          log.warn('could not read an incident to post', { incidentId: record.id, err });
-        }
+  /** The incidents behind the records, still open, as Defender has them now. */
+  private async load(records: readonly IncidentRecord[], fetched: ReadonlyMap<string, Incident>, result: PollResult): Promise<Incident[]> {
+    const incidents: Incident[] = [];
+    for (const record of records) {
+      try {
+        const incident = fetched.get(record.id) ?? (await this.deps.client.getIncident(record.id));
+        if (incident.status !== 'resolved' && incident.status !== 'redirected') incidents.push(incident);
+      } catch (err) {
+        result.failed++;
+        log.warn('could not read an incident to post', { incidentId: record.id, err });
       }
+    }
+    return incidents;
+  }
+
+  /**
+   * Post what each conversation is owed. On install, the newest open incidents each get a card;
+   * after that, new ones do too, unless more than the digest threshold arrive in one poll: then
+   * one digest card stands for them all.
+   */
+  private async deliver(result: PollResult, fetched: ReadonlyMap<string, Incident>): Promise<void> {
+    const { store, publisher } = this.deps;
+    for (const conversation of store.conversations()) {
+      const owed = this.owed(conversation);
+      for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
+      const incidents = await this.load(owed.arriving, fetched, result);
       if (incidents.length > this.deps.digestThreshold) {
         try {
           const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: publisher.namerFor(conversation) }));
