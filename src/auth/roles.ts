@@ -6,6 +6,7 @@
  * Graph request. One function decides, for card actions, commands and (later) the tab.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError, ConfigError, ErrorCode } from '../errors.js';
 
@@ -51,12 +52,15 @@ export const DEMO_ROLES: RolesFile = {
   huntingRoles: ['Analyst', 'Investigator'],
 };
 
+/** A roles file in JSON, or YAML when it is named `.yaml` / `.yml`. */
 export function loadRolesFile(path: string): RolesFile {
+  const yaml = /\.ya?ml$/i.test(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    const text = readFileSync(path, 'utf8');
+    raw = yaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigError([`ROLES_FILE: ${path} could not be read as JSON (${(err as Error).message})`]);
+    throw new ConfigError([`ROLES_FILE: ${path} could not be read as ${yaml ? 'YAML' : 'JSON'} (${(err as Error).message.split('\n')[0]})`]);
   }
   const parsed = rolesFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `ROLES_FILE: ${path} ${i.path.join('.')}: ${i.message}`));

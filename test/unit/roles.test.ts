@@ -8,8 +8,8 @@ import { ConfigError } from '../../src/errors.js';
 const OPERATOR = '11111111-1111-1111-1111-111111111111';
 const GROUP = '22222222-2222-2222-2222-222222222222';
 const MEMBER = '33333333-3333-3333-3333-333333333333';
-const file = (content: unknown) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'roles-')), 'roles.json');
+const file = (content: unknown, name = 'roles.json') => {
+  const path = join(mkdtempSync(join(tmpdir(), 'roles-')), name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 };
@@ -46,6 +46,13 @@ describe('roles', () => {
     const demo = new RoleDirectory(DEMO_ROLES);
     expect(() => demo.authorize({ name: 'Alex', aadObjectId: '00000000-0000-0000-0000-0000000000020' }, 'act', 'x')).not.toThrow();
     expect(() => demo.authorize({ name: 'Megan', aadObjectId: '00000000-0000-0000-0000-0000000000021' }, 'act', 'x')).toThrow(/Security Operator/);
+  });
+
+  it('reads YAML too', () => {
+    const yaml = new RoleDirectory(loadRolesFile(file(`principals:\n  - id: ${OPERATOR}\n    defender: SecurityOperator\n    purview: [Investigator]\n`, 'roles.yaml')));
+    expect(yaml.may({ name: 'X', aadObjectId: OPERATOR }, 'act')).toBe(true);
+    expect(yaml.may({ name: 'X', aadObjectId: OPERATOR }, 'hunt')).toBe(true);
+    expect(() => loadRolesFile(file('principals: [ {', 'roles.yml'))).toThrow(/could not be read as YAML/);
   });
 
   it('refuses a roles file that is not JSON or not the expected shape, naming it', () => {
