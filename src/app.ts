@@ -68,16 +68,7 @@ export async function postShiftSummary(services: BotServices): Promise<number> {
     log.warn('could not build the shift summary', { err });
     return 0;
   }
-  let sent = 0;
-  for (const conversation of services.store.conversations()) {
-    if (conversation.kind !== 'channel' || conversation.subscription === null) continue;
-    try {
-      await services.publisher.send(conversation, card);
-      sent++;
-    } catch (err) {
-      log.warn('could not post the shift summary', { conversation: conversation.key, err });
-    }
-  }
+  const sent = await services.publisher.broadcastToChannels(card);
   await services.store.update((d) => void (d.lastSummaryAt = at));
   return sent;
 }
@@ -145,10 +136,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const handover = new HandoverScheduler(oncall, async (onCall) => {
     const mention = oncall.mentionOf(onCall);
     const card = renderCard('notice', { heading: 'On-call hand-over', text: `${onCall.name ?? onCall.upn} is now on call for insider-risk incidents.`, colour: 'Good' });
-    for (const conversation of store.conversations()) {
-      if (conversation.kind !== 'channel' || conversation.subscription === null) continue;
-      await publisher.send(conversation, card, { text: `${mention.text} is on call now`, mentions: [mention.entity] }).catch((err: unknown) => log.warn('could not announce the hand-over', { err }));
-    }
+    await publisher.broadcastToChannels(card, { text: `${mention.text} is on call now`, mentions: [mention.entity] });
   });
   if (options.schedule !== false) handover.start();
   const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => postShiftSummary(services), { noOverlap: true, name: 'summary' }) : undefined;

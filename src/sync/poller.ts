@@ -71,7 +71,7 @@ export class IncidentPoller {
     const { client, store } = this.deps;
     const result: PollResult = { changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0 };
     const watermark = store.data.watermark;
-    const since = new Date((watermark ? Date.parse(watermark) : this.now().getTime() - FIRST_RUN_LOOKBACK_MS + OVERLAP_MS) - OVERLAP_MS).toISOString();
+    const since = new Date(watermark ? Date.parse(watermark) - OVERLAP_MS : this.now().getTime() - FIRST_RUN_LOOKBACK_MS).toISOString();
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
 

@@ -101,6 +101,21 @@ export class IncidentPublisher {
     return this.gateway.send(conversation, card, extras);
   }
 
+  /** Post a card to every channel that has not unsubscribed (summaries, hand-overs); answers how many got it. */
+  async broadcastToChannels(card: AdaptiveCardJson, extras?: MessageExtras): Promise<number> {
+    let sent = 0;
+    for (const conversation of this.store.conversations()) {
+      if (conversation.kind !== 'channel' || conversation.subscription === null) continue;
+      try {
+        await this.gateway.send(conversation, card, extras);
+        sent++;
+      } catch (err) {
+        log.warn('could not post to a channel', { conversation: conversation.key, err });
+      }
+    }
+    return sent;
+  }
+
   /** Redraw every posted card of the incident; one conversation failing does not stop the others. */
   async refreshPosts(incident: Incident): Promise<number> {
     let updated = 0;
