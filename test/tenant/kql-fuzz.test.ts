@@ -185,9 +185,11 @@ function soup(random: Random): string {
 
 const run = (query: string) => runKql({ query, now: NOW, tables });
 
-/** Runs one query; anything but results or a proper 400 fails the test. */
+/**
+ * Runs one query; anything but results or a proper 400 fails the test. Runaway queries are bounded
+ * by the engine's own time limit (a 400), and a hang by the test's timeout: speed is the bench's job.
+ */
 function check(query: string): 'ok' | 'rejected' {
-  const started = Date.now();
   try {
     const result = runKql({ query, now: NOW, tables, timespan: 'P30D' }, { timeoutMs: 5000 });
     expect(() => JSON.stringify(result)).not.toThrow();
@@ -198,8 +200,6 @@ function check(query: string): 'ok' | 'rejected' {
     expect(error.status, query).toBe(400);
     expect(error.message, query).not.toMatch(/failed on this query|too complex/);
     return 'rejected';
-  } finally {
-    expect(Date.now() - started, query).toBeLessThan(3000);
   }
 }
 
@@ -231,8 +231,7 @@ describe('fuzzing the engine', () => {
     for (let i = 0; i < 500; i++) check(Array.from({ length: random.int(200) }, () => String.fromCharCode(random.int(0x3000))).join(''));
   });
 
-  it('refuses pathological queries quickly', () => {
-    const started = Date.now();
+  it('refuses pathological queries with a 400, never a crash or a hang', () => {
     const bombs = [
       `print ${'('.repeat(5000)}`,
       `print ${'['.repeat(5000)}`,
@@ -250,6 +249,5 @@ describe('fuzzing the engine', () => {
     const deep = run(`print v = parse_json("${'['.repeat(4000)}${']'.repeat(4000)}")`);
     expect(typeof deep.results[0]?.v).toBe('string');
     expect(run('print v = parse_json("[[[1]]]")').results[0]?.v).toEqual([[[1]]]);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -383,7 +383,7 @@ describe('join', () => {
     expect(column('Events | join kind=inner (Events | project User, Action, Other = Hits) on User, Action', 'Other')).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('hash-joins 100,000 rows against 100,000 quickly', () => {
+  it('joins 100,000 rows against 100,000 (a hash join: a nested loop would not finish within the test timeout)', () => {
     const n = 100_000;
     const Big: KqlTable = {
       columns: [
@@ -392,9 +392,7 @@ describe('join', () => {
       ],
       rows: Array.from({ length: n }, (_, i) => ({ Id: i, Tag: `t${i % 10}` })),
     };
-    const started = Date.now();
     const result = runKql({ query: 'Big | join kind=inner (Big | project Id, Tag2 = Tag) on Id | summarize count() by Tag2 | order by Tag2 asc', now: NOW, tables: { Big } });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(result.results).toHaveLength(10);
     expect(result.results[0]).toEqual({ Tag2: 't0', count_: n / 10 });
   });
