@@ -9,6 +9,7 @@ import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
 import { DEMO_ROLES, RoleDirectory, loadRolesFile } from './auth/roles.js';
 import { Privacy } from './auth/privacy.js';
+import { formatReport, runDoctor } from './doctor/doctor.js';
 import { HandoverScheduler } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
@@ -98,7 +99,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
-  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, roles, privacy, summary };
+  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, roles, privacy, summary, status: async () => formatReport(await runDoctor({ config })) };
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {

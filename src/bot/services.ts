@@ -24,6 +24,8 @@ export interface BotServices {
   privacy: Privacy;
   /** The shift summary as of now (since the last scheduled one). */
   summary(): Promise<SummaryCardData>;
+  /** The setup doctor's report, in words. */
+  status(): Promise<string>;
 }
 
 export interface HandlerContext {

@@ -184,6 +184,16 @@ describe('chat', () => {
   });
 });
 
+describe('status', () => {
+  it('gives the setup checks in chat', async () => {
+    const before = stack.connector.calls.length;
+    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'status'));
+    const reply = String(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity.text);
+    expect(reply).toContain('✔ Permission SecurityAlert.ReadWrite.All');
+    expect(reply).toContain('✔ IRM alerts in the last 30 days');
+  });
+});
+
 describe('bad input at /api/messages', () => {
   it('answers malformed requests with a clear 4xx and stays up', async () => {
     const raw = (body: string) => fetch(stack.bot.messagesUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -45,6 +45,7 @@ beforeAll(async () => {
     oncall: new OnCallService({ store }),
     roles,
     privacy: new Privacy(store, roles),
+    status: async () => 'all fine',
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });

@@ -7,7 +7,8 @@ import { incidentsCommand } from './incidents.js';
 import { subscribeCommand, subscriptionsCommand, unsubscribeCommand } from './subscriptions.js';
 import { oncallCommand } from './oncall.js';
 import { summaryCommand } from './summary.js';
+import { statusCommand } from './status.js';
 import { userCommand } from './user.js';
 
-export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand, summaryCommand, oncallCommand];
+export const COMMANDS: readonly Command[] = [helpCommand(() => COMMANDS), incidentsCommand, incidentCommand, huntCommand, userCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand, summaryCommand, oncallCommand, statusCommand];
 export const commandsByName: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
