@@ -1,0 +1,119 @@
+/**
+ * kill -9 in the middle of a burst of posts, then a restart of the real `npm start` entry point:
+ * no incident left without its card, the store file whole, the watermark right. A post is
+ * recorded right after Teams accepts it, so the one message in flight at the crash may be sent
+ * twice (no connector API lets a bot ask what it already sent): at most one per conversation.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.js';
+import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { installation, postActivity } from '../support/activities.js';
+import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
+
+const CONV = 'a:crash';
+let tenant: Tenant;
+let connector: FakeConnector;
+let dir: string;
+let child: ChildProcess | undefined;
+
+/** Start the bot as `npm start` does (tsx src/index.ts); answers its /api/messages URL. */
+async function startBot(): Promise<string> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      GRAPH_BASE_URL: tenant.graphBaseUrl,
+      DB_FILE: join(dir, 'db.json'),
+      PLAYGROUND: '0',
+      POLL_SCHEDULE: '* * * * * *',
+      DIGEST_THRESHOLD: '1000',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child = proc;
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /"msg":"bot listening","port":(\d+)/.exec(output)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port}/api/messages`);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`the bot exited (${code}):\n${output}`)));
+  });
+}
+
+function kill9(): Promise<void> {
+  const proc = child;
+  child = undefined;
+  if (!proc?.pid || proc.exitCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  process.kill(-proc.pid, 'SIGKILL');
+  return exited;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const shownIncidents = () => [...connector.messages(CONV).values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'irm-crash-'));
+  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
+  connector = await startFakeConnector();
+});
+afterAll(async () => {
+  await kill9();
+  await connector?.close();
+  await tenant?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kill -9 during a burst of posts', () => {
+  it('after a restart every incident has its card, the store is whole and the watermark right', async () => {
+    let messagesUrl = await startBot();
+    await postActivity(messagesUrl, installation(connector.serviceUrl, CONV));
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${tenant.url}/_admin/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ severity: 'medium', user: { upn: `crash${i % 5}@contoso.com` } }) });
+      ids.push(((await res.json()) as { incidentId: string }).incidentId);
+    }
+
+    // Teams' pace (6 a second) spreads 50 cards over about 8 seconds: kill the bot part-way.
+    await until(() => connector.calls.filter((c) => c.method === 'send').length >= 12, '12 cards');
+    await kill9();
+    const beforeRestart = connector.calls.filter((c) => c.method === 'send').length;
+    expect(beforeRestart).toBeLessThan(50);
+
+    messagesUrl = await startBot();
+    await until(() => new Set(shownIncidents()).size === 50, 'all 50 cards after the restart');
+    await new Promise((r) => setTimeout(r, 1500)); // a few more polls: nothing more may arrive
+    await kill9();
+
+    expect(new Set(shownIncidents())).toEqual(new Set(ids));
+    const sends = connector.calls.filter((c) => c.method === 'send').length;
+    expect(sends - 50, 'duplicates: at most the one card in flight at the crash').toBeLessThanOrEqual(1);
+
+    JSON.parse(readFileSync(join(dir, 'db.json'), 'utf8'));
+    const store = await Store.open(join(dir, 'db.json'));
+    expect(ids.every((id) => store.post(id, CONV))).toBe(true);
+    const newestIrmChange = [...tenant.state.alerts.values()].map((a) => a.lastUpdateDateTime).sort().at(-1);
+    expect(store.data.watermark).toBe(newestIrmChange);
+  }, 120_000);
+});
