@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
-import { installation, postActivity } from '../support/activities.js';
+import { cardAction, installation, postActivity } from '../support/activities.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 
 const CONV = 'a:crash';
@@ -115,5 +115,40 @@ describe('kill -9 during a burst of posts', () => {
     expect(ids.every((id) => store.post(id, CONV))).toBe(true);
     const newestIrmChange = [...tenant.state.alerts.values()].map((a) => a.lastUpdateDateTime).sort().at(-1);
     expect(store.data.watermark).toBe(newestIrmChange);
+  }, 120_000);
+});
+
+describe('kill -9 during a card action', () => {
+  it('the analyst clicks again after the restart: the decision is written once, not twice', async () => {
+    let messagesUrl = await startBot();
+    const res = await fetch(`${tenant.url}/_admin/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ severity: 'high', user: { upn: 'lee.gu@contoso.com' }, irmAlerts: 3 }) });
+    const { incidentId, alertIds } = (await res.json()) as { incidentId: string; alertIds: string[] };
+    const writes = () => tenant.control.requestsSince(0).filter((r) => r.method !== 'GET' && r.path.includes('/security/'));
+    const before = writes().length;
+    const resolve = () =>
+      postActivity(messagesUrl, cardAction(connector.serviceUrl, CONV, 'resolve', { incidentId, classification: 'truePositive', comment: 'Crash-tested decision.' })).catch(() => null);
+
+    // Defender stops answering for the second alert, so the decision stalls half-written (the
+    // first alert commented and resolved); the bot is killed right there.
+    const admin = (method: string, body?: unknown) => fetch(`${tenant.url}/_admin/faults`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    await admin('POST', { rate: 1, kinds: ['timeout'], paths: [`/v1.0/security/alerts_v2/${alertIds[1]}`] });
+    void resolve();
+    await until(() => writes().length >= before + 2, 'the first alert commented and resolved');
+    await kill9();
+    await admin('DELETE');
+    expect(tenant.state.alerts.get(alertIds[0]!)!.status).toBe('resolved');
+    expect(tenant.state.alerts.get(alertIds[2]!)!.status).not.toBe('resolved');
+
+    messagesUrl = await startBot();
+    const again = await resolve();
+    expect((again?.body as { statusCode: number }).statusCode).toBe(200);
+    await kill9();
+
+    for (const id of alertIds) {
+      const alert = tenant.state.alerts.get(id)!;
+      expect(alert.status).toBe('resolved');
+      expect(alert.classification).toBe('truePositive');
+      expect(alert.comments.filter((c) => c.comment.includes('Crash-tested decision.'))).toHaveLength(1);
+    }
   }, 120_000);
 });
