@@ -95,14 +95,15 @@ export interface Config {
 
 /** Parse the environment; throws ConfigError listing every problem by variable name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Registered before anything is checked, so no later message can print them, valid or not.
+  registerSecret(env.AZURE_CLIENT_SECRET?.trim());
+  registerSecret(env.MicrosoftAppPassword?.trim());
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  registerSecret(e.AZURE_CLIENT_SECRET);
-  registerSecret(e.MicrosoftAppPassword);
 
   const problems: string[] = [];
   const wantsGraphCredentials = Boolean(e.AZURE_CLIENT_ID || e.AZURE_CLIENT_SECRET || e.AZURE_TENANT_ID || e.AZURE_USE_MANAGED_IDENTITY);
