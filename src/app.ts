@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import cron, { type ScheduledTask } from 'node-cron';
+import { AuthenticationConfiguration, AuthenticationError, SkillValidation } from 'botframework-connector';
 import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
 import { DEMO_ROLES, RoleDirectory, loadRolesFile } from './auth/roles.js';
@@ -74,18 +75,31 @@ export async function postShiftSummary(services: BotServices): Promise<number> {
   return sent;
 }
 
+/**
+ * Extra checks on a validated Bot Service token: it must expire (botbuilder accepts a correctly
+ * signed token without `exp`), and skill tokens are refused as botbuilder does by default.
+ */
+async function requireExpiry(claims: { type: string; value: string }[]): Promise<void> {
+  if (SkillValidation.isSkillClaim(claims)) throw new AuthenticationError('Skill tokens are not accepted by this bot.', 401);
+  if (!claims.some((c) => c.type === 'exp')) throw new AuthenticationError('The token has no expiry.', 401);
+}
+
 export async function startBotApp(config: Config, options: BotAppOptions = {}): Promise<BotApp> {
   if (!config.graphBaseUrl) throw new Error('startBotApp: the Graph base URL is not known (start the embedded tenant first in demo mode)');
   const store = await Store.open(config.dbFile, options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`);
   const client = new GraphClient({ baseUrl: config.graphBaseUrl, token: graphTokenProvider(config.graphAuth), ...options.graph });
 
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    ...options.botAuthSettings,
-    MicrosoftAppId: config.bot.appId ?? '',
-    MicrosoftAppPassword: config.bot.appPassword ?? '',
-    MicrosoftAppType: config.bot.appType,
-    MicrosoftAppTenantId: config.bot.appTenantId ?? '',
-  });
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    {
+      ...options.botAuthSettings,
+      MicrosoftAppId: config.bot.appId ?? '',
+      MicrosoftAppPassword: config.bot.appPassword ?? '',
+      MicrosoftAppType: config.bot.appType,
+      MicrosoftAppTenantId: config.bot.appTenantId ?? '',
+    },
+    undefined,
+    new AuthenticationConfiguration([], requireExpiry),
+  );
   const adapter = new CloudAdapter(auth);
   const now = options.now ?? (() => new Date());
   const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });

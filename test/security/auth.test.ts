@@ -133,6 +133,7 @@ describe('forged or misdirected tokens', () => {
       'an Entra (emulator) issuer signed by another key',
       (s) => `Bearer ${issuer.mint(issuer.claims(APP_ID, s, { iss: 'https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/', ver: '1.0', appid: APP_ID }), { key: foreign })}`,
     ],
+    ['no expiry at all (botbuilder alone would accept it)', (s) => `Bearer ${issuer.mint(issuer.claims(APP_ID, s, { exp: undefined }))}`],
     ['expired (beyond the 5-minute clock tolerance)', (s) => `Bearer ${issuer.mint(issuer.claims(APP_ID, s, { nbf: now() - 7200, exp: now() - 600 }))}`],
     ['not yet valid (beyond the 5-minute clock tolerance)', (s) => `Bearer ${issuer.mint(issuer.claims(APP_ID, s, { nbf: now() + 600, exp: now() + 7200 }))}`],
     ['serviceurl claim for another service URL', () => `Bearer ${issuer.mint(issuer.claims(APP_ID, 'https://smba.trafficmanager.net/emea/'))}`],
