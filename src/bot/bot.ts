@@ -96,6 +96,10 @@ export class IrmBot extends TeamsActivityHandler {
     log.info('removed from a conversation', { conversation: key });
   }
 
+  private async audit(actor: Actor, action: string, target: string, outcome: 'ok' | 'failed', detail?: string): Promise<void> {
+    await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, target: target || undefined, outcome, detail });
+  }
+
   /** The role check every command and card action goes through; a refusal is audited. */
   private async authorize(actor: Actor, capability: Capability, what: string, action: string): Promise<void> {
     try {
@@ -138,9 +142,11 @@ export class IrmBot extends TeamsActivityHandler {
           await context.sendActivity(typeof message === 'string' ? message : MessageFactory.attachment(CardFactory.adaptiveCard(message)));
         },
       });
+      await this.audit(actor, `command:${command.name}`, parsed.args.join(' ').slice(0, 200), 'ok');
     } catch (err) {
       const appError = asAppError(err);
       if (appError.code === ErrorCode.Internal) log.error('command failed', { command: command.name, err });
+      if (appError.code !== ErrorCode.Forbidden) await this.audit(actor, `command:${command.name}`, parsed.args.join(' ').slice(0, 200), 'failed', appError.message);
       await context.sendActivity(describeForUser(appError));
     }
   }
@@ -161,6 +167,8 @@ export class IrmBot extends TeamsActivityHandler {
       const conversation = await this.register(context);
       if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
       const card = await action.handle(input.data, { actor, conversation, services: this.services });
+      // Decisions and reveals write their own, more detailed, audit entries.
+      if (!action.auditsItself) await this.audit(actor, verb, JSON.stringify(input.data).slice(0, 200), 'ok');
       return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
     } catch (err) {
       return invokeError(err);

@@ -205,3 +205,16 @@ describe('bad input at /api/messages', () => {
     expect(health.status).toBe(200);
   });
 });
+
+describe('audit', () => {
+  it('records every command and card action with who, what, when and the outcome', () => {
+    const audit = stack.bot.services.store.data.audit;
+    for (const action of ['command:help', 'command:incidents', 'command:incident', 'startInvestigation', 'resolve']) {
+      const entry = audit.find((a) => a.action === action);
+      expect(entry, action).toBeTruthy();
+      expect(entry!.actor.name).toBe('Alex Wilber');
+      expect(Date.parse(entry!.at)).not.toBeNaN();
+    }
+    expect(audit.some((a) => a.action === 'command:incident' && a.outcome === 'failed' && /424242/.test(a.detail ?? ''))).toBe(true);
+  });
+});

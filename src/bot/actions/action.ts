@@ -10,6 +10,8 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
   /** What the clicker must be allowed to do (checked before anything is looked up). */
   capability: Capability;
   what: string;
+  /** The handler writes its own audit entry (decisions, reveals); otherwise the bot records the click. */
+  auditsItself?: boolean;
   data: S;
   /** Answers the card that replaces the clicked one for the clicking user. */
   handle(data: z.infer<S>, context: HandlerContext): Promise<AdaptiveCardJson>;

@@ -23,6 +23,7 @@ const determinationSchema = z
 
 export const resolve = defineAction({
   verb: 'resolve',
+  auditsItself: true,
   capability: 'act',
   what: 'resolve an incident',
   data: z

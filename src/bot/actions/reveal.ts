@@ -5,6 +5,7 @@ import { defineAction, incidentIdSchema } from './action.js';
 /** Shows the clicker alone the real name on a shared card; the role check is server-side, and every reveal is audited. */
 export const reveal = defineAction({
   verb: 'reveal',
+  auditsItself: true,
   capability: 'read',
   what: 'see the name of the person at risk',
   data: z.object({ incidentId: incidentIdSchema }),
@@ -18,6 +19,7 @@ export const reveal = defineAction({
 /** A card's automatic per-user refresh: the name for those who may see it, the pseudonym otherwise. */
 export const refreshIncident = defineAction({
   verb: 'refreshIncident',
+  auditsItself: true,
   capability: 'anyone',
   what: 'see an incident',
   data: z.object({ incidentId: incidentIdSchema }),

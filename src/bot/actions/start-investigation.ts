@@ -3,6 +3,7 @@ import { currentCardIfStale, defineAction, incidentIdSchema } from './action.js'
 
 export const startInvestigation = defineAction({
   verb: 'startInvestigation',
+  auditsItself: true,
   capability: 'act',
   what: 'start an investigation',
   data: z.object({ incidentId: incidentIdSchema, version: z.string().max(64).optional() }),
