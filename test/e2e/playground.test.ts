@@ -26,6 +26,12 @@ import {
 } from '../support/browser.js';
 import { startPlayground, type Playground } from '../support/playground.js';
 
+/**
+ * The README's pictures come from this run. They go to test-results/ (ignored by git); with
+ * UPDATE_SCREENSHOTS=1 they replace the ones in docs/, so a plain `npm test` leaves the clone clean.
+ */
+const screenshotPath = (name: string) => (process.env.UPDATE_SCREENSHOTS === '1' ? `docs/${name}` : `test-results/${name}`);
+
 let tenant: Tenant;
 let bot: BotApp;
 let playground: Playground;
@@ -83,7 +89,7 @@ describe('in the Agents Playground', () => {
     await chooseOption(card, 'Classification', 'True positive');
     await fillText(card, 'Comment', 'Copied the product roadmap to USB two days before leaving.');
     // The README's picture: the whole card with its Resolve form filled in, from this very run.
-    await card.screenshot({ path: 'docs/incident-card.png' });
+    await card.screenshot({ path: screenshotPath('incident-card.png') });
     await clickCardButton(card, 'Submit');
     await waitForCardText(card, /Defender status\s*Resolved/);
     await waitForCardText(card, /IRM status\s*Confirmed/);
@@ -134,7 +140,7 @@ describe('in the Agents Playground', () => {
     await waitForCardText(uploads, 'FileName');
     await waitForCardText(uploads, String(zipUploads()[0]!.ObjectName));
     expect(await uploads.getByRole('table').count()).toBeGreaterThan(0);
-    await uploads.screenshot({ path: 'docs/hunt-table.png' });
+    await uploads.screenshot({ path: screenshotPath('hunt-table.png') });
 
     mark = await sendMessage(page, 'hunt user-alerts user=adele.vance@contoso.com');
     const alerts = await waitForCard(page, 'Hunt: user-alerts', { after: mark });
