@@ -28,6 +28,10 @@ import { Store } from './store/store.js';
 import { IncidentPoller } from './sync/poller.js';
 import { IncidentPublisher } from './sync/publisher.js';
 import { TriageService } from './triage/triage.js';
+import { handleTabApi } from './tab/api.js';
+import { serveTabAsset } from './tab/assets.js';
+import { demoIdentity, ssoIdentity } from './tab/identity.js';
+import { TabLinks } from './tab/links.js';
 
 const log = createLogger('app');
 
@@ -58,6 +62,8 @@ export interface BotAppOptions {
    * pointing at a local key set). Setting any of them makes botbuilder use all of them as given.
    */
   botAuthSettings?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
+  /** Test-only: where the tab's single sign-on keys are fetched (default: the Entra tenant's key set). */
+  tabSsoJwksUrl?: string;
 }
 
 /** The scheduled summary goes to every channel that has not unsubscribed. */
@@ -113,7 +119,24 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
-  const services: BotServices = { client, store, publisher, triage, poller, hunting: new HuntingService(client, options.hunting), oncall, roles, privacy, summary, status: async () => formatReport(await runDoctor({ config })) };
+  let listeningPort: number | undefined;
+  const demo = config.mode === 'demo';
+  const links = new TabLinks(() => (demo ? (listeningPort ? `http://localhost:${listeningPort}` : null) : config.tab.publicBaseUrl), config.tab.teamsAppId, !demo);
+  const services: BotServices = {
+    client,
+    store,
+    publisher,
+    triage,
+    poller,
+    hunting: new HuntingService(client, options.hunting),
+    oncall,
+    roles,
+    privacy,
+    summary,
+    links,
+    status: async () => formatReport(await runDoctor({ config })),
+  };
+  const identity = demo ? demoIdentity() : ssoIdentity(config.tab.sso, { jwksUrl: options.tabSsoJwksUrl });
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {
@@ -131,9 +154,11 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     adapter,
     logic: (context) => bot.run(context),
     health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, lastPoll }),
+    routes: [(req, res, path) => serveTabAsset(req, res, path, demo), (req, res, path) => handleTabApi(req, res, path, { services, identity, now })],
   });
   const host = options.host ?? '0.0.0.0';
   const port = await listen(server, config.port, host);
+  listeningPort = port;
 
   let task: ScheduledTask | undefined;
   if (options.schedule !== false) {

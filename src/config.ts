@@ -63,6 +63,13 @@ const envSchema = z.object({
   REMIND_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
   ESCALATE_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
   IRM_SYNC_BOUND_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(45),
+  PUBLIC_HOSTNAME: z
+    .string()
+    .trim()
+    .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'expected a bare host name like irm-bot.contoso.com: no https://, port or path')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TEAMS_APP_ID: guid,
   DIGEST_THRESHOLD: z.coerce.number({ message: 'expected a number of incidents' }).int('expected a whole number').min(1, 'expected 1 to 1000').max(1000, 'expected 1 to 1000').default(5),
 });
 
@@ -91,6 +98,17 @@ export interface Config {
   onCall: { mentionMinSeverity: 'low' | 'medium' | 'high'; remindAfterMinutes: number; escalateAfterMinutes: number };
   digestThreshold: number;
   irmSyncBoundMinutes: number;
+  /** The personal tab and its API. */
+  tab: TabConfig;
+}
+
+export interface TabConfig {
+  /** Where people reach the bot (https://{PUBLIC_HOSTNAME}); null in demo mode, where it is this machine. */
+  publicBaseUrl: string | null;
+  /** The Teams app id, for links that open a Teams dialog. */
+  teamsAppId: string | null;
+  /** Production: what a Teams single sign-on token must be issued for; null (with why) when not configured. */
+  sso: { tenantId: string; clientId: string; hostname: string } | { missing: string };
 }
 
 /** Parse the environment; throws ConfigError listing every problem by variable name. */
@@ -149,5 +167,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     onCall: { mentionMinSeverity: e.MENTION_MIN_SEVERITY, remindAfterMinutes: e.REMIND_AFTER_MINUTES, escalateAfterMinutes: e.ESCALATE_AFTER_MINUTES },
     digestThreshold: e.DIGEST_THRESHOLD,
     irmSyncBoundMinutes: e.IRM_SYNC_BOUND_MINUTES,
+    tab: tabConfig(e),
+  };
+}
+
+/** The tab signs people in with Teams SSO: the app registration (AZURE_CLIENT_ID, else MicrosoftAppId), its tenant and the public host. */
+function tabConfig(e: z.infer<typeof envSchema>): TabConfig {
+  const hostname = e.PUBLIC_HOSTNAME?.toLowerCase();
+  const clientId = e.AZURE_CLIENT_ID ?? e.MicrosoftAppId;
+  const tenantId = e.AZURE_TENANT_ID ?? e.MicrosoftAppTenantId;
+  const missing = [!hostname && 'PUBLIC_HOSTNAME', !clientId && 'AZURE_CLIENT_ID (or MicrosoftAppId)', !tenantId && 'AZURE_TENANT_ID (or MicrosoftAppTenantId)'].filter(Boolean);
+  return {
+    publicBaseUrl: hostname ? `https://${hostname}` : null,
+    teamsAppId: e.TEAMS_APP_ID ?? e.MicrosoftAppId ?? null,
+    sso: hostname && clientId && tenantId ? { tenantId, clientId, hostname } : { missing: `the tab's sign-in is not configured: set ${missing.join(', ')}` },
   };
 }

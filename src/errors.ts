@@ -12,6 +12,7 @@ export const ErrorCode = {
   GraphUnavailable: 'GraphUnavailable',
   Store: 'StoreError',
   RateLimited: 'RateLimited',
+  Unauthorized: 'Unauthorized',
   Forbidden: 'Forbidden',
   Internal: 'InternalError',
 } as const;
@@ -87,6 +88,13 @@ export class RateLimitedError extends AppError {
   constructor(message: string, retryAfterSeconds: number) {
     super(ErrorCode.RateLimited, `${message} Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`, 429);
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The caller did not prove who they are (a missing, forged or expired sign-in token). Never echoes the token. */
+export class UnauthorizedError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Unauthorized, message, 401, options);
   }
 }
 

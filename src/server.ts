@@ -15,6 +15,8 @@ export interface BotServerOptions {
   adapter: CloudAdapter;
   logic: (context: TurnContext) => Promise<void>;
   health: () => Record<string, unknown>;
+  /** More routes (the tab and its API), tried in order before the 404; each answers true if it handled the request. */
+  routes?: ((req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>)[];
 }
 
 export class HttpError extends Error {
@@ -99,7 +101,7 @@ export function createBotServer(options: BotServerOptions): Server {
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, options: BotServerOptions): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { ok: true, ...options.health() });
   if (path === '/api/messages') {
     if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: 'Use POST.' } });
@@ -116,7 +118,8 @@ async function route(req: IncomingMessage, res: ServerResponse, options: BotServ
     await options.adapter.process(request, botResponse(res, () => turnStarted), logic);
     return;
   }
-  sendJson(res, 404, { error: { code: 'NotFound', message: `Nothing at ${path}.` } });
+  for (const handle of options.routes ?? []) if (await handle(req, res, path)) return;
+  sendJson(res, 404, { error: { code: 'NotFound', message: `Nothing at ${path.slice(0, 100)}.` } });
 }
 
 export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {

@@ -13,11 +13,10 @@ import {
 } from 'botbuilder';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../cards/render.js';
-import { AppError, BadInputError, ErrorCode, UnknownVerbError, asAppError, describeForUser } from '../errors.js';
+import { AppError, BadInputError, ErrorCode, asAppError, describeForUser } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { Actor, ConversationRecord } from '../store/store.js';
-import type { Capability } from '../auth/roles.js';
-import { actionsByVerb } from './actions/index.js';
+import { authorize, runCardAction } from './dispatch.js';
 import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
 import { parseCommand } from './commands/parse.js';
@@ -100,16 +99,6 @@ export class IrmBot extends TeamsActivityHandler {
     await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, target: target || undefined, outcome, detail });
   }
 
-  /** The role check every command and card action goes through; a refusal is audited. */
-  private async authorize(actor: Actor, capability: Capability, what: string, action: string): Promise<void> {
-    try {
-      this.services.roles.authorize(actor, capability, what);
-      if (capability !== 'anyone') await this.services.privacy.rememberViewer(actor);
-    } catch (err) {
-      await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, outcome: 'refused', detail: (err as Error).message });
-      throw err;
-    }
-  }
 
   private async handleMessage(context: TurnContext): Promise<void> {
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
@@ -132,7 +121,7 @@ export class IrmBot extends TeamsActivityHandler {
     }
     const actor = await actorOf(context);
     try {
-      await this.authorize(actor, typeof command.capability === 'function' ? command.capability(parsed.args) : command.capability, command.what, `command:${command.name}`);
+      await authorize(this.services, actor, typeof command.capability === 'function' ? command.capability(parsed.args) : command.capability, command.what, `command:${command.name}`, 'chat', this.now());
       await command.handle(parsed.args, {
         actor,
         conversation,
@@ -156,19 +145,9 @@ export class IrmBot extends TeamsActivityHandler {
       const value = invokeValueSchema.safeParse(invokeValue);
       if (!value.success) throw new BadInputError('This card action is not in a form the bot understands.');
       const { verb, data } = value.data.action;
-      const action = actionsByVerb.get(verb);
-      if (!action) throw new UnknownVerbError(verb, [...actionsByVerb.keys()]);
-      const actor = await actorOf(context);
-      await this.authorize(actor, action.capability, action.what, verb);
-      const input = action.data.safeParse(data ?? {});
-      if (!input.success) {
-        throw new BadInputError(`The card's data cannot be used: ${input.error.issues.map((i) => i.message).join('; ')}.`);
-      }
       const conversation = await this.register(context);
       if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
-      const card = await action.handle(input.data, { actor, conversation, services: this.services });
-      // Decisions and reveals write their own, more detailed, audit entries.
-      if (!action.auditsItself) await this.audit(actor, verb, JSON.stringify(input.data).slice(0, 200), 'ok');
+      const card = await runCardAction(this.services, { verb, data, actor: await actorOf(context), conversation, surface: 'chat' }, this.now());
       return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
     } catch (err) {
       return invokeError(err);

@@ -10,6 +10,7 @@ import type { IncidentPoller } from '../sync/poller.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
 import type { TriageService } from '../triage/triage.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
+import type { TabLinks } from '../tab/links.js';
 
 export interface BotServices {
   client: DefenderClient;
@@ -24,14 +25,16 @@ export interface BotServices {
   privacy: Privacy;
   /** The shift summary as of now (since the last scheduled one). */
   summary(): Promise<SummaryCardData>;
+  /** Links from cards into the tab (the full hunting result). */
+  links: TabLinks;
   /** The setup doctor's report, in words. */
   status(): Promise<string>;
 }
 
 export interface HandlerContext {
   actor: Actor;
-  /** The conversation the activity came from (registered on first sight). */
-  conversation: ConversationRecord;
+  /** The conversation the activity came from (registered on first sight); null for a button clicked in the tab. */
+  conversation: ConversationRecord | null;
   services: BotServices;
 }
 
@@ -43,6 +46,7 @@ export interface Mentioned {
 }
 
 export interface CommandContext extends HandlerContext {
+  conversation: ConversationRecord;
   reply(message: string | AdaptiveCardJson): Promise<void>;
   /** People @mentioned in the message, the bot itself left out. */
   mentions: Mentioned[];

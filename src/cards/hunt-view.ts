@@ -34,6 +34,9 @@ export interface HuntResultCardData {
   resultId: string;
   nextShown: number;
   huntingUrl: string;
+  /** Every row, sortable, with CSV: the tab's full view (a Teams dialog in Teams). */
+  hasFullView: boolean;
+  fullViewUrl: string;
 }
 
 /** One cell as text: dates shortened, objects as compact JSON, long values cut. */
@@ -47,7 +50,12 @@ export function cellText(value: unknown): string {
   return plain(text) || ' ';
 }
 
-export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, rowsFor: (rows: HuntResult['rows']) => HuntResult['rows'] = (rows) => rows): HuntResultCardData {
+export function huntResultCardData(
+  result: HuntResult,
+  shown = PAGE_ROWS,
+  rowsFor: (rows: HuntResult['rows']) => HuntResult['rows'] = (rows) => rows,
+  fullViewUrl: string | null = null,
+): HuntResultCardData {
   const total = result.rows.length;
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
   const columns = result.columns.slice(0, MAX_COLUMNS);
@@ -78,6 +86,8 @@ export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, rowsFo
     resultId: result.id,
     nextShown: count + PAGE_ROWS,
     huntingUrl: advancedHuntingUrl(result.prepared.kql, timeRangeFor(days)),
+    hasFullView: fullViewUrl !== null && total > 0,
+    fullViewUrl: fullViewUrl ?? '',
   };
 }
 

@@ -56,6 +56,9 @@ describe('the Teams app package', () => {
     expect(manifest.bots[0].scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(manifest.validDomains).toEqual(['irm-bot.contoso.com']);
     expect(manifest.webApplicationInfo).toEqual({ id: config.ssoAppId, resource: `api://irm-bot.contoso.com/${config.ssoAppId}` });
+    // The personal tab is served by the bot on the same host the SSO resource names.
+    const queue = manifest.staticTabs.find((t: { entityId: string }) => t.entityId === 'insider-risk-queue');
+    expect(queue).toMatchObject({ name: 'Insider risk queue', contentUrl: 'https://irm-bot.contoso.com/tab/index.html', scopes: ['personal'] });
     expect(JSON.stringify(manifest)).not.toMatch(/\{\{/);
 
     const personal = manifest.bots[0].commandLists[0];

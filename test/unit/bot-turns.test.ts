@@ -3,6 +3,7 @@
  * the embedded tenant, a recording stand-in for the Teams connector, and the invoke responses
  * botbuilder sends back.
  */
+import { TabLinks } from '../../src/tab/links.js';
 import { TestAdapter, type Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IrmBot } from '../../src/bot/bot.js';
@@ -46,6 +47,7 @@ beforeAll(async () => {
     roles,
     privacy: new Privacy(store, roles),
     status: async () => 'all fine',
+    links: new TabLinks(() => null, null, false),
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });

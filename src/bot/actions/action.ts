@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render.js';
 import type { BotServices, HandlerContext } from '../services.js';
+import type { ConversationRecord } from '../../store/store.js';
+import { BadInputError } from '../../errors.js';
 import { StaleCardError } from '../../triage/triage.js';
 import type { Capability } from '../../auth/roles.js';
 
@@ -12,6 +14,8 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
   what: string;
   /** The handler writes its own audit entry (decisions, reveals); otherwise the bot records the click. */
   auditsItself?: boolean;
+  /** Also offered in the tab, where there is no conversation (`context.conversation` is null). */
+  inTab?: boolean;
   data: S;
   /** Answers the card that replaces the clicked one for the clicking user. */
   handle(data: z.infer<S>, context: HandlerContext): Promise<AdaptiveCardJson>;
@@ -19,6 +23,12 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
 
 export function defineAction<S extends z.ZodType>(action: CardAction<S>): CardAction<S> {
   return action;
+}
+
+/** The conversation of the clicked card; buttons that post into it do not work from the tab. */
+export function conversationOf(context: HandlerContext, what: string): ConversationRecord {
+  if (!context.conversation) throw new BadInputError(`${what} works from the card in a Teams chat.`);
+  return context.conversation;
 }
 
 /** An outdated card gets the current one back, saying nothing was written, instead of an error. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_CARD_ROWS, huntResultCardData } from '../../cards/hunt-view.js';
 import { renderCard } from '../../cards/render.js';
 import { NotFoundError } from '../../errors.js';
-import { defineAction } from './action.js';
+import { conversationOf, defineAction } from './action.js';
 import { shownRows } from '../commands/hunt.js';
 
 /** More rows of a result already in the cache: no new query reaches Defender. */
@@ -14,9 +14,10 @@ export const huntMore = defineAction({
     resultId: z.string({ message: 'the card does not say which result it shows' }).uuid('the result id on the card is not valid'),
     shown: z.coerce.number().int().min(1).max(MAX_CARD_ROWS + 10),
   }),
-  async handle({ resultId, shown }, { services, conversation }) {
+  async handle({ resultId, shown }, context) {
+    const { services } = context;
     const result = services.hunting.result(resultId);
     if (!result) throw new NotFoundError('This result is no longer kept (results are kept for a few minutes). Run the query again to see more.');
-    return renderCard('hunt-result', huntResultCardData(result, shown, shownRows(services, conversation)));
+    return renderCard('hunt-result', huntResultCardData(result, shown, shownRows(services, conversationOf(context, 'Show more')), services.links.huntResult(result.id, result.query.name)));
   },
 });

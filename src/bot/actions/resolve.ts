@@ -25,6 +25,7 @@ export const resolve = defineAction({
   verb: 'resolve',
   auditsItself: true,
   capability: 'act',
+  inTab: true,
   what: 'resolve an incident',
   data: z
     .object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { byName } from '../../cards/view-models.js';
-import { defineAction, incidentIdSchema } from './action.js';
+import { conversationOf, defineAction, incidentIdSchema } from './action.js';
 
 /** Shows the clicker alone the real name on a shared card; the role check is server-side, and every reveal is audited. */
 export const reveal = defineAction({
@@ -23,10 +23,11 @@ export const refreshIncident = defineAction({
   capability: 'anyone',
   what: 'see an incident',
   data: z.object({ incidentId: incidentIdSchema }),
-  async handle({ incidentId }, { actor, conversation, services }) {
+  async handle({ incidentId }, context) {
+    const { actor, services } = context;
     const incident = await services.triage.getIrmIncident(incidentId);
     const named = services.roles.may(actor, 'read');
     if (named) await services.store.appendAudit({ at: new Date().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok', detail: 'per-user view' });
-    return named ? services.publisher.card(incident) : services.publisher.cardFor(incident, conversation);
+    return named ? services.publisher.card(incident) : services.publisher.cardFor(incident, conversationOf(context, 'A shared card'));
   },
 });

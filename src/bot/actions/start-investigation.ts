@@ -5,6 +5,7 @@ export const startInvestigation = defineAction({
   verb: 'startInvestigation',
   auditsItself: true,
   capability: 'act',
+  inTab: true,
   what: 'start an investigation',
   data: z.object({ incidentId: incidentIdSchema, version: z.string().max(64).optional() }),
   async handle({ incidentId, version }, { actor, services }) {

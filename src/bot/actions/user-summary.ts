@@ -11,6 +11,7 @@ import { defineAction, incidentIdSchema } from './action.js';
 export const userSummaryAction = defineAction({
   verb: 'userSummary',
   capability: 'hunt',
+  inTab: true,
   what: "see a user's risk summary",
   data: z.object({ incidentId: incidentIdSchema }),
   async handle({ incidentId }, { actor, conversation, services }) {
@@ -19,8 +20,8 @@ export const userSummaryAction = defineAction({
     if (!upn) throw new NotFoundError(`Incident ${incidentId} does not name the user at risk.`);
     const summary = await userSummary(services, upn, actor.aadObjectId ?? actor.id);
     const card = renderCard('user-summary', userSummaryCardData(summary));
-    // In a channel or group chat the summary names the person: show it to the clicker alone.
-    if (conversation.kind !== 'personal') return card;
+    // In the tab, a channel or a group chat the summary names the person: show it to the clicker alone.
+    if (!conversation || conversation.kind !== 'personal') return card;
     await services.publisher.send(conversation, card);
     return services.publisher.card(incident);
   },

@@ -44,6 +44,6 @@ export const huntCommand: Command = {
       return;
     }
     const result = await services.hunting.run(query, assignments(rest), actor.aadObjectId ?? actor.id);
-    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, shownRows(services, conversation))));
+    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, shownRows(services, conversation), services.links.huntResult(result.id, result.query.name))));
   },
 };

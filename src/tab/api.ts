@@ -1,0 +1,203 @@
+/**
+ * The tab's JSON API, under /api/tab/. Every route names the capability it needs and goes through
+ * the same role check as the bot (src/bot/dispatch.ts); card buttons clicked in the tab run the
+ * same handlers as in Teams. Answers are JSON; failures are `{ error: { code, message } }` with the
+ * error family's status and a message in words.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Capability } from '../auth/roles.js';
+import { actionsByVerb } from '../bot/actions/index.js';
+import { authorize, runCardAction } from '../bot/dispatch.js';
+import type { BotServices } from '../bot/services.js';
+import type { AdaptiveCardJson } from '../cards/render.js';
+import { byName } from '../cards/view-models.js';
+import { AppError, BadInputError, ErrorCode, NotFoundError, RateLimitedError, asAppError, describeForUser } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { HttpError, readJsonBody, sendJson } from '../server.js';
+import type { Actor } from '../store/store.js';
+import type { TabIdentity } from './identity.js';
+import { QUEUE_FILTERS, openQueue, queueItem, queueQuerySchema } from './queue.js';
+
+const log = createLogger('tab');
+const MAX_ACTION_BODY = 16 * 1024;
+/** A full result beyond this many rows stays in Advanced hunting (the browser would struggle). */
+export const MAX_FULL_VIEW_ROWS = 10_000;
+
+interface RouteContext {
+  actor: Actor;
+  params: string[];
+  query: URLSearchParams;
+  req: IncomingMessage;
+  services: BotServices;
+  now: Date;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  capability: Capability;
+  what: string;
+  /** Recorded in the audit trail as `tab:{name}`. */
+  name: string;
+  handle(context: RouteContext): Promise<unknown>;
+}
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+
+/** The card as the tab shows it: only the buttons that work there, and no per-user refresh. */
+export function tabCard(card: AdaptiveCardJson): AdaptiveCardJson {
+  const keep = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.filter((n) => !isChatOnlyAction(n)).map(keep);
+    if (node && typeof node === 'object') {
+      const copy: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node)) if (key !== 'refresh') copy[key] = keep(value);
+      return copy;
+    }
+    return node;
+  };
+  return keep(card) as AdaptiveCardJson;
+}
+
+function isChatOnlyAction(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const { type, verb } = node as { type?: unknown; verb?: unknown };
+  return type === 'Action.Execute' && !(typeof verb === 'string' && actionsByVerb.get(verb)?.inTab);
+}
+
+const actionBodySchema = z
+  .object({
+    verb: z.string({ message: 'say which button was clicked (verb)' }).max(100),
+    data: z.record(z.string(), z.unknown()).nullish(),
+  })
+  .strict();
+
+const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/api\/tab\/session$/,
+    capability: 'anyone',
+    what: 'open the tab',
+    name: 'session',
+    async handle({ actor, services }) {
+      return {
+        user: { name: actor.name, upn: actor.upn ?? null },
+        may: { read: services.roles.may(actor, 'read'), act: services.roles.may(actor, 'act'), hunt: services.roles.may(actor, 'hunt') },
+        filters: QUEUE_FILTERS,
+      };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/tab\/incidents$/,
+    capability: 'read',
+    what: 'see the incident queue',
+    name: 'incidents',
+    async handle({ query, services }) {
+      const parsed = queueQuerySchema.safeParse(Object.fromEntries(query));
+      if (!parsed.success) throw new BadInputError(`The queue filter is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
+      return openQueue(services.client, parsed.data, byName);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/tab/incidents/${ID}$`),
+    capability: 'read',
+    what: 'see an incident',
+    name: 'incident',
+    async handle({ params, services }) {
+      const incident = await services.triage.getIrmIncident(params[0]!);
+      return { incident: queueItem(incident, byName), card: tabCard(services.publisher.card(incident, undefined, byName)) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/tab\/actions$/,
+    // The action's own capability is checked by runCardAction, as for a click in Teams.
+    capability: 'anyone',
+    what: 'use a card button',
+    name: 'action',
+    async handle({ req, actor, services, now }) {
+      const body = actionBodySchema.safeParse(await readJsonBody(req, MAX_ACTION_BODY));
+      if (!body.success) throw new BadInputError(`The request is not a card action: ${body.error.issues.map((i) => i.message).join('; ')}.`);
+      const card = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' }, now);
+      return { card: tabCard(card) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/tab\/hunts\/([0-9a-fA-F-]{36})$/,
+    capability: 'hunt',
+    what: 'see hunting results',
+    name: 'hunt',
+    async handle({ params, services }) {
+      const result = services.hunting.result(params[0]!);
+      if (!result) throw new NotFoundError('This result is no longer kept (results are kept for a few minutes). Run the query again in Teams.');
+      const rows = result.rows.slice(0, MAX_FULL_VIEW_ROWS);
+      return {
+        queryName: result.query.name,
+        description: result.query.description,
+        parameters: result.prepared.values,
+        timespan: result.prepared.timespan,
+        ranAt: result.ranAt,
+        kql: result.prepared.kql,
+        columns: result.columns,
+        rows,
+        total: result.rows.length,
+        truncated: rows.length < result.rows.length,
+      };
+    },
+  },
+];
+
+export interface TabApiOptions {
+  services: BotServices;
+  identity: TabIdentity;
+  now: () => Date;
+}
+
+function sendError(res: ServerResponse, err: AppError): void {
+  if (err.code === ErrorCode.Unauthorized) res.setHeader('www-authenticate', 'Bearer');
+  if (err instanceof RateLimitedError) res.setHeader('retry-after', String(err.retryAfterSeconds));
+  sendJson(res, err.status, { error: { code: err.code, message: describeForUser(err) } });
+}
+
+/** Handles /api/tab/*; false for any other path. */
+export async function handleTabApi(req: IncomingMessage, res: ServerResponse, path: string, options: TabApiOptions): Promise<boolean> {
+  if (!path.startsWith('/api/tab/')) return false;
+  const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter((m) => m.match);
+  if (matches.length === 0) {
+    sendJson(res, 404, { error: { code: ErrorCode.NotFound, message: `Nothing at ${path.slice(0, 100)}.` } });
+    return true;
+  }
+  const found = matches.find((m) => m.route.method === req.method);
+  if (!found) {
+    res.setHeader('allow', matches.map((m) => m.route.method).join(', '));
+    sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: `Use ${matches.map((m) => m.route.method).join(' or ')}.` } });
+    return true;
+  }
+  res.setHeader('cache-control', 'no-store');
+  const { route, match } = found;
+  const now = options.now();
+  let actor: Actor | undefined;
+  try {
+    actor = await options.identity.identify(req);
+    await authorize(options.services, actor, route.capability, route.what, `tab:${route.name}`, 'tab', now);
+    const query = new URL(req.url ?? '/', 'http://tab').searchParams;
+    const answer = await route.handle({ actor, params: match!.slice(1), query, req, services: options.services, now });
+    if (route.name !== 'session' && route.name !== 'action') {
+      await options.services.store.appendAudit({ at: now.toISOString(), actor, action: `tab:${route.name}`, target: match!.slice(1).join('/') || undefined, outcome: 'ok' });
+    }
+    sendJson(res, 200, answer);
+  } catch (err) {
+    if (err instanceof HttpError) {
+      sendJson(res, err.status, { error: { code: 'BadRequest', message: err.message } });
+      return true;
+    }
+    const appError = asAppError(err);
+    if (appError.code === ErrorCode.Internal) log.error('tab request failed', { path, err });
+    else if (appError.code === ErrorCode.Unauthorized) log.warn('tab request refused: not authenticated', { path, reason: appError.message });
+    sendError(res, appError);
+  }
+  return true;
+}

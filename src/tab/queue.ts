@@ -1,0 +1,120 @@
+/**
+ * The tab's incident queue: the open Insider Risk Management incidents, each with what the card
+ * shows (severity, person, the tools whose alerts it groups, Defender and IRM status), filtered
+ * and sorted as the analyst asks. One paged Graph list; filters run here, on typed data.
+ */
+import { z } from 'zod';
+import { INCIDENT_STATUS_WORDS, SEVERITY_WORDS, sourceWords } from '../defender/irm-mapping.js';
+import { IRM_SOURCE, userAtRisk, type Incident, type Severity } from '../defender/model.js';
+import type { DefenderClient } from '../defender/graph-client.js';
+import { incidentIrmStatus, irmAlertsOf, upnOf, type Namer } from '../cards/view-models.js';
+
+/** How many open incidents the queue reads (newest first); beyond, the Defender portal. */
+export const QUEUE_SCAN = 500;
+
+/** The statuses an open incident can be in, as the filter offers them. */
+export const OPEN_STATUSES = ['active', 'inProgress', 'awaitingAction'] as const;
+const SEVERITY_FILTER = ['high', 'medium', 'low', 'informational'] as const satisfies readonly Severity[];
+
+const list = <T extends string>(values: readonly [T, ...T[]], name: string) =>
+  z
+    .string()
+    .max(200)
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return undefined;
+      const picked = raw.split(',').map((v) => v.trim()).filter(Boolean);
+      const unknown = picked.filter((v) => !(values as readonly string[]).includes(v));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be one or more of ${values.join(', ')} (got ${unknown.slice(0, 3).join(', ').slice(0, 60)})` });
+        return z.NEVER;
+      }
+      return new Set(picked as T[]);
+    });
+
+export const queueQuerySchema = z
+  .object({
+    severity: list(SEVERITY_FILTER, 'severity'),
+    status: list(OPEN_STATUSES, 'status'),
+    user: z.string().trim().max(200, 'the user filter is longer than 200 characters').optional(),
+    sort: z.enum(['oldest', 'newest'], { message: 'sort must be oldest or newest' }).default('oldest'),
+  })
+  .strict();
+export type QueueQuery = z.infer<typeof queueQuerySchema>;
+
+export interface QueueItem {
+  incidentId: string;
+  /** The incident's lastUpdateDateTime: actions carry it back, as on the card. */
+  version: string;
+  title: string;
+  severity: Severity;
+  severityWord: string;
+  user: string;
+  status: string;
+  defenderStatus: string;
+  irmStatus: string;
+  sources: { name: string; count: number; irm: boolean }[];
+  createdDateTime: string;
+  assignedTo: string | null;
+  incidentUrl: string;
+}
+
+export interface Queue {
+  items: QueueItem[];
+  /** Open IRM incidents before the filters. */
+  open: number;
+  /** True when more open incidents exist than the queue reads. */
+  truncated: boolean;
+}
+
+export function queueItem(incident: Incident, namer: Namer): QueueItem {
+  const alerts = incident.alerts ?? [];
+  const counts = new Map<string, { name: string; count: number; irm: boolean }>();
+  for (const alert of alerts) {
+    const name = sourceWords(alert.serviceSource);
+    const entry = counts.get(name) ?? { name, count: 0, irm: alert.serviceSource === IRM_SOURCE };
+    entry.count++;
+    counts.set(name, entry);
+  }
+  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(alerts);
+  return {
+    incidentId: incident.id,
+    version: incident.lastUpdateDateTime,
+    title: incident.displayName || 'Untitled incident',
+    severity: incident.severity,
+    severityWord: SEVERITY_WORDS[incident.severity],
+    user: user ? namer(user) : 'Unknown user',
+    status: incident.status,
+    defenderStatus: INCIDENT_STATUS_WORDS[incident.status],
+    irmStatus: incidentIrmStatus(incident),
+    sources: [...counts.values()].sort((a, b) => Number(b.irm) - Number(a.irm) || b.count - a.count),
+    createdDateTime: incident.createdDateTime,
+    assignedTo: incident.assignedTo ?? null,
+    incidentUrl: incident.incidentWebUrl ?? `https://security.microsoft.com/incidents/${encodeURIComponent(incident.id)}`,
+  };
+}
+
+function matchesUser(incident: Incident, needle: string): boolean {
+  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+  if (!user) return false;
+  const haystack = [user.displayName, upnOf(user)].filter(Boolean).join(' ').toLowerCase();
+  return haystack.includes(needle.toLowerCase());
+}
+
+export async function openQueue(client: DefenderClient, query: QueueQuery, namer: Namer): Promise<Queue> {
+  const incidents = await client.listIncidents({ filter: "status ne 'resolved' and status ne 'redirected'", orderBy: 'createdDateTime desc', top: 50, limit: QUEUE_SCAN });
+  const open = incidents.filter((i) => irmAlertsOf(i).length > 0);
+  const items = open
+    .filter((i) => !query.severity || query.severity.has(i.severity as (typeof SEVERITY_FILTER)[number]))
+    .filter((i) => !query.status || query.status.has(i.status as (typeof OPEN_STATUSES)[number]))
+    .filter((i) => !query.user || matchesUser(i, query.user))
+    .sort((a, b) => (query.sort === 'oldest' ? a.createdDateTime.localeCompare(b.createdDateTime) : b.createdDateTime.localeCompare(a.createdDateTime)))
+    .map((i) => queueItem(i, namer));
+  return { items, open: open.length, truncated: incidents.length >= QUEUE_SCAN };
+}
+
+/** For the filter controls: every value with its words. */
+export const QUEUE_FILTERS = {
+  severity: SEVERITY_FILTER.map((value) => ({ value, title: SEVERITY_WORDS[value] })),
+  status: OPEN_STATUSES.map((value) => ({ value, title: INCIDENT_STATUS_WORDS[value] })),
+};
