@@ -121,7 +121,10 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   let listeningPort: number | undefined;
   const demo = config.mode === 'demo';
-  const links = new TabLinks(() => (demo ? (listeningPort ? `http://localhost:${listeningPort}` : null) : config.tab.publicBaseUrl), config.tab.teamsAppId, !demo);
+  const host = options.host ?? '0.0.0.0';
+  // Demo mode: this machine, by the address the server listens on (a browser may try ::1 first for "localhost").
+  const demoBase = () => (listeningPort ? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${listeningPort}` : null);
+  const links = new TabLinks(() => (demo ? demoBase() : config.tab.publicBaseUrl), config.tab.teamsAppId, !demo);
   const services: BotServices = {
     client,
     store,
@@ -156,7 +159,6 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, lastPoll }),
     routes: [(req, res, path) => serveTabAsset(req, res, path, demo), (req, res, path) => handleTabApi(req, res, path, { services, identity, now })],
   });
-  const host = options.host ?? '0.0.0.0';
   const port = await listen(server, config.port, host);
   listeningPort = port;
 

@@ -59,7 +59,13 @@ export class TabApi {
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    const token = await this.host.token();
+    let token: string | null;
+    try {
+      token = await this.host.token();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ApiError(401, 'SignInFailed', `Teams could not sign you in to this tab (${reason.slice(0, 120)}). Ask your Teams admin to check the app's single sign-on set-up.`);
+    }
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;

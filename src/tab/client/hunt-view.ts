@@ -2,20 +2,7 @@
 import { ApiError, type HuntView, type TabApi } from './api.js';
 import { toCsv } from './csv.js';
 import { h, replace } from './dom.js';
-
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-/** Numbers as numbers, dates as dates, the rest as text; empty cells last. */
-export function compareCells(a: unknown, b: unknown): number {
-  const empty = (v: unknown) => v === null || v === undefined || v === '';
-  if (empty(a) || empty(b)) return Number(empty(a)) - Number(empty(b));
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return cellText(a).localeCompare(cellText(b), undefined, { numeric: true, sensitivity: 'base' });
-}
+import { cellText, compareCells } from './format.js';
 
 export async function showHunt(root: HTMLElement, api: TabApi, resultId: string | null, banner: (message: string | null) => void): Promise<void> {
   if (!resultId || !/^[0-9a-fA-F-]{36}$/.test(resultId)) {
@@ -35,7 +22,7 @@ export async function showHunt(root: HTMLElement, api: TabApi, resultId: string 
   let sort: { column: string; descending: boolean } | null = null;
   const body = h('tbody');
   const headers = columns.map((name) =>
-    h('th', { scope: 'col', 'aria-sort': 'none' }, h('button', { type: 'button', className: 'link', onclick: () => sortBy(name) }, name)),
+    h('th', { scope: 'col', 'aria-sort': 'none' }, h('button', { type: 'button', className: 'link', onclick: () => sortBy(name) }, name), h('span', { className: 'sort-mark', 'aria-hidden': 'true' })),
   );
 
   function rows(): Record<string, unknown>[] {
@@ -46,7 +33,11 @@ export async function showHunt(root: HTMLElement, api: TabApi, resultId: string 
   function draw(): void {
     replace(body, rows().map((row) => h('tr', {}, columns.map((c) => h('td', {}, cellText(row[c]))))));
     const current: { column: string; descending: boolean } | null = sort;
-    headers.forEach((th, i) => th.setAttribute('aria-sort', current && current.column === columns[i] ? (current.descending ? 'descending' : 'ascending') : 'none'));
+    headers.forEach((th, i) => {
+      const order = current && current.column === columns[i] ? (current.descending ? 'descending' : 'ascending') : 'none';
+      th.setAttribute('aria-sort', order);
+      th.querySelector('.sort-mark')!.textContent = order === 'ascending' ? '▲' : order === 'descending' ? '▼' : '';
+    });
   }
   function sortBy(column: string): void {
     sort = sort?.column === column ? { column, descending: !sort.descending } : { column, descending: false };

@@ -11,9 +11,11 @@ export function markdownToSafeHtml(text: string): string {
   const hold = (s: string) => `\u0000${held.push(s) - 1}\u0000`;
   let out = text.replace(/\\([\\[\]()*_`#>~|])/g, (_, c: string) => hold(escapeHtml(c)));
   out = escapeHtml(out);
-  out = out.replace(/\[([^\]\u0000]{1,300})\]\((https?:\/\/[^\s)"]{1,2000})\)/g, (_, label: string, url: string) => hold(`<a href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>`));
+  out = out.replace(/\[([^\]]{1,300})\]\((https?:\/\/[^\s)"\u0000]{1,2000})\)/g, (_, label: string, url: string) => hold(`<a href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>`));
   out = out.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
   out = out.replace(/(^|[\s(])_([^_]+)_(?=$|[\s).,;:])/g, '$1<em>$2</em>');
   out = out.replace(/\n/g, '<br>');
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => held[Number(i)] ?? '');
+  // A held link may itself hold escaped characters: unfold twice.
+  const unfold = (text: string) => text.replace(/\u0000(\d+)\u0000/g, (_, i: string) => held[Number(i)] ?? '');
+  return unfold(unfold(out));
 }

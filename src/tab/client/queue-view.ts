@@ -6,16 +6,9 @@ import { ApiError, type QueueItem, type Session, type TabApi } from './api.js';
 import { renderCard } from './card.js';
 import { h, replace } from './dom.js';
 import type { Host } from './host.js';
+import { ageText } from './format.js';
 
 const REFRESH_MS = 60_000;
-
-export function ageText(iso: string, now = Date.now()): string {
-  const minutes = Math.max(0, Math.floor((now - Date.parse(iso)) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
 
 export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: Session, banner: (message: string | null, kind?: 'error' | 'info') => void): void {
   const state = { severity: new Set<string>(), status: new Set<string>(), user: '', sort: 'oldest' as 'oldest' | 'newest', selected: null as string | null };

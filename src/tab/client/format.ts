@@ -1,0 +1,24 @@
+/** Formatting and ordering of what the tab shows; no DOM, so it is tested under Node. */
+
+/** How long ago, in the largest units that still say something: 42 min, 5 h 3 min, 3 d 4 h. */
+export function ageText(iso: string, now = Date.now()): string {
+  const minutes = Math.max(0, Math.floor((now - Date.parse(iso)) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Ascending order: numbers as numbers, ISO dates in time order, text with embedded numbers (file2 before file10); empty cells after values. */
+export function compareCells(a: unknown, b: unknown): number {
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
+  if (empty(a) || empty(b)) return Number(empty(a)) - Number(empty(b));
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return cellText(a).localeCompare(cellText(b), undefined, { numeric: true, sensitivity: 'base' });
+}

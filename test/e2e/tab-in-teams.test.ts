@@ -1,0 +1,130 @@
+/**
+ * The tab inside Teams, in production mode: a stand-in Teams client frames it and answers
+ * teams-js (initialize, the context with the user and theme, getAuthToken with a token from a
+ * local stand-in for Entra ID). The tab signs in with that token; the bot validates it and acts
+ * in that person's name. Outside Teams, a production bot shows nothing but how to sign in.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBotApp, type BotApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { collectPageErrors, launchBrowser } from '../support/browser.js';
+import { CLIENT_ID, HOSTNAME, TENANT_ID, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
+import { teamsHostPage, type TeamsHostOptions } from '../support/teams-host.js';
+
+let tenant: Tenant;
+let entra: LocalEntra;
+let bot: BotApp;
+let browser: Browser;
+let context: BrowserContext;
+let dir: string;
+let incidentId: string;
+let origin: string;
+const DANA = { name: 'Dana Analyst', upn: 'dana@contoso.com', oid: USER_OID, tid: TENANT_ID };
+
+async function openInTeams(host: Omit<TeamsHostOptions, 'tabPath' | 'user'> & { path?: string }): Promise<{ page: Page; tab: Frame }> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  collectPageErrors(page);
+  const hostUrl = `${origin}/__teams-host-${Math.random().toString(36).slice(2)}`;
+  await page.route(hostUrl, (route) => route.fulfill({ contentType: 'text/html', body: teamsHostPage({ tabPath: host.path ?? '/tab/', user: DANA, theme: host.theme, token: host.token }) }));
+  await page.goto(hostUrl);
+  const frame = page.frameLocator('#tab');
+  await frame.locator('#where').waitFor();
+  const tab = page.frames().find((f) => f.url().startsWith(`${origin}/tab/`));
+  if (!tab) throw new Error('the tab frame did not load');
+  return { page, tab };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'irm-tab-teams-'));
+  const roles = join(dir, 'roles.json');
+  writeFileSync(roles, JSON.stringify({ principals: [{ id: USER_OID, name: 'Dana Analyst', defender: 'SecurityOperator', purview: ['Investigator'] }] }));
+  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
+  entra = await startLocalEntra();
+  const config = loadConfig({
+    PORT: '0',
+    DB_FILE: join(dir, 'db.json'),
+    GRAPH_BASE_URL: tenant.graphBaseUrl,
+    PLAYGROUND: '0',
+    MicrosoftAppId: CLIENT_ID,
+    MicrosoftAppPassword: 'not-used-here',
+    MicrosoftAppTenantId: TENANT_ID,
+    MicrosoftAppType: 'SingleTenant',
+    AZURE_TENANT_ID: TENANT_ID,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    AZURE_CLIENT_SECRET: 'not-used-here-either',
+    PUBLIC_HOSTNAME: HOSTNAME,
+    ROLES_FILE: roles,
+  });
+  bot = await startBotApp(config, { host: '127.0.0.1', schedule: false, tabSsoJwksUrl: entra.jwksUrl, graph: { token: async () => 'graph-token-stand-in' } });
+  origin = `http://127.0.0.1:${bot.port}`;
+  incidentId = (
+    await (
+      await fetch(`${tenant.url}/_admin/incidents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ severity: 'high', title: 'Source code copied to a personal repository', user: { upn: 'megan.bowen@contoso.com', displayName: 'Megan Bowen' }, otherSources: ['microsoftDefenderForEndpoint'] }),
+      })
+    ).json()
+  ).incidentId;
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // Nothing may leave the machine (teams-js asks Microsoft's CDN for Teams' domains).
+  await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort('blockedbyclient'));
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bot?.close();
+  await entra?.close();
+  await tenant?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the tab in Teams (production mode)', () => {
+  it('initialises teams-js, takes the theme from Teams, signs in with the SSO token and lists the queue', async () => {
+    const { page, tab } = await openInTeams({ theme: 'dark', token: { ok: true, value: entra.mint(entra.v2Claims({ preferred_username: DANA.upn, name: DANA.name })) } });
+    await expect.poll(() => tab.locator('#where').textContent()).toBe('Signed in as Dana Analyst');
+    expect(await tab.evaluate(() => document.body.dataset.theme)).toBe('dark');
+    await tab.locator(`#queue tr[data-incident="${incidentId}"]`).waitFor();
+    expect(await tab.locator(`#queue tr[data-incident="${incidentId}"]`).innerText()).toContain('Megan Bowen (megan.bowen@contoso.com)');
+    const calls = await page.evaluate(() => (window as unknown as { __teamsCalls: string[] }).__teamsCalls);
+    expect(calls).toContain('initialize');
+    expect(calls).toContain('getContext');
+    expect(calls).toContain('authentication.getAuthToken');
+
+    // A decision from the tab is Dana's: the token named her, the roles file lets her act.
+    await tab.locator(`#queue tr[data-incident="${incidentId}"] button`).click();
+    const card = tab.locator('#detail .ac-adaptiveCard').first();
+    await card.getByRole('button', { name: 'Start investigation' }).click();
+    await expect.poll(() => card.innerText()).toMatch(/Defender status\s+In progress/);
+    const patches = (await (await fetch(`${tenant.url}/_admin/requests`)).json()) as { method: string; body: unknown }[];
+    expect(JSON.stringify(patches.filter((r) => r.method === 'PATCH'))).toContain('"assignedTo":"dana@contoso.com"');
+    expect(collectPageErrors(page).unexpected()).toEqual([]);
+  });
+
+  it('says why when Teams cannot give a token, or gives one the bot refuses', async () => {
+    const refused = await openInTeams({ theme: 'default', token: { ok: false, reason: 'resourceDisabled' } });
+    await expect.poll(() => refused.tab.locator('#banner').textContent()).toMatch(/sign/i);
+    expect(await refused.tab.locator('#queue').count()).toBe(0);
+
+    const forged = await openInTeams({ theme: 'contrast', token: { ok: true, value: entra.mint(entra.v2Claims({ aud: '11111111-2222-3333-4444-555555555555' })) } });
+    await expect.poll(() => forged.tab.locator('#banner').textContent()).toMatch(/not (valid|issued|for this)|audience/i);
+    expect(await forged.tab.evaluate(() => document.body.dataset.theme)).toBe('contrast');
+    expect(await forged.tab.locator('#queue').count()).toBe(0);
+  });
+
+  it('outside Teams, a production bot shows no incident, only how to sign in', async () => {
+    const page = await context.newPage();
+    collectPageErrors(page);
+    await page.goto(`${origin}/tab/`);
+    await expect.poll(() => page.locator('#banner').textContent()).toContain('Open the Insider risk queue tab in Microsoft Teams to sign in');
+    expect(await page.locator('#where').textContent()).toBe('Outside Microsoft Teams');
+    expect(await page.locator('#queue').count()).toBe(0);
+  });
+});

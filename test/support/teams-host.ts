@@ -1,0 +1,46 @@
+/**
+ * A stand-in for the Teams client around a tab: a page that frames the tab and answers what
+ * teams-js asks its host over postMessage (initialize, getContext, authentication.getAuthToken),
+ * recording every call. teams-js accepts a host on the tab's own origin, so tests serve this page
+ * (through Playwright routing) at a path on the bot's origin.
+ */
+export interface TeamsHostOptions {
+  /** The tab page to frame (same origin as the host page). */
+  tabPath: string;
+  theme: 'default' | 'dark' | 'contrast';
+  user: { name: string; upn: string; oid: string; tid: string };
+  /** What getAuthToken answers: a token, or a failure reason. */
+  token: { ok: true; value: string } | { ok: false; reason: string };
+}
+
+export function teamsHostPage(options: TeamsHostOptions): string {
+  const config = JSON.stringify(options).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>Teams (test host)</title></head>
+<body style="margin:0">
+<iframe id="tab" src="${options.tabPath}" style="border:0;width:100vw;height:100vh"></iframe>
+<script>
+const config = ${config};
+window.__teamsCalls = [];
+const runtime = JSON.stringify({ apiVersion: 4, isLegacyTeams: false, supports: { app: {}, appEntity: {}, pages: { appButton: {}, tabs: {}, config: {}, backStack: {}, fullTrust: {} }, dialog: { url: {}, update: {} }, teamsCore: {} } });
+const context = {
+  theme: config.theme, locale: 'en-us', frameContext: 'content', hostClientType: 'web', entityId: 'insider-risk-queue',
+  userPrincipalName: config.user.upn, loginHint: config.user.upn, userObjectId: config.user.oid, tid: config.user.tid,
+  userDisplayName: config.user.name, appSessionId: 'session-1', hostName: 'Teams',
+};
+const answers = {
+  initialize: () => ['content', 'web', runtime, '2.0.0'],
+  getContext: () => [context],
+  'authentication.getAuthToken': () => (config.token.ok ? [true, config.token.value] : [false, config.token.reason]),
+};
+window.addEventListener('message', (event) => {
+  const frame = document.getElementById('tab').contentWindow;
+  if (event.source !== frame || !event.data || typeof event.data.func !== 'string') return;
+  window.__teamsCalls.push(event.data.func);
+  const answer = answers[event.data.func];
+  if (!answer) return;
+  frame.postMessage({ id: event.data.id, uuidAsString: event.data.uuidAsString, args: answer() }, location.origin);
+});
+</script>
+</body></html>`;
+}
