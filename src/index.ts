@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     '',
     `  IRM triage bot (${config.mode} mode) on http://localhost:${bot.port}/api/messages`,
     `  Defender Graph: ${config.graphBaseUrl}`,
+    `  Incident-queue tab: ${config.mode === 'demo' ? `http://localhost:${bot.port}/tab/   (outside Teams: the demo user)` : `${config.tab.publicBaseUrl ?? '(set PUBLIC_HOSTNAME)'}/tab/`}`,
     playground ? `  Agents Playground: ${playground.url}   <- open this, cards arrive in Personal Chat` : '',
     '',
   ].filter((l, i, all) => l !== '' || i === 0 || i === all.length - 1);

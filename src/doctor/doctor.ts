@@ -176,7 +176,28 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
 
   // 5. The store.
   findings.push(await storeFinding(config.dbFile));
+
+  // 6. The tab's sign-in.
+  findings.push(tabFinding(config));
   return findings;
+}
+
+function tabFinding(config: Config): Finding {
+  if (config.mode === 'demo') return { check: 'Tab sign-in', ok: true, detail: 'Demo mode: the tab accepts the demo user (Alex Wilber), from this machine only.' };
+  const sso = config.tab.sso;
+  if ('missing' in sso) {
+    return {
+      check: 'Tab sign-in',
+      ok: false,
+      detail: `The Insider risk queue tab cannot sign anyone in: ${sso.missing}.`,
+      fix: 'Set PUBLIC_HOSTNAME to the host name Teams reaches the bot at, and AZURE_TENANT_ID / AZURE_CLIENT_ID to the tenant and the app registration that exposes api://{PUBLIC_HOSTNAME}/{client id} with the access_as_user scope (see the README\'s deployment guide).',
+    };
+  }
+  return {
+    check: 'Tab sign-in',
+    ok: true,
+    detail: `The tab accepts Teams single sign-on tokens for api://${sso.hostname}/${sso.clientId} (or ${sso.clientId}) issued by tenant ${sso.tenantId} with the access_as_user scope; the app registration must pre-authorise the Teams clients.`,
+  };
 }
 
 /** A PATCH of a nonexistent id: 403 means the permission is missing, 404/400 that it is granted. */

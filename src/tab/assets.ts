@@ -71,11 +71,37 @@ export function tabAssets(): Promise<Map<string, Asset>> {
     assets.set('/tab/tab.js', asset('text/javascript; charset=utf-8', Buffer.from(result.outputFiles[0]!.contents)));
     assets.set('/tab/tab.css', asset('text/css; charset=utf-8', await readFile(`${CLIENT_DIR}tab.css`)));
     for (const [path, { page: kind, title }] of Object.entries(PAGES)) assets.set(path, asset('text/html; charset=utf-8', page(kind, title)));
+    for (const [path, { title, paragraphs }] of Object.entries(TEXT_PAGES)) assets.set(path, asset('text/html; charset=utf-8', textPage(title, paragraphs)));
     log.info('tab built', { ms: Date.now() - started, bytes: result.outputFiles[0]!.contents.length });
     return assets;
   })();
   built.catch(() => (built = undefined));
   return built;
+}
+
+/** The manifest's privacy and terms links: short, plain pages about what this bot keeps and does. */
+const TEXT_PAGES: Record<string, { title: string; paragraphs: string[] }> = {
+  '/privacy': {
+    title: 'Privacy: IRM Triage',
+    paragraphs: [
+      'This bot reads Microsoft Defender XDR incidents and alerts from Insider Risk Management through Microsoft Graph, with the permissions its administrators granted, and writes back the decisions analysts take from Teams.',
+      'It keeps, in its own store: the Teams conversations it was installed in, which incidents it posted where, the decisions taken from Teams (who, what, when), an audit trail of every command and button, and the on-call rotation. Hunting results are kept in memory for a few minutes only.',
+      'People at risk are named by pseudonym in channels and group chats; analysts with an Insider Risk Management role see names in their own view, and every reveal is audited.',
+      'Nothing is sent anywhere but Microsoft Graph and Microsoft Teams. Your organisation operates this bot; ask its administrators about retention of the store and the audit trail.',
+    ],
+  },
+  '/terms': {
+    title: 'Terms of use: IRM Triage',
+    paragraphs: [
+      'This app is operated by your organisation for its security operations centre. Use it only for the insider-risk investigations your role permits; every action is audited.',
+      'Decisions taken here are written to Microsoft Defender XDR and reach Microsoft Purview Insider Risk Management as they would from the Defender portal.',
+    ],
+  },
+};
+
+function textPage(title: string, paragraphs: string[]): string {
+  const escape = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/tab/tab.css"></head>\n<body data-theme="default"><main><h1>${escape(title)}</h1>${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}</main></body></html>\n`;
 }
 
 /** Teams' hosts that may frame the tab (Teams, Outlook and the Microsoft 365 app). */
@@ -113,7 +139,7 @@ export async function serveTabAsset(req: IncomingMessage, res: ServerResponse, p
     res.writeHead(308, { location: '/tab/' }).end();
     return true;
   }
-  if (!path.startsWith('/tab/')) return false;
+  if (!path.startsWith('/tab/') && !(path in TEXT_PAGES)) return false;
   const assets = await tabAssets();
   const found = assets.get(path);
   if (!found) return false;

@@ -48,6 +48,7 @@ describe('setup doctor', () => {
       'IRM alerts in the last 30 days',
       'Roles file',
       'Store',
+      'Tab sign-in',
     ]);
     expect(byCheck(findings, 'Store').detail).toMatch(/will create it/);
     const requests = (await (await admin('/_admin/requests', 'GET')).json()) as { method: string; path: string; body: unknown; status: number }[];
@@ -136,5 +137,22 @@ describe('setup doctor', () => {
     expect(byCheck(findings, 'Credentials')).toMatchObject({ ok: false, fix: expect.stringMatching(/client secret/) });
     expect(byCheck(findings, 'Graph reachability').detail).toMatch(/no Graph token/);
     expect(byCheck(findings, 'Roles file')).toMatchObject({ ok: false, fix: expect.stringContaining('ROLES_FILE') });
+    // No PUBLIC_HOSTNAME: the tab could sign nobody in.
+    expect(byCheck(findings, 'Tab sign-in')).toMatchObject({ ok: false, detail: expect.stringContaining('set PUBLIC_HOSTNAME'), fix: expect.stringContaining('access_as_user') });
+  });
+
+  it('names what the tab accepts once its sign-in is configured', async () => {
+    tenant = await startTenant({ port: 0, seedIncidents: 1, irmSyncDelaySeconds: 0 });
+    const config = loadConfig({
+      GRAPH_BASE_URL: tenant.graphBaseUrl,
+      DB_FILE: join(dir, 'db.json'),
+      AZURE_TENANT_ID: '11111111-1111-1111-1111-111111111111',
+      AZURE_CLIENT_ID: '22222222-2222-2222-2222-222222222222',
+      AZURE_CLIENT_SECRET: 'super-secret-value-123',
+      PUBLIC_HOSTNAME: 'irm-bot.contoso.com',
+      PLAYGROUND: '0',
+    });
+    const findings = await runDoctor({ config, baseDelayMs: 10, token: async () => 'token' });
+    expect(byCheck(findings, 'Tab sign-in')).toMatchObject({ ok: true, detail: expect.stringContaining('api://irm-bot.contoso.com/22222222-2222-2222-2222-222222222222') });
   });
 });

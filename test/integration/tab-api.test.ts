@@ -56,6 +56,8 @@ describe('the tab pages', () => {
     const again = await fetch(`${base}/tab/tab.js`, { headers: { 'if-none-match': script.headers.get('etag') ?? '' } });
     expect(again.status).toBe(304);
     expect((await fetch(`${base}/tab/nothing.js`)).status).toBe(404);
+    // The manifest's privacy and terms links answer.
+    for (const path of ['/privacy', '/terms']) expect((await fetch(base + path)).status, path).toBe(200);
     expect((await fetch(`${base}/tab/tab.js`, { method: 'POST' })).status).toBe(405);
   });
 });
