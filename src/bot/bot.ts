@@ -17,6 +17,7 @@ import { AppError, BadInputError, ErrorCode, asAppError, describeForUser } from 
 import { createLogger } from '../logger.js';
 import type { Actor, ConversationRecord } from '../store/store.js';
 import { authorize, runCardAction } from './dispatch.js';
+import { isMessageResult } from './actions/action.js';
 import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
 import { parseCommand } from './commands/parse.js';
@@ -147,8 +148,9 @@ export class IrmBot extends TeamsActivityHandler {
       const { verb, data } = value.data.action;
       const conversation = await this.register(context);
       if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
-      const card = await runCardAction(this.services, { verb, data, actor: await actorOf(context), conversation, surface: 'chat' }, this.now());
-      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+      const result = await runCardAction(this.services, { verb, data, actor: await actorOf(context), conversation, surface: 'chat' }, this.now());
+      if (isMessageResult(result)) return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message as unknown as AdaptiveCardInvokeResponse['value'] };
+      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result };
     } catch (err) {
       return invokeError(err);
     }

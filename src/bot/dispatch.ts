@@ -3,11 +3,11 @@
  * from: a typed command or a card button in Teams, or the same button in the tab. A refusal is
  * audited; a success is audited unless the handler writes its own, more detailed, entry.
  */
-import type { AdaptiveCardJson } from '../cards/render.js';
 import type { Capability } from '../auth/roles.js';
 import { BadInputError, UnknownVerbError } from '../errors.js';
 import type { Actor, ConversationRecord } from '../store/store.js';
 import { actionsByVerb } from './actions/index.js';
+import type { ActionResult } from './actions/action.js';
 import type { BotServices } from './services.js';
 
 /** Where a request came from: Teams chat, or the tab (no conversation, and the actor is not a Teams id). */
@@ -34,7 +34,7 @@ export interface ActionRequest {
 }
 
 /** Runs a card button's handler: the verb must exist (and be offered on this surface), the clicker allowed, the data valid. */
-export async function runCardAction(services: BotServices, request: ActionRequest, now: Date): Promise<AdaptiveCardJson> {
+export async function runCardAction(services: BotServices, request: ActionRequest, now: Date): Promise<ActionResult> {
   const { verb, actor, surface } = request;
   const action = actionsByVerb.get(verb);
   if (!action) throw new UnknownVerbError(verb, [...actionsByVerb.keys()]);
@@ -42,9 +42,9 @@ export async function runCardAction(services: BotServices, request: ActionReques
   await authorize(services, actor, action.capability, action.what, verb, surface, now);
   const input = action.data.safeParse(request.data ?? {});
   if (!input.success) throw new BadInputError(`The card's data cannot be used: ${input.error.issues.map((i) => i.message).join('; ')}.`);
-  const card = await action.handle(input.data, { actor, conversation: request.conversation, services });
+  const result = await action.handle(input.data, { actor, conversation: request.conversation, services });
   if (!action.auditsItself) await services.store.appendAudit({ at: now.toISOString(), actor, action: verb, target: JSON.stringify(input.data).slice(0, 200), outcome: 'ok', detail: surface === 'tab' ? 'from the tab' : undefined });
-  return card;
+  return result;
 }
 
 function surfaceDetail(surface: Surface, text: string): string {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Capability } from '../auth/roles.js';
 import { actionsByVerb } from '../bot/actions/index.js';
+import { isMessageResult } from '../bot/actions/action.js';
 import { authorize, runCardAction } from '../bot/dispatch.js';
 import type { BotServices } from '../bot/services.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
@@ -120,8 +121,8 @@ const ROUTES: Route[] = [
     async handle({ req, actor, services, now }) {
       const body = actionBodySchema.safeParse(await readJsonBody(req, MAX_ACTION_BODY));
       if (!body.success) throw new BadInputError(`The request is not a card action: ${body.error.issues.map((i) => i.message).join('; ')}.`);
-      const card = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' }, now);
-      return { card: tabCard(card) };
+      const result = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' }, now);
+      return isMessageResult(result) ? { message: result.message } : { card: tabCard(result) };
     },
   },
   {

@@ -128,6 +128,22 @@ describe('bursts', () => {
 
     expect((await burst.bot.services.poller.poll()).posted).toBe(0);
     expect(burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send')).toHaveLength(1);
+
+    // Open from the digest: the incident's card is posted, the digest stays for the next one.
+    const open = JSON.stringify(sends[0]!.activity).match(/"verb":"openIncident","data":(\{[^}]*\})/);
+    expect(open).not.toBeNull();
+    const data = JSON.parse(open![1]!) as { incidentId: string; from: string };
+    expect(data.from).toBe('digest');
+    const clicked = await postActivity(burst.bot.messagesUrl, cardAction(burst.connector.serviceUrl, CHANNEL, 'openIncident', data, sends[0]!.activityId));
+    expect(clicked.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `Incident ${data.incidentId}'s card is posted below.` });
+    const cardsAfter = burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send');
+    expect(cardsAfter).toHaveLength(2);
+    expect(JSON.stringify(cardsAfter[1]!.activity)).toContain(`Insider risk incident ${data.incidentId}`);
+    // From now on that card, not the digest, follows the incident in the channel.
+    const post = burst.bot.services.store.post(data.incidentId, CHANNEL);
+    expect(post?.activityId).toBe(cardsAfter[1]!.activityId);
+    expect(post?.kind).not.toBe('digest');
+    expect(burst.connector.calls.filter((c) => c.method === 'update')).toHaveLength(0);
   });
 
   it('below the threshold each incident gets its own card, all delivered through the 429s', async () => {

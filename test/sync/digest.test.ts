@@ -162,7 +162,7 @@ describe('cards/digest.json', () => {
   it('has an Open button per newest incident that the openIncident handler takes', () => {
     const card = render(digestCardData(twelve));
     expect(executes(card)).toEqual(
-      ['3012', '3011', '3010', '3009', '3008'].map((id) => ({ type: 'Action.Execute', title: `Open ${id}`, verb: 'openIncident', data: { incidentId: id } })),
+      ['3012', '3011', '3010', '3009', '3008'].map((id) => ({ type: 'Action.Execute', title: `Open ${id}`, verb: 'openIncident', data: { incidentId: id, from: 'digest' } })),
     );
     expect([...verbsIn(card)]).toEqual(['openIncident']);
     const text = JSON.stringify(card);

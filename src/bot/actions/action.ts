@@ -7,6 +7,16 @@ import { BadInputError } from '../../errors.js';
 import { StaleCardError } from '../../triage/triage.js';
 import type { Capability } from '../../auth/roles.js';
 
+/**
+ * What a click answers: the card that replaces the clicked one for the clicker, or a short message
+ * that leaves the clicked card as it is (Teams shows it briefly).
+ */
+export type ActionResult = AdaptiveCardJson | { message: string };
+
+export function isMessageResult(result: ActionResult): result is { message: string } {
+  return 'message' in result;
+}
+
 export interface CardAction<S extends z.ZodType = z.ZodType> {
   verb: string;
   /** What the clicker must be allowed to do (checked before anything is looked up). */
@@ -17,8 +27,8 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
   /** Also offered in the tab, where there is no conversation (`context.conversation` is null). */
   inTab?: boolean;
   data: S;
-  /** Answers the card that replaces the clicked one for the clicking user. */
-  handle(data: z.infer<S>, context: HandlerContext): Promise<AdaptiveCardJson>;
+  /** Answers the card that replaces the clicked one for the clicking user, or a message that leaves it. */
+  handle(data: z.infer<S>, context: HandlerContext): Promise<ActionResult>;
 }
 
 export function defineAction<S extends z.ZodType>(action: CardAction<S>): CardAction<S> {

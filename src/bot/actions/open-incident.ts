@@ -2,17 +2,21 @@ import { z } from 'zod';
 import { openIncidentListCard } from '../../triage/incident-list.js';
 import { conversationOf, defineAction, incidentIdSchema } from './action.js';
 
-/** From the incident list: post the incident's card in this conversation and redraw the list. */
+/**
+ * From the incident list or a digest: post the incident's card in this conversation. The list is
+ * redrawn (it may have changed); a digest stays as it is, for the next incident to open from it.
+ */
 export const openIncident = defineAction({
   verb: 'openIncident',
   capability: 'read',
   what: 'open an incident',
-  data: z.object({ incidentId: incidentIdSchema }),
-  async handle({ incidentId }, context) {
+  data: z.object({ incidentId: incidentIdSchema, from: z.enum(['list', 'digest']).default('list') }),
+  async handle({ incidentId, from }, context) {
     const { services } = context;
     const conversation = conversationOf(context, 'Open');
     const incident = await services.triage.getIrmIncident(incidentId);
     await services.publisher.post(incident, conversation);
+    if (from === 'digest') return { message: `Incident ${incidentId}'s card is posted below.` };
     return openIncidentListCard(services.client, services.privacy.namerFor(conversation));
   },
 });

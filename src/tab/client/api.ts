@@ -91,6 +91,7 @@ export class TabApi {
   session = () => this.call<Session>('GET', '/api/tab/session');
   queue = (query: URLSearchParams) => this.call<Queue>('GET', `/api/tab/incidents?${query.toString()}`);
   incident = (id: string) => this.call<{ incident: QueueItem; card: CardJson }>('GET', `/api/tab/incidents/${encodeURIComponent(id)}`);
-  action = (verb: string, data: unknown) => this.call<{ card: CardJson }>('POST', '/api/tab/actions', { verb, data });
+  /** A card that replaces the clicked one, or a message that leaves it as it is. */
+  action = (verb: string, data: unknown) => this.call<{ card: CardJson } | { message: string }>('POST', '/api/tab/actions', { verb, data });
   hunt = (id: string) => this.call<HuntView>('GET', `/api/tab/hunts/${encodeURIComponent(id)}`);
 }

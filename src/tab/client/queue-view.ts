@@ -151,7 +151,8 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
         execute: async (verb, data) => {
           try {
             const answer = await api.action(verb, data);
-            showCard(answer.card);
+            if ('card' in answer) showCard(answer.card);
+            else banner(answer.message, 'info');
             await load();
           } catch (err) {
             showCard(card, err instanceof ApiError ? err.message : 'The action failed.');
