@@ -1,16 +1,18 @@
 /**
  * The tab's incident queue: the open Insider Risk Management incidents, each with what the card
  * shows (severity, person, the tools whose alerts it groups, Defender and IRM status), filtered
- * and sorted as the analyst asks. One paged Graph list; filters run here, on typed data.
+ * and sorted as the analyst asks. Severity, status and the order by age go to Graph in the one
+ * paged list; what Graph cannot filter incidents by (an IRM alert, the person) is filtered here.
  */
+import { odataString } from '../defender/graph-client.js';
 import { z } from 'zod';
 import { INCIDENT_STATUS_WORDS, SEVERITY_WORDS, sourceWords } from '../defender/irm-mapping.js';
 import { IRM_SOURCE, userAtRisk, type Incident, type Severity } from '../defender/model.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import { incidentIrmStatus, irmAlertsOf, upnOf, type Namer } from '../cards/view-models.js';
 
-/** How many open incidents the queue reads (newest first); beyond, the Defender portal. */
-export const QUEUE_SCAN = 500;
+/** How many open incidents the queue reads, in the order asked; beyond, narrower filters or the Defender portal. */
+export const QUEUE_SCAN = 1000;
 
 /** The statuses an open incident can be in, as the filter offers them. */
 export const OPEN_STATUSES = ['active', 'inProgress', 'awaitingAction'] as const;
@@ -61,10 +63,9 @@ export interface QueueItem {
 
 export interface Queue {
   items: QueueItem[];
-  /** Open IRM incidents before the filters. */
-  open: number;
-  /** True when more open incidents exist than the queue reads. */
+  /** More incidents matched the severity and status filters than the queue reads (`scanned`, in the order asked). */
   truncated: boolean;
+  scanned: number;
 }
 
 export function queueItem(incident: Incident, namer: Namer): QueueItem {
@@ -101,16 +102,16 @@ function matchesUser(incident: Incident, needle: string): boolean {
   return haystack.includes(needle.toLowerCase());
 }
 
+/** `(p eq 'a' or p eq 'b')`, or nothing for no choice. */
+function anyOf(property: string, values: ReadonlySet<string> | undefined): string[] {
+  return values && values.size > 0 ? [`(${[...values].map((v) => `${property} eq ${odataString(v)}`).join(' or ')})`] : [];
+}
+
 export async function openQueue(client: DefenderClient, query: QueueQuery, namer: Namer): Promise<Queue> {
-  const incidents = await client.listIncidents({ filter: "status ne 'resolved' and status ne 'redirected'", orderBy: 'createdDateTime desc', top: 50, limit: QUEUE_SCAN });
-  const open = incidents.filter((i) => irmAlertsOf(i).length > 0);
-  const items = open
-    .filter((i) => !query.severity || query.severity.has(i.severity as (typeof SEVERITY_FILTER)[number]))
-    .filter((i) => !query.status || query.status.has(i.status as (typeof OPEN_STATUSES)[number]))
-    .filter((i) => !query.user || matchesUser(i, query.user))
-    .sort((a, b) => (query.sort === 'oldest' ? a.createdDateTime.localeCompare(b.createdDateTime) : b.createdDateTime.localeCompare(a.createdDateTime)))
-    .map((i) => queueItem(i, namer));
-  return { items, open: open.length, truncated: incidents.length >= QUEUE_SCAN };
+  const filter = ["status ne 'resolved'", "status ne 'redirected'", ...anyOf('severity', query.severity), ...anyOf('status', query.status)].join(' and ');
+  const incidents = await client.listIncidents({ filter, orderBy: `createdDateTime ${query.sort === 'oldest' ? 'asc' : 'desc'}`, top: 50, limit: QUEUE_SCAN });
+  const items = incidents.filter((i) => irmAlertsOf(i).length > 0 && (!query.user || matchesUser(i, query.user))).map((i) => queueItem(i, namer));
+  return { items, truncated: incidents.length >= QUEUE_SCAN, scanned: incidents.length };
 }
 
 /** For the filter controls: every value with its words. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv } from '../../src/tab/client/csv.js';
 import { markdownToSafeHtml } from '../../src/tab/client/markdown.js';
-import { ageText, compareCells } from '../../src/tab/client/format.js';
+import { ageText, compareCells, queueSummary } from '../../src/tab/client/format.js';
 import { tabCard } from '../../src/tab/api.js';
 import { TabLinks } from '../../src/tab/links.js';
 import { queueQuerySchema } from '../../src/tab/queue.js';
@@ -45,6 +45,11 @@ describe('ordering and ages', () => {
     expect(['file10.zip', 'file2.zip', 'File1.zip'].sort(compareCells)).toEqual(['File1.zip', 'file2.zip', 'file10.zip']);
     expect(['2026-11-02T10:00:00Z', '2026-01-15T10:00:00Z', '2026-11-02T09:00:00Z'].sort(compareCells)).toEqual(['2026-01-15T10:00:00Z', '2026-11-02T09:00:00Z', '2026-11-02T10:00:00Z']);
     expect(['b', null, 'a', ''].sort(compareCells)).toEqual(['a', 'b', null, '']);
+  });
+  it('sums up the queue, saying when not everything was read', () => {
+    expect(queueSummary(2, false, null)).toBe('2 open insider risk incidents');
+    expect(queueSummary(1, true, null)).toBe('1 open insider risk incident matches these filters');
+    expect(queueSummary(37, true, { scanned: 1000, oldest: true })).toBe('37 open insider risk incidents match these filters, among the oldest 1000 incidents read: narrow the filters, or open the Defender portal for the rest');
   });
   it('says ages in minutes, hours or days', () => {
     const now = Date.parse('2026-11-27T12:00:00Z');

@@ -35,8 +35,8 @@ export interface QueueItem {
 
 export interface Queue {
   items: QueueItem[];
-  open: number;
   truncated: boolean;
+  scanned: number;
 }
 
 export type CardJson = Record<string, unknown>;

@@ -9,6 +9,13 @@ export function ageText(iso: string, now = Date.now()): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** "3 open insider risk incidents", "1 open insider risk incident matches these filters", and what was left unread. */
+export function queueSummary(count: number, filtered: boolean, truncated: { scanned: number; oldest: boolean } | null): string {
+  const what = `${count} open insider risk incident${count === 1 ? '' : 's'}${filtered ? (count === 1 ? ' matches these filters' : ' match these filters') : ''}`;
+  if (!truncated) return what;
+  return `${what}, among the ${truncated.oldest ? 'oldest' : 'newest'} ${truncated.scanned} incidents read: narrow the filters, or open the Defender portal for the rest`;
+}
+
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);

@@ -56,8 +56,8 @@ function outsideTeams(): Host {
 
 export async function connectHost(): Promise<Host> {
   if (!looksFramed()) return outsideTeams();
-  // Loaded only in a frame: teams-js starts talking to its host (and Microsoft's CDN) as soon as it loads.
-  const { app, authentication } = await import('@microsoft/teams-js');
+  // Loaded only in a frame, so a plain browser never starts teams-js.
+  const { app, authentication } = await import('./teams-sdk.js');
   try {
     await Promise.race([app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer from Teams')), INIT_TIMEOUT_MS))]);
   } catch {

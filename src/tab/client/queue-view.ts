@@ -6,7 +6,7 @@ import { ApiError, type QueueItem, type Session, type TabApi } from './api.js';
 import { renderCard } from './card.js';
 import { h, replace } from './dom.js';
 import type { Host } from './host.js';
-import { ageText } from './format.js';
+import { ageText, queueSummary } from './format.js';
 
 const REFRESH_MS = 60_000;
 
@@ -125,7 +125,7 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
       if (mine !== generation) return;
       banner(null);
       replace(body, queue.items.length ? queue.items.map(row) : [h('tr', {}, h('td', { colSpan: 7, className: 'muted' }, 'No open incident matches these filters.'))]);
-      summary.textContent = `${queue.open}${queue.truncated ? '+' : ''} open insider risk incident${queue.open === 1 ? '' : 's'} · ${queue.items.length} shown`;
+      summary.textContent = queueSummary(queue.items.length, state.severity.size > 0 || state.status.size > 0 || state.user !== '', queue.truncated ? { scanned: queue.scanned, oldest: state.sort === 'oldest' } : null);
     } catch (err) {
       if (mine === generation) banner(err instanceof ApiError ? err.message : 'The queue could not be loaded.');
     }
