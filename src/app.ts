@@ -28,7 +28,7 @@ import { Store } from './store/store.js';
 import { IncidentPoller } from './sync/poller.js';
 import { IncidentPublisher } from './sync/publisher.js';
 import { TriageService } from './triage/triage.js';
-import { handleTabApi } from './tab/api.js';
+import { createTabApi } from './tab/api.js';
 import { serveTabAsset } from './tab/assets.js';
 import { demoIdentity, ssoIdentity } from './tab/identity.js';
 import { TabLinks } from './tab/links.js';
@@ -157,7 +157,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     adapter,
     logic: (context) => bot.run(context),
     health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, lastPoll }),
-    routes: [(req, res, path) => serveTabAsset(req, res, path, demo), (req, res, path) => handleTabApi(req, res, path, { services, identity, now })],
+    routes: [(req, res, path) => serveTabAsset(req, res, path, demo), createTabApi({ services, identity, now })],
   });
   const port = await listen(server, config.port, host);
   listeningPort = port;

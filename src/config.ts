@@ -171,12 +171,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** The tab signs people in with Teams SSO: the app registration (AZURE_CLIENT_ID, else MicrosoftAppId), its tenant and the public host. */
+/**
+ * The tab signs people in with Teams SSO: the app registration (AZURE_CLIENT_ID, else
+ * MicrosoftAppId), its tenant and the public host. With a managed identity, AZURE_CLIENT_ID names
+ * the identity, which cannot expose an API: the bot's app registration serves the tab then.
+ */
 function tabConfig(e: z.infer<typeof envSchema>): TabConfig {
   const hostname = e.PUBLIC_HOSTNAME?.toLowerCase();
-  const clientId = e.AZURE_CLIENT_ID ?? e.MicrosoftAppId;
+  const clientId = e.AZURE_USE_MANAGED_IDENTITY ? e.MicrosoftAppId : (e.AZURE_CLIENT_ID ?? e.MicrosoftAppId);
   const tenantId = e.AZURE_TENANT_ID ?? e.MicrosoftAppTenantId;
-  const missing = [!hostname && 'PUBLIC_HOSTNAME', !clientId && 'AZURE_CLIENT_ID (or MicrosoftAppId)', !tenantId && 'AZURE_TENANT_ID (or MicrosoftAppTenantId)'].filter(Boolean);
+  const missing = [!hostname && 'PUBLIC_HOSTNAME', !clientId && (e.AZURE_USE_MANAGED_IDENTITY ? 'MicrosoftAppId' : 'AZURE_CLIENT_ID (or MicrosoftAppId)'), !tenantId && 'AZURE_TENANT_ID (or MicrosoftAppTenantId)'].filter(Boolean);
   return {
     publicBaseUrl: hostname ? `https://${hostname}` : null,
     teamsAppId: e.TEAMS_APP_ID ?? e.MicrosoftAppId ?? null,

@@ -13,6 +13,10 @@ export const ErrorCode = {
   Store: 'StoreError',
   RateLimited: 'RateLimited',
   Unauthorized: 'Unauthorized',
+  MethodNotAllowed: 'MethodNotAllowed',
+  PayloadTooLarge: 'PayloadTooLarge',
+  UnsupportedMediaType: 'UnsupportedMediaType',
+  Unavailable: 'Unavailable',
   Forbidden: 'Forbidden',
   Internal: 'InternalError',
 } as const;
@@ -42,6 +46,21 @@ export class ConfigError extends AppError {
 export class BadInputError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.BadInput, message, 400, options);
+  }
+}
+
+/** An HTTP request the bot's server cannot take as sent (body too large, not JSON, wrong method or media type). */
+export class RequestError extends AppError {
+  constructor(status: 400 | 405 | 413 | 415, message: string) {
+    const code = { 400: ErrorCode.BadInput, 405: ErrorCode.MethodNotAllowed, 413: ErrorCode.PayloadTooLarge, 415: ErrorCode.UnsupportedMediaType }[status];
+    super(code, message, status);
+  }
+}
+
+/** The bot is up but a part of it cannot serve (for example the tab's sign-in is not configured). */
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.Unavailable, message, 503);
   }
 }
 

@@ -9,6 +9,7 @@ import { ConfigError, StoreError } from './errors.js';
 import { log, setLogLevel } from './logger.js';
 import { startPlayground, type Playground } from './playground.js';
 import { startTenant } from './tenant/server.js';
+import { tabAssets } from './tab/assets.js';
 import { embeddedTenantIrmReader, type IrmStatusReader } from './sync/irm-sync.js';
 
 async function main(): Promise<void> {
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
     throw err;
   }
   stops.push(() => bot.close());
+  // Build the tab now, so a broken build shows at start rather than on someone's first visit.
+  await tabAssets().catch((err: unknown) => log.error('the incident-queue tab could not be built; /tab/ answers 503', { err }));
 
   let playground: Playground | undefined;
   if (config.mode === 'demo' && config.playground.enabled) {

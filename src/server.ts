@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { createLogger } from './logger.js';
+import { RequestError } from './errors.js';
 
 const log = createLogger('server');
 const MAX_BODY_BYTES = 512 * 1024;
@@ -19,35 +20,26 @@ export interface BotServerOptions {
   routes?: ((req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>)[];
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
+    if (size > limit) throw new RequestError(413, `The request body is larger than ${limit} bytes.`);
     chunks.push(buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'The request body is not valid JSON.');
+    throw new RequestError(400, 'The request body is not valid JSON.');
   }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' });
   res.end(JSON.stringify(body));
 }
 
@@ -93,7 +85,7 @@ function botResponse(res: ServerResponse, turnStarted: () => boolean) {
 export function createBotServer(options: BotServerOptions): Server {
   return createServer((req, res) => {
     void route(req, res, options).catch((err: unknown) => {
-      if (err instanceof HttpError) return sendJson(res, err.status, { error: { code: 'BadRequest', message: err.message } });
+      if (err instanceof RequestError) return sendJson(res, err.status, { error: { code: err.code, message: err.message } });
       log.error('request failed', { path: req.url, err });
       sendJson(res, 500, { error: { code: 'InternalError', message: 'The bot could not handle this request.' } });
     });
@@ -107,7 +99,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: BotServ
     if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: 'Use POST.' } });
     const body = await readJsonBody(req);
     if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
-      throw new HttpError(400, 'The request body is not a Bot Framework activity (an object with a "type").');
+      throw new RequestError(400, 'The request body is not a Bot Framework activity (an object with a "type").');
     }
     const request = { body: body as Record<string, unknown>, headers: req.headers, method: req.method };
     let turnStarted = false;

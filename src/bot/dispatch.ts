@@ -42,8 +42,15 @@ export async function runCardAction(services: BotServices, request: ActionReques
   await authorize(services, actor, action.capability, action.what, verb, surface, now);
   const input = action.data.safeParse(request.data ?? {});
   if (!input.success) throw new BadInputError(`The card's data cannot be used: ${input.error.issues.map((i) => i.message).join('; ')}.`);
-  const result = await action.handle(input.data, { actor, conversation: request.conversation, services });
-  if (!action.auditsItself) await services.store.appendAudit({ at: now.toISOString(), actor, action: verb, target: JSON.stringify(input.data).slice(0, 200), outcome: 'ok', detail: surface === 'tab' ? 'from the tab' : undefined });
+  const target = JSON.stringify(input.data).slice(0, 200);
+  let result: ActionResult;
+  try {
+    result = await action.handle(input.data, { actor, conversation: request.conversation, services });
+  } catch (err) {
+    if (!action.auditsItself) await services.store.appendAudit({ at: now.toISOString(), actor, action: verb, target, outcome: 'failed', detail: surfaceDetail(surface, (err as Error).message) });
+    throw err;
+  }
+  if (!action.auditsItself) await services.store.appendAudit({ at: now.toISOString(), actor, action: verb, target, outcome: 'ok', detail: surface === 'tab' ? 'from the tab' : undefined });
   return result;
 }
 

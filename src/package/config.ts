@@ -44,5 +44,7 @@ export function loadPackageConfig(env: NodeJS.ProcessEnv = process.env): Package
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
   const { MicrosoftAppId, PUBLIC_HOSTNAME, TEAMS_APP_ID, AZURE_CLIENT_ID } = parsed.data;
-  return { teamsAppId: TEAMS_APP_ID ?? MicrosoftAppId, botId: MicrosoftAppId, hostname: PUBLIC_HOSTNAME.toLowerCase(), ssoAppId: AZURE_CLIENT_ID ?? MicrosoftAppId, demo: false };
+  // With a managed identity AZURE_CLIENT_ID names the identity, which cannot expose the tab's API.
+  const managedIdentity = ['1', 'true', 'yes'].includes((env.AZURE_USE_MANAGED_IDENTITY ?? '').trim().toLowerCase());
+  return { teamsAppId: TEAMS_APP_ID ?? MicrosoftAppId, botId: MicrosoftAppId, hostname: PUBLIC_HOSTNAME.toLowerCase(), ssoAppId: managedIdentity ? MicrosoftAppId : (AZURE_CLIENT_ID ?? MicrosoftAppId), demo: false };
 }

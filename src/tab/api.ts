@@ -13,12 +13,13 @@ import { authorize, runCardAction } from '../bot/dispatch.js';
 import type { BotServices } from '../bot/services.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { byName } from '../cards/view-models.js';
-import { AppError, BadInputError, ErrorCode, NotFoundError, RateLimitedError, asAppError, describeForUser } from '../errors.js';
+import { AppError, BadInputError, ErrorCode, NotFoundError, RateLimitedError, RequestError, asAppError, describeForUser } from '../errors.js';
+import { ForbiddenError } from '../auth/roles.js';
 import { createLogger } from '../logger.js';
-import { HttpError, readJsonBody, sendJson } from '../server.js';
+import { readJsonBody, sendJson } from '../server.js';
 import type { Actor } from '../store/store.js';
 import type { TabIdentity } from './identity.js';
-import { QUEUE_FILTERS, openQueue, queueItem, queueQuerySchema } from './queue.js';
+import { QUEUE_FILTERS, QueueCache, buildQueue, queueItem, queueQuerySchema } from './queue.js';
 
 const log = createLogger('tab');
 const MAX_ACTION_BODY = 16 * 1024;
@@ -31,20 +32,33 @@ interface RouteContext {
   query: URLSearchParams;
   req: IncomingMessage;
   services: BotServices;
+  queue: QueueCache;
   now: Date;
 }
 
-interface Route {
+/** How a successful request is recorded: names shown are reveals; the queue once per filter and person every few minutes. */
+interface AuditNote {
+  action: string;
+  target?: string;
+  detail?: string;
+  /** Repeats (the queue's refresh each minute) within the dedupe window are not recorded again. */
+  repeatable?: boolean;
+}
+
+export interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
   capability: Capability;
   what: string;
-  /** Recorded in the audit trail as `tab:{name}`. */
+  /** Recorded in the audit trail as `tab:{name}` when refused. */
   name: string;
   handle(context: RouteContext): Promise<unknown>;
+  /** What the audit trail gets on success (nothing: the handler records its own, or it shows nothing). */
+  audit?(context: RouteContext): AuditNote;
 }
 
 const ID = '([A-Za-z0-9_-]{1,64})';
+const RESULT_ID = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
 
 /** The card as the tab shows it: only the buttons that work there, and no per-user refresh. */
 export function tabCard(card: AdaptiveCardJson): AdaptiveCardJson {
@@ -73,7 +87,7 @@ const actionBodySchema = z
   })
   .strict();
 
-const ROUTES: Route[] = [
+export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     pattern: /^\/api\/tab\/session$/,
@@ -94,11 +108,13 @@ const ROUTES: Route[] = [
     capability: 'read',
     what: 'see the incident queue',
     name: 'incidents',
-    async handle({ query, services }) {
+    async handle({ query, queue }) {
       const parsed = queueQuerySchema.safeParse(Object.fromEntries(query));
       if (!parsed.success) throw new BadInputError(`The queue filter is not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
-      return openQueue(services.client, parsed.data, byName);
+      return buildQueue(await queue.list(parsed.data), parsed.data, byName);
     },
+    // The queue names every person in it: who looked, with which filter.
+    audit: ({ query }) => ({ action: 'tab:incidents', target: query.toString().slice(0, 200) || 'all', repeatable: true }),
   },
   {
     method: 'GET',
@@ -110,6 +126,8 @@ const ROUTES: Route[] = [
       const incident = await services.triage.getIrmIncident(params[0]!);
       return { incident: queueItem(incident, byName), card: tabCard(services.publisher.card(incident, undefined, byName)) };
     },
+    // The card names the person at risk: recorded as a reveal, as in chat.
+    audit: ({ params }) => ({ action: 'reveal', target: params[0], detail: 'from the tab' }),
   },
   {
     method: 'POST',
@@ -118,16 +136,20 @@ const ROUTES: Route[] = [
     capability: 'anyone',
     what: 'use a card button',
     name: 'action',
-    async handle({ req, actor, services, now }) {
+    async handle({ req, actor, services, queue, now }) {
       const body = actionBodySchema.safeParse(await readJsonBody(req, MAX_ACTION_BODY));
       if (!body.success) throw new BadInputError(`The request is not a card action: ${body.error.issues.map((i) => i.message).join('; ')}.`);
-      const result = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' }, now);
-      return isMessageResult(result) ? { message: result.message } : { card: tabCard(result) };
+      try {
+        const result = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' }, now);
+        return isMessageResult(result) ? { message: result.message } : { card: tabCard(result) };
+      } finally {
+        queue.clear();
+      }
     },
   },
   {
     method: 'GET',
-    pattern: /^\/api\/tab\/hunts\/([0-9a-fA-F-]{36})$/,
+    pattern: new RegExp(`^/api/tab/hunts/${RESULT_ID}$`),
     capability: 'hunt',
     what: 'see hunting results',
     name: 'hunt',
@@ -148,6 +170,7 @@ const ROUTES: Route[] = [
         truncated: rows.length < result.rows.length,
       };
     },
+    audit: ({ params }) => ({ action: 'tab:hunt', target: params[0] }),
   },
 ];
 
@@ -157,48 +180,82 @@ export interface TabApiOptions {
   now: () => Date;
 }
 
-function sendError(res: ServerResponse, err: AppError): void {
-  if (err.code === ErrorCode.Unauthorized) res.setHeader('www-authenticate', 'Bearer');
+/** How long a repeated view (the same queue filter, by the same person) is not recorded again. */
+const AUDIT_REPEAT_MS = 10 * 60_000;
+
+function sendError(res: ServerResponse, err: AppError, tokenPresented: boolean): void {
+  if (err.code === ErrorCode.Unauthorized) res.setHeader('www-authenticate', tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer');
   if (err instanceof RateLimitedError) res.setHeader('retry-after', String(err.retryAfterSeconds));
   sendJson(res, err.status, { error: { code: err.code, message: describeForUser(err) } });
 }
 
-/** Handles /api/tab/*; false for any other path. */
-export async function handleTabApi(req: IncomingMessage, res: ServerResponse, path: string, options: TabApiOptions): Promise<boolean> {
-  if (!path.startsWith('/api/tab/')) return false;
-  const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter((m) => m.match);
-  if (matches.length === 0) {
-    sendJson(res, 404, { error: { code: ErrorCode.NotFound, message: `Nothing at ${path.slice(0, 100)}.` } });
-    return true;
-  }
-  const found = matches.find((m) => m.route.method === req.method);
-  if (!found) {
-    res.setHeader('allow', matches.map((m) => m.route.method).join(', '));
-    sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: `Use ${matches.map((m) => m.route.method).join(' or ')}.` } });
-    return true;
-  }
-  res.setHeader('cache-control', 'no-store');
-  const { route, match } = found;
-  const now = options.now();
-  let actor: Actor | undefined;
-  try {
-    actor = await options.identity.identify(req);
-    await authorize(options.services, actor, route.capability, route.what, `tab:${route.name}`, 'tab', now);
-    const query = new URL(req.url ?? '/', 'http://tab').searchParams;
-    const answer = await route.handle({ actor, params: match!.slice(1), query, req, services: options.services, now });
-    if (route.name !== 'session' && route.name !== 'action') {
-      await options.services.store.appendAudit({ at: now.toISOString(), actor, action: `tab:${route.name}`, target: match!.slice(1).join('/') || undefined, outcome: 'ok' });
+/**
+ * Browsers send some cross-site requests without asking first (a form post as text/plain), and a
+ * page on another name can be made to resolve to this machine: the API answers only its own
+ * origin, and card actions only as JSON.
+ */
+function refuseCrossSite(req: IncomingMessage): void {
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  let sameOrigin = true;
+  if (origin !== undefined) {
+    try {
+      sameOrigin = new URL(origin).host === req.headers.host;
+    } catch {
+      sameOrigin = false;
     }
-    sendJson(res, 200, answer);
-  } catch (err) {
-    if (err instanceof HttpError) {
-      sendJson(res, err.status, { error: { code: 'BadRequest', message: err.message } });
+  }
+  if (site === 'cross-site' || site === 'same-site' || !sameOrigin) throw new ForbiddenError('The tab API answers only the tab itself: this request came from another site.');
+  if (req.method === 'POST' && (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    throw new RequestError(415, 'Send the card action as JSON (content-type: application/json).');
+  }
+}
+
+/** The handler for /api/tab/* (answers false for any other path); it keeps the queue cache and the audit's memory of repeats. */
+export function createTabApi(options: TabApiOptions): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
+  const queue = new QueueCache(options.services.client);
+  const lastRecorded = new Map<string, number>();
+
+  const record = async (actor: Actor, note: AuditNote, now: Date) => {
+    if (note.repeatable) {
+      const key = `${actor.aadObjectId ?? actor.id}\n${note.action}\n${note.target ?? ''}`;
+      const last = lastRecorded.get(key);
+      if (last !== undefined && now.getTime() - last < AUDIT_REPEAT_MS) return;
+      lastRecorded.set(key, now.getTime());
+    }
+    await options.services.store.appendAudit({ at: now.toISOString(), actor, action: note.action, target: note.target, outcome: 'ok', detail: note.detail });
+  };
+
+  return async (req, res, path) => {
+    if (!path.startsWith('/api/tab/')) return false;
+    const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter((m) => m.match);
+    if (matches.length === 0) {
+      sendJson(res, 404, { error: { code: ErrorCode.NotFound, message: 'There is no such tab API path.' } });
       return true;
     }
-    const appError = asAppError(err);
-    if (appError.code === ErrorCode.Internal) log.error('tab request failed', { path, err });
-    else if (appError.code === ErrorCode.Unauthorized) log.warn('tab request refused: not authenticated', { path, reason: appError.message });
-    sendError(res, appError);
-  }
-  return true;
+    const found = matches.find((m) => m.route.method === req.method);
+    if (!found) {
+      res.setHeader('allow', matches.map((m) => m.route.method).join(', '));
+      sendJson(res, 405, { error: { code: ErrorCode.MethodNotAllowed, message: `Use ${matches.map((m) => m.route.method).join(' or ')}.` } });
+      return true;
+    }
+    res.setHeader('cache-control', 'no-store');
+    const { route, match } = found;
+    const now = options.now();
+    try {
+      refuseCrossSite(req);
+      const actor = await options.identity.identify(req);
+      await authorize(options.services, actor, route.capability, route.what, `tab:${route.name}`, 'tab', now);
+      const context: RouteContext = { actor, params: match!.slice(1), query: new URL(req.url ?? '/', 'http://tab').searchParams, req, services: options.services, queue, now };
+      const answer = await route.handle(context);
+      if (route.audit) await record(actor, route.audit(context), now);
+      sendJson(res, 200, answer);
+    } catch (err) {
+      const appError = asAppError(err);
+      if (appError.code === ErrorCode.Internal) log.error('tab request failed', { path, err });
+      else if (appError.code === ErrorCode.Unauthorized) log.warn('tab request refused: not authenticated', { path, reason: appError.message });
+      sendError(res, appError, Boolean(req.headers.authorization));
+    }
+    return true;
+  };
 }

@@ -52,7 +52,7 @@ const asset = (type: string, body: Buffer | string): Asset => {
 
 let built: Promise<Map<string, Asset>> | undefined;
 
-/** Bundles the browser code (once per process). */
+/** Bundles the browser code (once per process: `npm start` at start-up, tests on first request). A failed build stays failed: it is a defect, not a passing fault. */
 export function tabAssets(): Promise<Map<string, Asset>> {
   built ??= (async () => {
     const started = Date.now();
@@ -75,7 +75,6 @@ export function tabAssets(): Promise<Map<string, Asset>> {
     log.info('tab built', { ms: Date.now() - started, bytes: result.outputFiles[0]!.contents.length });
     return assets;
   })();
-  built.catch(() => (built = undefined));
   return built;
 }
 
@@ -140,7 +139,14 @@ export async function serveTabAsset(req: IncomingMessage, res: ServerResponse, p
     return true;
   }
   if (!path.startsWith('/tab/') && !(path in TEXT_PAGES)) return false;
-  const assets = await tabAssets();
+  let assets: Map<string, Asset>;
+  try {
+    assets = await tabAssets();
+  } catch (err) {
+    log.error('the tab could not be built', { err });
+    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'Unavailable', message: 'The tab could not be built: the details are in the bot log.' } }));
+    return true;
+  }
   const found = assets.get(path);
   if (!found) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {

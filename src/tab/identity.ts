@@ -5,19 +5,13 @@
  * and only from this machine; any token presented is refused rather than trusted.
  */
 import type { IncomingMessage } from 'node:http';
-import { AppError, ErrorCode, UnauthorizedError } from '../errors.js';
+import { ServiceUnavailableError, UnauthorizedError } from '../errors.js';
 import type { Actor } from '../store/store.js';
 import { SsoTokenValidator, bearerToken } from './sso.js';
 import type { TabConfig } from '../config.js';
 
 /** The Agents Playground's current user (FACTS.md); DEMO_ROLES lets them act and hunt. */
 export const DEMO_TAB_USER: Actor = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' };
-
-export class ServiceUnavailableError extends AppError {
-  constructor(message: string) {
-    super(ErrorCode.Config, message, 503);
-  }
-}
 
 export interface TabIdentity {
   mode: 'demo' | 'production';
@@ -28,12 +22,18 @@ function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
 
+/** The name the browser used for this server: a page on another name that resolves here (DNS rebinding) is not this machine. */
+function isLocalHostHeader(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
+}
+
 export function demoIdentity(): TabIdentity {
   return {
     mode: 'demo',
     async identify(req) {
       if (req.headers.authorization) throw new UnauthorizedError('Demo mode accepts only the demo identity: send no Authorization header.');
-      if (!isLoopback(req.socket.remoteAddress)) throw new UnauthorizedError('Demo mode accepts the demo identity only from this machine.');
+      if (!isLoopback(req.socket.remoteAddress) || !isLocalHostHeader(req.headers.host)) throw new UnauthorizedError('Demo mode accepts the demo identity only from this machine, at localhost or 127.0.0.1.');
       return DEMO_TAB_USER;
     },
   };

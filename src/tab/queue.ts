@@ -107,11 +107,50 @@ function anyOf(property: string, values: ReadonlySet<string> | undefined): strin
   return values && values.size > 0 ? [`(${[...values].map((v) => `${property} eq ${odataString(v)}`).join(' or ')})`] : [];
 }
 
-export async function openQueue(client: DefenderClient, query: QueueQuery, namer: Namer): Promise<Queue> {
+/** The Graph list behind a queue: open incidents of the severities and statuses asked, in the order asked. */
+export function listQueueIncidents(client: DefenderClient, query: QueueQuery): Promise<Incident[]> {
   const filter = ["status ne 'resolved'", "status ne 'redirected'", ...anyOf('severity', query.severity), ...anyOf('status', query.status)].join(' and ');
-  const incidents = await client.listIncidents({ filter, orderBy: `createdDateTime ${query.sort === 'oldest' ? 'asc' : 'desc'}`, top: 50, limit: QUEUE_SCAN });
-  const items = incidents.filter((i) => irmAlertsOf(i).length > 0 && (!query.user || matchesUser(i, query.user))).map((i) => queueItem(i, namer));
+  return client.listIncidents({ filter, orderBy: `createdDateTime ${query.sort === 'oldest' ? 'asc' : 'desc'}`, top: 50, limit: QUEUE_SCAN });
+}
+
+/** The queue from those incidents: the ones with an open IRM alert (as the chat's `incidents` counts them), and the person asked for. */
+export function buildQueue(incidents: readonly Incident[], query: QueueQuery, namer: Namer): Queue {
+  const items = incidents
+    .filter((i) => irmAlertsOf(i).some((a) => a.status !== 'resolved') && (!query.user || matchesUser(i, query.user)))
+    .map((i) => queueItem(i, namer));
   return { items, truncated: incidents.length >= QUEUE_SCAN, scanned: incidents.length };
+}
+
+export async function openQueue(client: DefenderClient, query: QueueQuery, namer: Namer): Promise<Queue> {
+  return buildQueue(await listQueueIncidents(client, query), query, namer);
+}
+
+/**
+ * Every open tab refreshes its queue each minute: the Graph list behind each filter is shared for
+ * a few seconds, so ten analysts cost Defender's throttling budget what one does. A decision taken
+ * through the tab clears it.
+ */
+export class QueueCache {
+  private readonly entries = new Map<string, { at: number; incidents: Promise<Incident[]> }>();
+  constructor(
+    private readonly client: DefenderClient,
+    private readonly ttlMs = 15_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  list(query: QueueQuery): Promise<Incident[]> {
+    const key = JSON.stringify([[...(query.severity ?? [])].sort(), [...(query.status ?? [])].sort(), query.sort]);
+    const hit = this.entries.get(key);
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.incidents;
+    const incidents = listQueueIncidents(this.client, query);
+    this.entries.set(key, { at: this.now(), incidents });
+    incidents.catch(() => this.entries.delete(key));
+    return incidents;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /** For the filter controls: every value with its words. */

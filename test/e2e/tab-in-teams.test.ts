@@ -89,7 +89,7 @@ afterAll(async () => {
 describe('the tab in Teams (production mode)', () => {
   it('initialises teams-js, takes the theme from Teams, signs in with the SSO token and lists the queue', async () => {
     const { page, tab } = await openInTeams({ theme: 'dark', token: { ok: true, value: entra.mint(entra.v2Claims({ preferred_username: DANA.upn, name: DANA.name })) } });
-    await expect.poll(() => tab.locator('#where').textContent()).toBe('Signed in as Dana Analyst');
+    await expect.poll(() => tab.locator('#where').textContent(), { timeout: 10_000 }).toBe('Signed in as Dana Analyst');
     expect(await tab.evaluate(() => document.body.dataset.theme)).toBe('dark');
     await tab.locator(`#queue tr[data-incident="${incidentId}"]`).waitFor();
     expect(await tab.locator(`#queue tr[data-incident="${incidentId}"]`).innerText()).toContain('Megan Bowen (megan.bowen@contoso.com)');
@@ -102,7 +102,15 @@ describe('the tab in Teams (production mode)', () => {
     await tab.locator(`#queue tr[data-incident="${incidentId}"] button`).click();
     const card = tab.locator('#detail .ac-adaptiveCard').first();
     await card.getByRole('button', { name: 'Start investigation' }).click();
-    await expect.poll(() => card.innerText()).toMatch(/Defender status\s+In progress/);
+    await expect.poll(() => card.innerText(), { timeout: 10_000 }).toMatch(/Defender status\s+In progress/);
+
+    // The user switches Teams to the light theme: the page and the card follow, with no new request.
+    const before = (await (await fetch(`${tenant.url}/_admin/requests`)).json()).length;
+    await page.evaluate(() => (window as unknown as { __setTheme(t: string): void }).__setTheme('default'));
+    await expect.poll(() => tab.evaluate(() => document.body.dataset.theme), { timeout: 10_000 }).toBe('default');
+    await expect.poll(() => tab.locator('#detail .ac-adaptiveCard').first().evaluate((el) => getComputedStyle(el).backgroundColor), { timeout: 10_000 }).toBe('rgb(255, 255, 255)');
+    expect(await tab.locator('#detail .ac-adaptiveCard').first().innerText()).toMatch(/Defender status\s+In progress/);
+    expect((await (await fetch(`${tenant.url}/_admin/requests`)).json()).length).toBe(before);
     const patches = (await (await fetch(`${tenant.url}/_admin/requests`)).json()) as { method: string; body: unknown }[];
     expect(JSON.stringify(patches.filter((r) => r.method === 'PATCH'))).toContain('"assignedTo":"dana@contoso.com"');
     expect(collectPageErrors(page).unexpected()).toEqual([]);
@@ -110,11 +118,11 @@ describe('the tab in Teams (production mode)', () => {
 
   it('says why when Teams cannot give a token, or gives one the bot refuses', async () => {
     const refused = await openInTeams({ theme: 'default', token: { ok: false, reason: 'resourceDisabled' } });
-    await expect.poll(() => refused.tab.locator('#banner').textContent()).toMatch(/sign/i);
+    await expect.poll(() => refused.tab.locator('#banner').textContent(), { timeout: 10_000 }).toContain('Teams could not sign you in to this tab (resourceDisabled)');
     expect(await refused.tab.locator('#queue').count()).toBe(0);
 
     const forged = await openInTeams({ theme: 'contrast', token: { ok: true, value: entra.mint(entra.v2Claims({ aud: '11111111-2222-3333-4444-555555555555' })) } });
-    await expect.poll(() => forged.tab.locator('#banner').textContent()).toMatch(/not (valid|issued|for this)|audience/i);
+    await expect.poll(() => forged.tab.locator('#banner').textContent(), { timeout: 10_000 }).toMatch(/^Teams sign-in refused: .*audience/);
     expect(await forged.tab.evaluate(() => document.body.dataset.theme)).toBe('contrast');
     expect(await forged.tab.locator('#queue').count()).toBe(0);
   });
@@ -123,7 +131,7 @@ describe('the tab in Teams (production mode)', () => {
     const page = await context.newPage();
     collectPageErrors(page);
     await page.goto(`${origin}/tab/`);
-    await expect.poll(() => page.locator('#banner').textContent()).toContain('Open the Insider risk queue tab in Microsoft Teams to sign in');
+    await expect.poll(() => page.locator('#banner').textContent(), { timeout: 10_000 }).toContain('Open the Insider risk queue tab in Microsoft Teams to sign in');
     expect(await page.locator('#where').textContent()).toBe('Outside Microsoft Teams');
     expect(await page.locator('#queue').count()).toBe(0);
   });

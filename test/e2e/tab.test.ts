@@ -78,7 +78,7 @@ afterAll(async () => {
 
 describe('the incident-queue tab outside Teams', () => {
   it('says it runs outside Teams as the demo user, and lists the open incidents with their sources and statuses', async () => {
-    await expect.poll(() => tab.locator('#where').textContent()).toContain('Outside Microsoft Teams: demo mode, signed in as the demo user Alex Wilber');
+    await expect.poll(() => tab.locator('#where').textContent(), { timeout: 10_000 }).toContain('Outside Microsoft Teams: demo mode, signed in as the demo user Alex Wilber');
     await tab.locator(`#queue tr[data-incident="${resolvedId}"]`).waitFor();
     expect(await rowIds(tab)).toEqual([resolvedId, otherId]);
     const row = tab.locator(`#queue tr[data-incident="${resolvedId}"]`);
@@ -94,15 +94,15 @@ describe('the incident-queue tab outside Teams', () => {
 
   it('filters by severity and user, and sorts by age', async () => {
     await tab.getByRole('checkbox', { name: 'Medium' }).check();
-    await expect.poll(() => rowIds(tab)).toEqual([otherId]);
+    await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([otherId]);
     await tab.getByRole('checkbox', { name: 'Medium' }).uncheck();
     await tab.locator('#user-filter').fill('adele');
-    await expect.poll(() => rowIds(tab)).toEqual([resolvedId]);
+    await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([resolvedId]);
     await tab.locator('#user-filter').fill('');
     await tab.locator('#sort').selectOption('newest');
-    await expect.poll(() => rowIds(tab)).toEqual([otherId, resolvedId]);
+    await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([otherId, resolvedId]);
     await tab.locator('#sort').selectOption('oldest');
-    await expect.poll(() => rowIds(tab)).toEqual([resolvedId, otherId]);
+    await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([resolvedId, otherId]);
   });
 
   it('resolves from the tab: Defender records it and the card in the Playground updates', async () => {
@@ -128,7 +128,7 @@ describe('the incident-queue tab outside Teams', () => {
     await waitForCardText(posted, /Defender status Resolved/, { timeout: 20_000 });
     await waitForCardText(posted, /IRM status .*Confirmed/);
     // The queue drops it.
-    await expect.poll(() => rowIds(tab)).toEqual([otherId]);
+    await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([otherId]);
   });
 
   it("opens a hunting result in full from the card's Show all: every row, sortable, as CSV", async () => {

@@ -3,6 +3,7 @@
  * tenant, an incident's card with only the buttons that work in the tab, a decision taken from
  * the tab reaching Defender and the card posted in Teams, the full hunting result, and bad input.
  */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALEX, installation, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -145,7 +146,18 @@ describe('an incident from the tab', () => {
     expect((await api<Queue>('/api/tab/incidents')).body.items.map((i) => i.incidentId)).toEqual([lowId]);
   });
 
-  it('refuses a stale card and a second resolve in words, writing nothing more', async () => {
+  it('answers a card drawn before the incident changed with the current card, writing nothing', async () => {
+    const { body: before } = await api<{ incident: { version: string } }>(`/api/tab/incidents/${lowId}`);
+    await stack.admin('PATCH', `/_admin/alerts/${(await stack.bot.services.triage.getIrmIncident(lowId)).alerts![0]!.id}`, { assignedTo: 'megan.bowen@contoso.com' });
+    const writesBefore = (await stack.graphRequests()).filter((r) => r.method !== 'GET').length;
+    const stale = await post('/api/tab/actions', { verb: 'resolve', data: { incidentId: lowId, version: before.incident.version, classification: 'falsePositive' } });
+    expect(stale.status).toBe(200);
+    expect(JSON.stringify(stale.body)).toContain(`Incident ${lowId} changed since this card was drawn, so nothing was written`);
+    expect(fact((stale.body as { card: unknown }).card, 'Defender status')).toBe('New');
+    expect((await stack.graphRequests()).filter((r) => r.method !== 'GET').length).toBe(writesBefore);
+  });
+
+  it('refuses a second resolve in words, writing nothing more', async () => {
     const before = (await stack.graphRequests()).filter((r) => r.method !== 'GET').length;
     const again = await post('/api/tab/actions', { verb: 'resolve', data: { incidentId: highId, classification: 'falsePositive' } });
     expect(again.status).toBe(409);
@@ -170,6 +182,46 @@ describe('an incident from the tab', () => {
   });
 });
 
+describe('requests from other sites', () => {
+  it('refuses cross-site requests and card actions not sent as JSON', async () => {
+    const action = JSON.stringify({ verb: 'startInvestigation', data: { incidentId: lowId } });
+    const plain = await api('/api/tab/actions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: action });
+    expect(plain.status).toBe(415);
+    const foreign = await api('/api/tab/actions', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: action });
+    expect(foreign.status).toBe(403);
+    const crossSite = await api('/api/tab/incidents', { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    // The tab's own requests pass.
+    expect((await api('/api/tab/incidents', { headers: { 'sec-fetch-site': 'same-origin', origin: base } })).status).toBe(200);
+    // Nothing was started.
+    expect((await stack.graphRequests()).some((r) => r.method === 'PATCH' && r.path.includes(`/incidents/${lowId}`))).toBe(false);
+  });
+
+  it('refuses the demo identity to a page that reached this machine under another name (DNS rebinding)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: stack.bot.port, path: '/api/tab/session', headers: { host: `evil.example:${stack.bot.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(401);
+  });
+});
+
+describe('the audit trail', () => {
+  it('records a card seen in the tab as a reveal, and the queue once per filter and person', async () => {
+    const audit = () => stack.bot.services.store.data.audit;
+    await api(`/api/tab/incidents/${lowId}`);
+    expect(audit().at(-1)).toMatchObject({ action: 'reveal', target: lowId, detail: 'from the tab', outcome: 'ok' });
+    const views = () => audit().filter((a) => a.action === 'tab:incidents' && a.target === 'sort=newest&severity=low').length;
+    const before = views();
+    for (let i = 0; i < 3; i++) await api('/api/tab/incidents?sort=newest&severity=low');
+    expect(views()).toBe(before + 1);
+  });
+});
+
 describe('identity in demo mode', () => {
   it('accepts only the demo identity: a token is refused, not trusted', async () => {
     const session = await api<{ user: { name: string }; may: Record<string, boolean> }>('/api/tab/session');
@@ -177,7 +229,7 @@ describe('identity in demo mode', () => {
     expect(session.body.may).toEqual({ read: true, act: true, hunt: true });
     const withToken = await api('/api/tab/session', { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' } });
     expect(withToken.status).toBe(401);
-    expect(withToken.headers.get('www-authenticate')).toBe('Bearer');
+    expect(withToken.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 });
 

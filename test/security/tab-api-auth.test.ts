@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdentity, ssoIdentity, DEMO_TAB_USER } from '../../src/tab/identity.js';
+import { ROUTES } from '../../src/tab/api.js';
 import { loadConfig } from '../../src/config.js';
 import { CLIENT_ID, HOSTNAME, TENANT_ID, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
 import { newKeyPair } from '../support/tokens.js';
@@ -78,6 +79,27 @@ describe('production mode', () => {
     expect((await stack.graphRequests()).length).toBe(graphBefore);
   });
 
+  it('checks every route, present and future, for a token and for the role it names', async () => {
+    const sample = (pattern: RegExp) =>
+      pattern.source
+        .replace(/\(\[A-Za-z0-9_-\]\{1,64\}\)/, incidentId)
+        .replace(/\(\[0-9a-fA-F\][^)]*\)/, '00000000-0000-4000-8000-000000000000')
+        .replace(/^\^|\$$/g, '')
+        .replace(/\\\//g, '/');
+    const rae = tokenFor(READER_OID, 'Rae Reader');
+    const nobody = tokenFor(NOBODY_OID, 'Nobody Special');
+    expect(ROUTES.length).toBeGreaterThanOrEqual(5);
+    for (const route of ROUTES) {
+      const path = sample(route.pattern);
+      expect(route.pattern.test(path), path).toBe(true);
+      const init = route.method === 'POST' ? { method: 'POST', body: JSON.stringify({ verb: 'startInvestigation', data: { incidentId } }) } : {};
+      expect((await call(path, null, init)).status, `${route.method} ${path} without a token`).toBe(401);
+      if (route.capability !== 'anyone') expect((await call(path, nobody, init)).status, `${route.method} ${path} with no role`).toBe(403);
+      // A reader may see, not act (the action route checks the button's own capability) nor hunt.
+      if (route.capability === 'hunt' || route.method === 'POST') expect((await call(path, rae, init)).status, `${route.method} ${path} as a reader`).toBe(403);
+    }
+  });
+
   it('refuses forged and misdirected tokens', async () => {
     const forged = {
       'signed by another key': entra.mint(entra.v2Claims({ oid: USER_OID }), { key: newKeyPair('entra-local-key-current') }),
@@ -132,8 +154,8 @@ describe('production mode', () => {
   });
 });
 
-function fakeRequest(remoteAddress: string, authorization?: string): IncomingMessage {
-  return { headers: authorization ? { authorization } : {}, socket: { remoteAddress } } as unknown as IncomingMessage;
+function fakeRequest(remoteAddress: string, authorization?: string, host = 'localhost:3978'): IncomingMessage {
+  return { headers: { host, ...(authorization ? { authorization } : {}) }, socket: { remoteAddress } } as unknown as IncomingMessage;
 }
 
 describe('demo mode', () => {
@@ -143,5 +165,7 @@ describe('demo mode', () => {
     await expect(identity.identify(fakeRequest('::1'))).resolves.toEqual(DEMO_TAB_USER);
     await expect(identity.identify(fakeRequest('192.0.2.2'))).rejects.toMatchObject({ status: 401, message: expect.stringContaining('only from this machine') });
     await expect(identity.identify(fakeRequest('127.0.0.1', 'Bearer abc'))).rejects.toMatchObject({ status: 401 });
+    await expect(identity.identify(fakeRequest('127.0.0.1', undefined, '127.0.0.1:3978'))).resolves.toEqual(DEMO_TAB_USER);
+    await expect(identity.identify(fakeRequest('127.0.0.1', undefined, 'attacker.example:3978'))).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A stand-in for the Teams client around a tab: a page that frames the tab and answers what
  * teams-js asks its host over postMessage (initialize, getContext, authentication.getAuthToken),
- * recording every call. teams-js accepts a host on the tab's own origin, so tests serve this page
+ * recording every call, and tells it of theme changes (`window.__setTheme`). teams-js accepts a host on the tab's own origin, so tests serve this page
  * (through Playwright routing) at a path on the bot's origin.
  */
 export interface TeamsHostOptions {
@@ -33,6 +33,8 @@ const answers = {
   getContext: () => [context],
   'authentication.getAuthToken': () => (config.token.ok ? [true, config.token.value] : [false, config.token.reason]),
 };
+/** Teams telling the tab the user picked another theme. */
+window.__setTheme = (theme) => document.getElementById('tab').contentWindow.postMessage({ func: 'themeChange', args: [theme] }, location.origin);
 window.addEventListener('message', (event) => {
   const frame = document.getElementById('tab').contentWindow;
   if (event.source !== frame || !event.data || typeof event.data.func !== 'string') return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { loadPackageConfig } from '../../src/package/config.js';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -54,6 +55,18 @@ describe('configuration', () => {
     expect(config.mode).toBe('production');
     expect(config.graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
     expect(config.graphAuth.kind).toBe('clientSecret');
+  });
+
+  it("signs the tab in with the Graph app, or the bot's app when a managed identity holds AZURE_CLIENT_ID", () => {
+    const ids = { AZURE_TENANT_ID: '22222222-2222-2222-2222-222222222222', AZURE_CLIENT_ID: '11111111-1111-1111-1111-111111111111', MicrosoftAppId: '33333333-3333-3333-3333-333333333333', MicrosoftAppPassword: 'p', PUBLIC_HOSTNAME: 'IRM-Bot.contoso.com' };
+    expect(loadConfig({ ...ids, AZURE_CLIENT_SECRET: 's' }).tab).toEqual({
+      publicBaseUrl: 'https://irm-bot.contoso.com',
+      teamsAppId: ids.MicrosoftAppId,
+      sso: { tenantId: ids.AZURE_TENANT_ID, clientId: ids.AZURE_CLIENT_ID, hostname: 'irm-bot.contoso.com' },
+    });
+    expect(loadConfig({ ...ids, AZURE_USE_MANAGED_IDENTITY: '1' }).tab.sso).toMatchObject({ clientId: ids.MicrosoftAppId });
+    expect(loadPackageConfig({ ...ids, AZURE_USE_MANAGED_IDENTITY: '1' }).ssoAppId).toBe(ids.MicrosoftAppId);
+    expect(loadPackageConfig(ids).ssoAppId).toBe(ids.AZURE_CLIENT_ID);
   });
 
   it('accepts a six-field cron with seconds', () => {

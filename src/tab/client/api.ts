@@ -17,27 +17,9 @@ export interface Session {
   filters: { severity: { value: string; title: string }[]; status: { value: string; title: string }[] };
 }
 
-export interface QueueItem {
-  incidentId: string;
-  version: string;
-  title: string;
-  severity: string;
-  severityWord: string;
-  user: string;
-  status: string;
-  defenderStatus: string;
-  irmStatus: string;
-  sources: { name: string; count: number; irm: boolean }[];
-  createdDateTime: string;
-  assignedTo: string | null;
-  incidentUrl: string;
-}
-
-export interface Queue {
-  items: QueueItem[];
-  truncated: boolean;
-  scanned: number;
-}
+// The server's own types: erased from the bundle, so the browser code cannot drift from the API.
+export type { Queue, QueueItem } from '../queue.js';
+import type { Queue, QueueItem } from '../queue.js';
 
 export type CardJson = Record<string, unknown>;
 

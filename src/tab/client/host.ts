@@ -9,12 +9,15 @@ export type Theme = 'default' | 'dark' | 'contrast';
 
 export interface Host {
   inTeams: boolean;
-  theme: Theme;
+  /** The theme now (Teams' or the browser's); it follows changes. */
+  readonly theme: Theme;
   /** The Teams user's name, when in Teams. */
   userName: string | null;
   /** A token for the tab API (null outside Teams). */
   token(): Promise<string | null>;
-  onThemeChange(handler: (theme: Theme) => void): void;
+  /** Called after every theme change, in the order added (teams-js itself keeps only one handler: this is it). */
+  onThemeChange(listener: (theme: Theme) => void): void;
+  /** Opens a link from a card: https only (and this machine's http in demo mode); anything else is ignored. */
   openLink(url: string): void;
 }
 
@@ -39,17 +42,43 @@ function browserTheme(): Theme {
   return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'default';
 }
 
+/** Links cards may open: https anywhere; http only to this machine (the demo's own pages). */
+export function isOpenableLink(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
+/** One theme, many listeners. */
+class ThemeSource {
+  private readonly listeners: ((theme: Theme) => void)[] = [];
+  constructor(public current: Theme) {}
+  add(listener: (theme: Theme) => void): void {
+    this.listeners.push(listener);
+  }
+  set(theme: Theme): void {
+    if (theme === this.current) return;
+    this.current = theme;
+    for (const listener of this.listeners) listener(theme);
+  }
+}
+
 function outsideTeams(): Host {
+  const theme = new ThemeSource(browserTheme());
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => theme.set(browserTheme()));
   return {
     inTeams: false,
-    theme: browserTheme(),
+    get theme() {
+      return theme.current;
+    },
     userName: null,
     token: async () => null,
-    onThemeChange(handler) {
-      window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => handler(browserTheme()));
-    },
+    onThemeChange: (listener) => theme.add(listener),
     openLink(url) {
-      window.open(url, '_blank', 'noopener');
+      if (isOpenableLink(url)) window.open(url, '_blank', 'noopener');
     },
   };
 }
@@ -64,10 +93,14 @@ export async function connectHost(): Promise<Host> {
     return outsideTeams();
   }
   const context = await app.getContext();
+  const theme = new ThemeSource(asTheme(context.app.theme));
+  app.registerOnThemeChangeHandler((next) => theme.set(asTheme(next)));
   let cached: { token: string; until: number } | null = null;
   return {
     inTeams: true,
-    theme: asTheme(context.app.theme),
+    get theme() {
+      return theme.current;
+    },
     userName: context.user?.displayName ?? context.user?.userPrincipalName ?? null,
     async token() {
       if (cached && cached.until > Date.now()) return cached.token;
@@ -76,11 +109,9 @@ export async function connectHost(): Promise<Host> {
       cached = { token, until: Date.now() + 60_000 };
       return token;
     },
-    onThemeChange(handler) {
-      app.registerOnThemeChangeHandler((theme) => handler(asTheme(theme)));
-    },
+    onThemeChange: (listener) => theme.add(listener),
     openLink(url) {
-      void app.openLink(url).catch(() => window.open(url, '_blank', 'noopener'));
+      if (isOpenableLink(url)) void app.openLink(url).catch(() => window.open(url, '_blank', 'noopener'));
     },
   };
 }

@@ -123,39 +123,62 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
     try {
       const queue = await api.queue(query);
       if (mine !== generation) return;
-      banner(null);
+      if (queueFailed) banner(null);
+      queueFailed = false;
+      // The refresh redraws the rows: keep the keyboard where it was.
+      const focused = (document.activeElement?.closest('tr[data-incident]') as HTMLElement | null)?.dataset.incident;
       replace(body, queue.items.length ? queue.items.map(row) : [h('tr', {}, h('td', { colSpan: 7, className: 'muted' }, 'No open incident matches these filters.'))]);
+      if (focused) body.querySelector<HTMLButtonElement>(`tr[data-incident="${CSS.escape(focused)}"] button`)?.focus();
       summary.textContent = queueSummary(queue.items.length, state.severity.size > 0 || state.status.size > 0 || state.user !== '', queue.truncated ? { scanned: queue.scanned, oldest: state.sort === 'oldest' } : null);
     } catch (err) {
-      if (mine === generation) banner(err instanceof ApiError ? err.message : 'The queue could not be loaded.');
+      if (mine !== generation) return;
+      queueFailed = true;
+      banner(err instanceof ApiError ? err.message : 'The queue could not be loaded.');
     }
   }
+  let queueFailed = false;
+
+  /** The card shown, and which request may still draw into the pane (a later choice wins). */
+  let shown: { incidentId: string; card: Record<string, unknown>; message?: string } | null = null;
+  let detailGeneration = 0;
 
   async function open(incidentId: string): Promise<void> {
+    const mine = ++detailGeneration;
     state.selected = incidentId;
     for (const tr of body.querySelectorAll('tr')) tr.classList.toggle('selected', tr.getAttribute('data-incident') === incidentId);
     replace(detail, h('p', { className: 'muted' }, 'Loading…'));
     try {
       const { card } = await api.incident(incidentId);
-      showCard(card);
+      if (mine === detailGeneration) showCard(incidentId, card);
     } catch (err) {
-      replace(detail, h('p', { className: 'error', role: 'alert' }, err instanceof ApiError ? err.message : 'The incident could not be loaded.'));
+      if (mine === detailGeneration) replace(detail, h('p', { className: 'error', role: 'alert' }, err instanceof ApiError ? err.message : 'The incident could not be loaded.'));
     }
   }
 
-  function showCard(card: Record<string, unknown>, message?: string): void {
+  function showCard(incidentId: string, card: Record<string, unknown>, message?: string): void {
+    shown = { incidentId, card, message };
+    detail.removeAttribute('aria-busy');
     replace(
       detail,
       message ? h('p', { className: 'error', role: 'alert' }, message) : null,
       renderCard(card, host.theme, {
         execute: async (verb, data) => {
+          // One action at a time; the answer belongs to this incident only if it is still the one shown.
+          if (detail.getAttribute('aria-busy') === 'true') return;
+          detail.setAttribute('aria-busy', 'true');
+          const mine = detailGeneration;
           try {
             const answer = await api.action(verb, data);
-            if ('card' in answer) showCard(answer.card);
-            else banner(answer.message, 'info');
+            if (mine === detailGeneration) {
+              if ('card' in answer) showCard(incidentId, answer.card);
+              else {
+                detail.removeAttribute('aria-busy');
+                banner(answer.message, 'info');
+              }
+            }
             await load();
           } catch (err) {
-            showCard(card, err instanceof ApiError ? err.message : 'The action failed.');
+            if (mine === detailGeneration) showCard(incidentId, card, err instanceof ApiError ? err.message : 'The action failed.');
           }
         },
         openUrl: (url) => host.openLink(url),
@@ -163,8 +186,9 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
     );
   }
 
+  // A new theme redraws the card as it is (a half-written comment is lost, but nothing is fetched or audited again).
   host.onThemeChange(() => {
-    if (state.selected) void open(state.selected);
+    if (shown && shown.incidentId === state.selected) showCard(shown.incidentId, shown.card, shown.message);
   });
   void load();
   window.setInterval(() => {
