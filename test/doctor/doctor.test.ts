@@ -118,16 +118,22 @@ describe('setup doctor', () => {
     expect(byCheck(findings, 'Graph reachability')).toMatchObject({ ok: false, fix: expect.stringContaining('GRAPH_BASE_URL') });
   });
 
-  it('never prints a secret, and names a credentials failure', async () => {
+  /** Production mode with a client secret, against a fresh embedded tenant. */
+  async function productionConfig(env: Record<string, string> = {}) {
     tenant = await startTenant({ port: 0, seedIncidents: 1, irmSyncDelaySeconds: 0 });
-    const config = loadConfig({
+    return loadConfig({
       GRAPH_BASE_URL: tenant.graphBaseUrl,
       DB_FILE: join(dir, 'db.json'),
       AZURE_TENANT_ID: '11111111-1111-1111-1111-111111111111',
       AZURE_CLIENT_ID: '22222222-2222-2222-2222-222222222222',
       AZURE_CLIENT_SECRET: 'super-secret-value-123',
       PLAYGROUND: '0',
+      ...env,
     });
+  }
+
+  it('never prints a secret, and names a credentials failure', async () => {
+    const config = await productionConfig();
     const token = async (): Promise<string> => {
       throw new GraphError('Could not get a Microsoft Graph token: check AZURE_TENANT_ID, AZURE_CLIENT_ID and the client secret or managed identity.', { httpStatus: 401, graphCode: 'TokenAcquisitionFailed' });
     };
@@ -142,16 +148,7 @@ describe('setup doctor', () => {
   });
 
   it('names what the tab accepts once its sign-in is configured', async () => {
-    tenant = await startTenant({ port: 0, seedIncidents: 1, irmSyncDelaySeconds: 0 });
-    const config = loadConfig({
-      GRAPH_BASE_URL: tenant.graphBaseUrl,
-      DB_FILE: join(dir, 'db.json'),
-      AZURE_TENANT_ID: '11111111-1111-1111-1111-111111111111',
-      AZURE_CLIENT_ID: '22222222-2222-2222-2222-222222222222',
-      AZURE_CLIENT_SECRET: 'super-secret-value-123',
-      PUBLIC_HOSTNAME: 'irm-bot.contoso.com',
-      PLAYGROUND: '0',
-    });
+    const config = await productionConfig({ PUBLIC_HOSTNAME: 'irm-bot.contoso.com' });
     const findings = await runDoctor({ config, baseDelayMs: 10, token: async () => 'token' });
     expect(byCheck(findings, 'Tab sign-in')).toMatchObject({ ok: true, detail: expect.stringContaining('api://irm-bot.contoso.com/22222222-2222-2222-2222-222222222222') });
   });

@@ -3,67 +3,29 @@
  * headless Chromium. Incidents created through the admin path arrive as cards in Personal Chat;
  * the analyst starts an investigation and resolves from the card; the tenant records it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBotApp, type BotApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
-import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
-import {
-  chooseOption,
-  clickCardButton,
-  collectPageErrors,
-  fillText,
-  launchBrowser,
-  markChat,
-  openPlayground,
-  sendMessage,
-  waitForCard,
-  waitForCardText,
-} from '../support/browser.js';
-import { startPlayground, type Playground } from '../support/playground.js';
+import type { Tenant } from '../../src/tenant/server.js';
+import { chooseOption, clickCardButton, collectPageErrors, fillText, markChat, openPlayground, sendMessage, waitForCard, waitForCardText } from '../support/browser.js';
+import { screenshotPath, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 
-/**
- * The README's pictures come from this run. They go to test-results/ (ignored by git); with
- * UPDATE_SCREENSHOTS=1 they replace the ones in docs/, so a plain `npm test` leaves the clone clean.
- */
-const screenshotPath = (name: string) => (process.env.UPDATE_SCREENSHOTS === '1' ? `docs/${name}` : `test-results/${name}`);
-
+let stack: BrowserStack;
 let tenant: Tenant;
-let bot: BotApp;
-let playground: Playground;
-let browser: Browser;
 let page: Page;
-let dir: string;
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(tenant.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
-}
+const admin = <T>(method: string, path: string, body?: unknown) => stack.admin<T>(method, path, body);
 const graphAlert = (id: string) =>
   fetch(`${tenant.graphBaseUrl}/security/alerts_v2/${id}`, { headers: { Prefer: 'include-unknown-enum-members' } }).then((r) => r.json() as Promise<Record<string, unknown>>);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'irm-e2e-'));
-  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
-  const config = loadConfig({ PORT: '0', DB_FILE: join(dir, 'db.json'), GRAPH_BASE_URL: tenant.graphBaseUrl, POLL_SCHEDULE: '* * * * * *', PLAYGROUND: '0' });
-  bot = await startBotApp(config, { host: '127.0.0.1', irmReader: embeddedTenantIrmReader(tenant.url) });
-  playground = await startPlayground({ botEndpoint: bot.messagesUrl });
-  browser = await launchBrowser();
+  stack = await startBrowserStack();
+  tenant = stack.tenant;
   // Tall enough that a whole incident card with its form open fits on screen (for the README picture).
-  page = await openPlayground(browser, playground.url, { context: await browser.newContext({ viewport: { width: 1300, height: 2200 } }) });
+  page = await openPlayground(stack.browser, stack.playground!.url, { context: await stack.browser.newContext({ viewport: { width: 1300, height: 2200 } }) });
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await playground?.stop();
-  await bot?.close();
-  await tenant?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('in the Agents Playground', () => {

@@ -7,19 +7,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBotApp, type BotApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
-import { collectPageErrors, launchBrowser } from '../support/browser.js';
-import { CLIENT_ID, HOSTNAME, TENANT_ID, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
+import { collectPageErrors } from '../support/browser.js';
+import { startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
+import { PRODUCTION_ENV, TENANT_ID, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
 import { teamsHostPage, type TeamsHostOptions } from '../support/teams-host.js';
 
-let tenant: Tenant;
+let stack: BrowserStack;
 let entra: LocalEntra;
-let bot: BotApp;
-let browser: Browser;
 let context: BrowserContext;
 let dir: string;
 let incidentId: string;
@@ -44,45 +40,29 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irm-tab-teams-'));
   const roles = join(dir, 'roles.json');
   writeFileSync(roles, JSON.stringify({ principals: [{ id: USER_OID, name: 'Dana Analyst', defender: 'SecurityOperator', purview: ['Investigator'] }] }));
-  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
   entra = await startLocalEntra();
-  const config = loadConfig({
-    PORT: '0',
-    DB_FILE: join(dir, 'db.json'),
-    GRAPH_BASE_URL: tenant.graphBaseUrl,
-    PLAYGROUND: '0',
-    MicrosoftAppId: CLIENT_ID,
-    MicrosoftAppPassword: 'not-used-here',
-    MicrosoftAppTenantId: TENANT_ID,
-    MicrosoftAppType: 'SingleTenant',
-    AZURE_TENANT_ID: TENANT_ID,
-    AZURE_CLIENT_ID: CLIENT_ID,
-    AZURE_CLIENT_SECRET: 'not-used-here-either',
-    PUBLIC_HOSTNAME: HOSTNAME,
-    ROLES_FILE: roles,
+  stack = await startBrowserStack({
+    playground: false,
+    env: { ...PRODUCTION_ENV, ROLES_FILE: roles },
+    app: { schedule: false, tabSsoJwksUrl: entra.jwksUrl, graph: { token: async () => 'graph-token-stand-in' } },
   });
-  bot = await startBotApp(config, { host: '127.0.0.1', schedule: false, tabSsoJwksUrl: entra.jwksUrl, graph: { token: async () => 'graph-token-stand-in' } });
-  origin = `http://127.0.0.1:${bot.port}`;
+  origin = `http://127.0.0.1:${stack.bot.port}`;
   incidentId = (
-    await (
-      await fetch(`${tenant.url}/_admin/incidents`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ severity: 'high', title: 'Source code copied to a personal repository', user: { upn: 'megan.bowen@contoso.com', displayName: 'Megan Bowen' }, otherSources: ['microsoftDefenderForEndpoint'] }),
-      })
-    ).json()
+    await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', {
+      severity: 'high',
+      title: 'Source code copied to a personal repository',
+      user: { upn: 'megan.bowen@contoso.com', displayName: 'Megan Bowen' },
+      otherSources: ['microsoftDefenderForEndpoint'],
+    })
   ).incidentId;
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   // Nothing may leave the machine (teams-js asks Microsoft's CDN for Teams' domains).
   await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort('blockedbyclient'));
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await bot?.close();
+  await stack?.close();
   await entra?.close();
-  await tenant?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -105,13 +85,13 @@ describe('the tab in Teams (production mode)', () => {
     await expect.poll(() => card.innerText(), { timeout: 10_000 }).toMatch(/Defender status\s+In progress/);
 
     // The user switches Teams to the light theme: the page and the card follow, with no new request.
-    const before = (await (await fetch(`${tenant.url}/_admin/requests`)).json()).length;
+    const before = (await (await fetch(`${stack.tenant.url}/_admin/requests`)).json()).length;
     await page.evaluate(() => (window as unknown as { __setTheme(t: string): void }).__setTheme('default'));
     await expect.poll(() => tab.evaluate(() => document.body.dataset.theme), { timeout: 10_000 }).toBe('default');
     await expect.poll(() => tab.locator('#detail .ac-adaptiveCard').first().evaluate((el) => getComputedStyle(el).backgroundColor), { timeout: 10_000 }).toBe('rgb(255, 255, 255)');
     expect(await tab.locator('#detail .ac-adaptiveCard').first().innerText()).toMatch(/Defender status\s+In progress/);
-    expect((await (await fetch(`${tenant.url}/_admin/requests`)).json()).length).toBe(before);
-    const patches = (await (await fetch(`${tenant.url}/_admin/requests`)).json()) as { method: string; body: unknown }[];
+    expect((await (await fetch(`${stack.tenant.url}/_admin/requests`)).json()).length).toBe(before);
+    const patches = (await (await fetch(`${stack.tenant.url}/_admin/requests`)).json()) as { method: string; body: unknown }[];
     expect(JSON.stringify(patches.filter((r) => r.method === 'PATCH'))).toContain('"assignedTo":"dana@contoso.com"');
     expect(collectPageErrors(page).unexpected()).toEqual([]);
   });

@@ -4,50 +4,32 @@
  * reaches Defender and the card posted in the Agents Playground; a hunting result opens in full
  * from the card's Show all, sorts, and downloads as CSV. No page errors anywhere.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBotApp, type BotApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
-import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
-import { clickCardButton, collectPageErrors, launchBrowser, markChat, openPlayground, sendMessage, waitForCard, waitForCardText } from '../support/browser.js';
-import { startPlayground, type Playground } from '../support/playground.js';
+import type { Tenant } from '../../src/tenant/server.js';
+import { clickCardButton, collectPageErrors, markChat, openPlayground, sendMessage, waitForCard, waitForCardText } from '../support/browser.js';
+import { screenshotPath, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 
-const screenshotPath = (name: string) => (process.env.UPDATE_SCREENSHOTS === '1' ? `docs/${name}` : `test-results/${name}`);
-
+let stack: BrowserStack;
 let tenant: Tenant;
-let bot: BotApp;
-let playground: Playground;
-let browser: Browser;
 let context: BrowserContext;
 let chat: Page;
 let tab: Page;
-let dir: string;
 let resolvedId: string;
 let otherId: string;
 /** Requests the tab page made to anywhere but this machine (outside Teams: none, not even teams-js' CDN). */
 const offMachine: string[] = [];
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(tenant.url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
-}
+const admin = <T>(method: string, path: string, body?: unknown) => stack.admin<T>(method, path, body);
 const graph = <T>(path: string) => fetch(`${tenant.graphBaseUrl}${path}`, { headers: { Prefer: 'include-unknown-enum-members' } }).then((r) => r.json() as Promise<T>);
 const rowIds = (page: Page) => page.locator('#queue tbody tr[data-incident]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident')));
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'irm-tab-e2e-'));
-  tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
-  const config = loadConfig({ PORT: '0', DB_FILE: join(dir, 'db.json'), GRAPH_BASE_URL: tenant.graphBaseUrl, POLL_SCHEDULE: '* * * * * *', PLAYGROUND: '0' });
-  bot = await startBotApp(config, { host: '127.0.0.1', irmReader: embeddedTenantIrmReader(tenant.url) });
-  playground = await startPlayground({ botEndpoint: bot.messagesUrl });
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
-  chat = await openPlayground(browser, playground.url, { context });
+  stack = await startBrowserStack();
+  tenant = stack.tenant;
+  context = await stack.browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+  chat = await openPlayground(stack.browser, stack.playground!.url, { context });
   resolvedId = (
     await admin<{ incidentId: string }>('POST', '/_admin/incidents', {
       severity: 'high',
@@ -65,15 +47,11 @@ beforeAll(async () => {
   tab.on('request', (request) => {
     if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(request.url()) && !request.url().startsWith('data:')) offMachine.push(request.url());
   });
-  await tab.goto(`http://127.0.0.1:${bot.port}/tab/`);
+  await tab.goto(`http://127.0.0.1:${stack.bot.port}/tab/`);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await playground?.stop();
-  await bot?.close();
-  await tenant?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('the incident-queue tab outside Teams', () => {
@@ -149,7 +127,7 @@ describe('the incident-queue tab outside Teams', () => {
     const full = await popup;
     const errors = collectPageErrors(full);
     await full.waitForLoadState('domcontentloaded');
-    expect(full.url()).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${bot.port}/tab/hunt\\.html\\?result=`));
+    expect(full.url()).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${stack.bot.port}/tab/hunt\\.html\\?result=`));
     await full.locator('#hunt-table tbody tr').first().waitFor();
     expect(await full.locator('#hunt-table tbody tr').count()).toBe(expected);
     expect(await full.locator('#row-count').textContent()).toBe(`${expected} rows`);
@@ -177,11 +155,11 @@ describe('the incident-queue tab outside Teams', () => {
   });
 
   it('follows the theme (dark, high contrast) and had no page errors', async () => {
-    await tab.goto(`http://127.0.0.1:${bot.port}/tab/?theme=dark`);
+    await tab.goto(`http://127.0.0.1:${stack.bot.port}/tab/?theme=dark`);
     await tab.locator('#queue tbody tr').first().waitFor();
     expect(await tab.evaluate(() => document.body.dataset.theme)).toBe('dark');
     expect(await tab.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(31, 31, 31)');
-    await tab.goto(`http://127.0.0.1:${bot.port}/tab/?theme=contrast`);
+    await tab.goto(`http://127.0.0.1:${stack.bot.port}/tab/?theme=contrast`);
     await tab.locator('#queue tbody tr').first().waitFor();
     expect(await tab.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(0, 0, 0)');
     expect(collectPageErrors(tab).unexpected()).toEqual([]);

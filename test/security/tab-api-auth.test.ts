@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdentity, ssoIdentity, DEMO_TAB_USER } from '../../src/tab/identity.js';
 import { ROUTES } from '../../src/tab/api.js';
 import { loadConfig } from '../../src/config.js';
-import { CLIENT_ID, HOSTNAME, TENANT_ID, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
+import { PRODUCTION_ENV, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
 import { newKeyPair } from '../support/tokens.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -29,18 +29,6 @@ const call = async (path: string, token: string | null, init: RequestInit = {}) 
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as { error?: { code: string; message: string } } & Record<string, unknown> };
 };
 const tokenFor = (oid: string, name: string, overrides: Record<string, unknown> = {}) => entra.mint(entra.v2Claims({ oid, name, preferred_username: `${name.split(' ')[0]!.toLowerCase()}@contoso.com`, ...overrides }));
-
-// The bot's one app registration serves Graph, the Bot Service and the tab's sign-in here.
-const PRODUCTION_ENV = {
-  MicrosoftAppId: CLIENT_ID,
-  MicrosoftAppPassword: 'not-used-by-these-tests',
-  MicrosoftAppTenantId: TENANT_ID,
-  MicrosoftAppType: 'SingleTenant',
-  AZURE_TENANT_ID: TENANT_ID,
-  AZURE_CLIENT_ID: CLIENT_ID,
-  AZURE_CLIENT_SECRET: 'not-used-by-these-tests-either',
-  PUBLIC_HOSTNAME: HOSTNAME,
-};
 
 beforeAll(async () => {
   entra = await startLocalEntra();

@@ -15,6 +15,22 @@ export const CLIENT_ID = '0b6f2c1e-3d4a-4e5b-8c9d-a1b2c3d4e5f6';
 export const HOSTNAME = 'irm-bot.contoso.com';
 export const USER_OID = '00000000-0000-0000-1111-222233334444';
 
+/**
+ * The bot in production mode with one app registration for Graph, the Bot Service and the tab's
+ * sign-in, in this tenant, at HOSTNAME. Tests stand in for Graph's token (`graph.token`) and point
+ * the sign-in keys at the local key set (`tabSsoJwksUrl`).
+ */
+export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
+  MicrosoftAppId: CLIENT_ID,
+  MicrosoftAppPassword: 'not-used-by-these-tests',
+  MicrosoftAppTenantId: TENANT_ID,
+  MicrosoftAppType: 'SingleTenant',
+  AZURE_TENANT_ID: TENANT_ID,
+  AZURE_CLIENT_ID: CLIENT_ID,
+  AZURE_CLIENT_SECRET: 'not-used-by-these-tests-either',
+  PUBLIC_HOSTNAME: HOSTNAME,
+};
+
 export interface LocalEntra {
   /** http://127.0.0.1:port/{tenant}/discovery/v2.0/keys */
   jwksUrl: string;
