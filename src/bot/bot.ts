@@ -100,7 +100,6 @@ export class IrmBot extends TeamsActivityHandler {
     await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, target: target || undefined, outcome, detail });
   }
 
-
   private async handleMessage(context: TurnContext): Promise<void> {
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (text.length > MAX_MESSAGE_CHARS) {
