@@ -7,7 +7,7 @@
  * through `update()`, which applies it in memory and writes the file once; lowdb's writer
  * writes a temporary file and renames it, so the file on disk is always whole.
  */
-import { mkdir, copyFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -153,21 +153,33 @@ const empty = (scope: string | null = null): StoreData => ({
   viewers: {},
 });
 
+/** Audit entries the store file keeps; older ones move to `{file}.audit.jsonl`, which only ever grows. */
+export const AUDIT_KEPT = 2_000;
+
 export class Store {
+  private archiving: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly db: Low<StoreData>,
     readonly file: string | null,
+    private readonly auditKept: number,
   ) {}
+
+  /** Where audit entries too old for the store file are appended, one JSON object a line (null in memory). */
+  get auditArchive(): string | null {
+    return this.file ? `${this.file}.audit.jsonl` : null;
+  }
 
   /**
    * Open (or create) the store. `:memory:` keeps it in memory only (tests). `scope` names the
    * Defender tenant the memory is about: a store written for another one (the embedded tenant
    * of an earlier demo run, say) is set aside, not mixed in.
    */
-  static async open(file: string, scope: string | null = null): Promise<Store> {
+  static async open(file: string, scope: string | null = null, options: { auditKept?: number } = {}): Promise<Store> {
+    const auditKept = options.auditKept ?? AUDIT_KEPT;
     if (file === ':memory:') {
       const db = new Low<StoreData>(new Memory<StoreData>(), empty(scope));
-      return new Store(db, null);
+      return new Store(db, null, auditKept);
     }
     await mkdir(dirname(file), { recursive: true });
     const db = new Low<StoreData>(new JSONFile<StoreData>(file), empty(scope));
@@ -193,7 +205,7 @@ export class Store {
       }
       await db.write();
     }
-    return new Store(db, file);
+    return new Store(db, file, auditKept);
   }
 
   get data(): Readonly<StoreData> {
@@ -234,10 +246,27 @@ export class Store {
     });
   }
 
-  appendAudit(entry: AuditEntry): Promise<void> {
-    return this.update((d) => {
+  /**
+   * Record an audit entry. The store file is rewritten on every write, so it keeps the newest
+   * entries only: past a quarter more than `auditKept`, the oldest are appended to the archive
+   * first and only then dropped from the file (a crash in between repeats some, loses none).
+   */
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.update((d) => {
       d.audit.push(entry);
     });
+    const archive = this.auditArchive;
+    if (!archive || this.db.data.audit.length <= this.auditKept + Math.ceil(this.auditKept / 4)) return;
+    // One archiving at a time; a failure is logged and the next entry tries again.
+    this.archiving = this.archiving
+      .then(async () => {
+        const moved = this.db.data.audit.slice(0, this.db.data.audit.length - this.auditKept);
+        if (moved.length === 0) return;
+        await appendFile(archive, moved.map((e) => JSON.stringify(e)).join('\n') + '\n');
+        await this.update((d) => void d.audit.splice(0, moved.length));
+      })
+      .catch((err: unknown) => log.warn('could not archive old audit entries; the store keeps them for now', { archive, err }));
+    await this.archiving;
   }
 }
 

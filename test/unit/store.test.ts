@@ -50,4 +50,16 @@ describe('store scope', () => {
     expect(second.data.scope).toBe('embedded-tenant:two');
     expect(readdirSync(folder).some((f) => f.startsWith('db.json.previous-'))).toBe(true);
   });
+
+  it('keeps the newest audit entries in the store file and moves older ones, in order, to the archive', async () => {
+    const file = join(dir(), 'db.json');
+    const store = await Store.open(file, null, { auditKept: 8 });
+    // Concurrent writers, as clicks and commands arrive.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendAudit({ at: `2026-11-20T00:00:${String(i).padStart(2, '0')}Z`, actor: { id: 'u', name: 'Alex' }, action: `a${i}`, outcome: 'ok' })));
+    const kept = (await Store.open(file)).data.audit.map((e) => e.action);
+    expect(kept.length).toBeLessThanOrEqual(8 + 2);
+    const archived = readFileSync(store.auditArchive!, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { action: string }).action);
+    // Every entry once, oldest first, across the archive and the file.
+    expect([...archived, ...kept]).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`));
+  });
 });
