@@ -109,6 +109,16 @@ describe('the incident-queue tab outside Teams', () => {
     await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([otherId]);
   });
 
+  it("answers User summary in the tab with the person's summary, and Reload brings the incident back", async () => {
+    await tab.locator(`#queue tr[data-incident="${otherId}"] button`).click();
+    const card = tab.locator('#detail .ac-adaptiveCard').first();
+    await waitForCardText(card, `Insider risk incident ${otherId}`);
+    await clickCardButton(card, 'User summary');
+    await waitForCardText(tab.locator('#detail .ac-adaptiveCard').first(), /User risk summary .*Lee Gu/);
+    await tab.locator('#reload-incident').click();
+    await waitForCardText(tab.locator('#detail .ac-adaptiveCard').first(), `Insider risk incident ${otherId}`);
+  });
+
   it("opens a hunting result in full from the card's Show all: every row, sortable, as CSV", async () => {
     // A person who uploaded 500 archives this month: more than a card can hold.
     const template = tenant.state.hunting.DataSecurityEvents.find((r) => r.ActionType === 'FileUploaded')!;

@@ -160,6 +160,8 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
     detail.removeAttribute('aria-busy');
     replace(
       detail,
+      // A button may answer with another card (the user summary): the incident is always one click away.
+      h('div', { className: 'detail-head' }, h('span', { className: 'muted' }, `Incident ${incidentId}`), h('button', { type: 'button', className: 'link', id: 'reload-incident', onclick: () => void open(incidentId) }, 'Reload')),
       message ? h('p', { className: 'error', role: 'alert' }, message) : null,
       renderCard(card, host.theme, {
         execute: async (verb, data) => {
