@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { Capability } from '../auth/roles.js';
+import { ForbiddenError, type Capability } from '../auth/roles.js';
 import { actionsByVerb } from '../bot/actions/index.js';
 import { isMessageResult } from '../bot/actions/action.js';
 import { authorize, runCardAction } from '../bot/dispatch.js';
@@ -14,7 +14,6 @@ import type { BotServices } from '../bot/services.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { byName } from '../cards/view-models.js';
 import { AppError, BadInputError, ErrorCode, NotFoundError, RateLimitedError, RequestError, asAppError, describeForUser } from '../errors.js';
-import { ForbiddenError } from '../auth/roles.js';
 import { createLogger } from '../logger.js';
 import { readJsonBody, sendJson } from '../server.js';
 import type { Actor } from '../store/store.js';
@@ -221,6 +220,7 @@ export function createTabApi(options: TabApiOptions): (req: IncomingMessage, res
       const key = `${actor.aadObjectId ?? actor.id}\n${note.action}\n${note.target ?? ''}`;
       const last = lastRecorded.get(key);
       if (last !== undefined && now.getTime() - last < AUDIT_REPEAT_MS) return;
+      if (lastRecorded.size >= 10_000) for (const [k, at] of lastRecorded) if (now.getTime() - at >= AUDIT_REPEAT_MS) lastRecorded.delete(k);
       lastRecorded.set(key, now.getTime());
     }
     await options.services.store.appendAudit({ at: now.toISOString(), actor, action: note.action, target: note.target, outcome: 'ok', detail: note.detail });
