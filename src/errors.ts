@@ -88,9 +88,11 @@ export class GraphError extends AppError {
   readonly httpStatus: number | null;
   readonly graphCode: string | null;
   readonly retryAfterSeconds: number | null;
+  /** Graph's own message (or what went wrong on the way), without the code the bot puts in front. */
+  readonly graphMessage: string;
   constructor(
     message: string,
-    details: { httpStatus: number | null; graphCode: string | null; retryAfterSeconds?: number | null },
+    details: { httpStatus: number | null; graphCode: string | null; retryAfterSeconds?: number | null; graphMessage?: string },
     options?: { cause?: unknown },
   ) {
     const unavailable = details.httpStatus === null || details.httpStatus === 429 || details.httpStatus >= 500;
@@ -98,6 +100,7 @@ export class GraphError extends AppError {
     this.httpStatus = details.httpStatus;
     this.graphCode = details.graphCode;
     this.retryAfterSeconds = details.retryAfterSeconds ?? null;
+    this.graphMessage = details.graphMessage ?? message;
   }
 }
 

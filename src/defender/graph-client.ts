@@ -39,6 +39,8 @@ export interface GraphClientOptions {
   /** Longest Retry-After the client will sleep before giving up (seconds). */
   maxRetryAfterSeconds?: number;
   timeoutMs?: number;
+  /** How long one advanced-hunting query may take (default HUNTING_TIMEOUT_MS; tests shorten it). */
+  huntingTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export interface DefenderClient {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+/** Defender's own limit on one advanced-hunting query is 3 minutes; a little more for the answer to arrive. */
+export const HUNTING_TIMEOUT_MS = 185_000;
+/** The `graphCode` of a request the client gave up waiting for. */
+export const TIMEOUT_CODE = 'Timeout';
 const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** OData string literal: single quotes, embedded quotes doubled. */
@@ -89,6 +95,7 @@ export class GraphClient implements DefenderClient {
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterSeconds: number;
   private readonly timeoutMs: number;
+  private readonly huntingTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: GraphClientOptions) {
@@ -99,6 +106,7 @@ export class GraphClient implements DefenderClient {
     this.maxDelayMs = options.maxDelayMs ?? 15_000;
     this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 120;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.huntingTimeoutMs = options.huntingTimeoutMs ?? HUNTING_TIMEOUT_MS;
     this.sleep = options.sleep ?? sleepReal;
   }
 
@@ -155,6 +163,10 @@ export class GraphClient implements DefenderClient {
   runHuntingQuery(query: string, timespan?: string): Promise<HuntingResult> {
     return this.request('POST', '/security/runHuntingQuery', huntingResultSchema, {
       body: timespan ? { Query: query, Timespan: timespan } : { Query: query },
+      // Defender lets a query run for up to 3 minutes: wait that long, and never send a slow
+      // query again (each copy would spend the tenant's hunting quota); only throttling is retried.
+      timeoutMs: this.huntingTimeoutMs,
+      retryOn: 'throttleOnly',
     });
   }
 
@@ -185,13 +197,13 @@ export class GraphClient implements DefenderClient {
     method: 'GET' | 'PATCH' | 'POST',
     pathOrUrl: string,
     schema: T,
-    options: { query?: Record<string, string>; body?: unknown; retryOn?: 'all' | 'throttleOnly' } = {},
+    options: { query?: Record<string, string>; body?: unknown; retryOn?: 'all' | 'throttleOnly'; timeoutMs?: number } = {},
   ): Promise<z.infer<T>> {
     const url = this.url(pathOrUrl, options.query);
     const retryOn = options.retryOn ?? 'all';
     let lastError: GraphError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const outcome = await this.attempt(method, url, options.body);
+      const outcome = await this.attempt(method, url, options.body, options.timeoutMs ?? this.timeoutMs);
       if (outcome.kind === 'ok') {
         const parsed = schema.safeParse(outcome.json);
         if (!parsed.success) {
@@ -218,7 +230,7 @@ export class GraphClient implements DefenderClient {
     throw lastError ?? new GraphError('Defender request failed', { httpStatus: null, graphCode: null });
   }
 
-  private async attempt(method: string, url: string, body: unknown): Promise<{ kind: 'ok'; status: number; json: unknown } | { kind: 'error'; error: GraphError }> {
+  private async attempt(method: string, url: string, body: unknown, timeoutMs: number): Promise<{ kind: 'ok'; status: number; json: unknown } | { kind: 'error'; error: GraphError }> {
     const headers: Record<string, string> = { Accept: 'application/json', Prefer: PREFER_UNKNOWN_ENUM_MEMBERS };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.token) headers.Authorization = `Bearer ${await this.token()}`;
@@ -228,11 +240,12 @@ export class GraphClient implements DefenderClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
-      const reason = cause instanceof Error && cause.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : 'connection failed';
-      return { kind: 'error', error: new GraphError(`Defender could not be reached (${reason})`, { httpStatus: null, graphCode: null }, { cause }) };
+      const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
+      const reason = timedOut ? `timed out after ${timeoutMs} ms` : 'connection failed';
+      return { kind: 'error', error: new GraphError(`Defender could not be reached (${reason})`, { httpStatus: null, graphCode: timedOut ? TIMEOUT_CODE : null }, { cause }) };
     }
     let text: string;
     try {
@@ -255,6 +268,7 @@ export class GraphClient implements DefenderClient {
       error: new GraphError(`${code ?? 'HTTP ' + response.status}: ${message}`, {
         httpStatus: response.status,
         graphCode: code,
+        graphMessage: message,
         retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
       }),
     };

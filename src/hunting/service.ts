@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DefenderClient, HuntingResult } from '../defender/graph-client.js';
+import { TIMEOUT_CODE } from '../defender/graph-client.js';
 import { AppError, BadInputError, ErrorCode, GraphError, RateLimitedError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { CannedQuery, PreparedQuery } from './canned-query.js';
@@ -128,10 +129,9 @@ export function explainHuntingError(err: unknown): AppError {
     const wait = err.retryAfterSeconds ?? 60;
     return new RateLimitedError("Defender's advanced hunting quota for this tenant is used up for now (it resets in 15-minute windows).", wait);
   }
-  if (err.httpStatus === 400) return new BadInputError(`Defender could not run the query: ${err.message.replace(/^BadRequest: /, '')}`);
-  if (err.httpStatus === 403) return err;
-  if (err.httpStatus === null && /timed out/.test(err.message)) {
-    return new GraphError('The hunting query took too long (Defender allows 3 minutes). Try fewer days or a narrower filter.', { httpStatus: null, graphCode: 'Timeout', retryAfterSeconds: 60 });
+  if (err.httpStatus === 400) return new BadInputError(`Defender could not run the query: ${err.graphMessage}`);
+  if (err.graphCode === TIMEOUT_CODE) {
+    return new GraphError('The hunting query took too long (Defender allows 3 minutes). Try fewer days or a narrower filter.', { httpStatus: null, graphCode: TIMEOUT_CODE, retryAfterSeconds: 60 });
   }
   return err;
 }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../src/defender/graph-client.js';
 import { ALERT_SOURCES, findQuery } from '../../src/hunting/queries.js';
-import { HuntingService, type HuntResult } from '../../src/hunting/service.js';
+import { HuntingService, explainHuntingError, type HuntResult } from '../../src/hunting/service.js';
 import { userSummary } from '../../src/hunting/user-summary.js';
 import { BadInputError, RateLimitedError } from '../../src/errors.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
@@ -176,5 +176,26 @@ describe('limits and failures', () => {
     } finally {
       tenant.control.clearFaults();
     }
+  });
+
+  it('sends a query that runs too long once, however many retries the client allows, and says so', async () => {
+    const slow = new HuntingService(new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 5, baseDelayMs: 1, huntingTimeoutMs: 200 }), {}, () => NOW.getTime());
+    const hunts = () => tenant.control.requestsSince(0).filter((r) => r.path.endsWith('runHuntingQuery')).length;
+    const before = hunts();
+    tenant.control.setFaults(1, ['timeout'], ['/v1.0/security/runHuntingQuery']);
+    try {
+      const error = await slow.run(findQuery('top-risky-users')!, { days: '6' }, 'x').catch((e: unknown) => e);
+      expect((error as Error).message).toBe('The hunting query took too long (Defender allows 3 minutes). Try fewer days or a narrower filter.');
+      expect(hunts()).toBe(before + 1);
+    } finally {
+      tenant.control.clearFaults();
+    }
+  });
+
+  it("passes Defender's own words for a query it refuses, without the bot's prefix", async () => {
+    const error = await client.runHuntingQuery('AlertInfo | frobnicate', 'P1D').catch((e: unknown) => e);
+    const explained = explainHuntingError(error);
+    expect(explained).toBeInstanceOf(BadInputError);
+    expect(explained.message).toMatch(/^Defender could not run the query: (?!BadRequest)/);
   });
 });
