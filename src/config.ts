@@ -7,6 +7,8 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { registerSecret } from './logger.js';
+import { DIGEST_THRESHOLD } from './cards/digest-view.js';
+import { MAX_ONCALL_MINUTES } from './oncall/service.js';
 
 const DEFAULT_GRAPH = 'https://graph.microsoft.com/v1.0';
 
@@ -28,6 +30,12 @@ const guid = z
   .regex(/^[0-9a-fA-F-]{36}$/, 'expected a GUID such as 00000000-0000-0000-0000-000000000000')
   .optional()
   .or(z.literal('').transform(() => undefined));
+
+const onCallMinutes = z.coerce
+  .number({ message: 'expected minutes' })
+  .int('expected whole minutes')
+  .min(1, `expected 1 to ${MAX_ONCALL_MINUTES} minutes`)
+  .max(MAX_ONCALL_MINUTES, `expected 1 to ${MAX_ONCALL_MINUTES} minutes (a week)`);
 
 const envSchema = z.object({
   PORT: port(3978),
@@ -60,8 +68,9 @@ const envSchema = z.object({
     .default('0 8 * * 1-5')
     .refine((v) => v === 'off' || cron.validate(v), 'expected a cron expression such as "0 8 * * 1-5" (08:00 on weekdays), or off'),
   MENTION_MIN_SEVERITY: z.enum(['low', 'medium', 'high'], { message: 'expected low, medium or high' }).default('high'),
-  REMIND_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
-  ESCALATE_AFTER_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(15),
+  // The same bounds as `oncall remind|escalate` in chat: up to a week.
+  REMIND_AFTER_MINUTES: onCallMinutes.default(15),
+  ESCALATE_AFTER_MINUTES: onCallMinutes.default(15),
   IRM_SYNC_BOUND_MINUTES: z.coerce.number({ message: 'expected minutes' }).int('expected whole minutes').min(1, 'expected 1 to 1440 minutes').max(1440, 'expected 1 to 1440 minutes').default(45),
   PUBLIC_HOSTNAME: z
     .string()
@@ -70,7 +79,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   TEAMS_APP_ID: guid,
-  DIGEST_THRESHOLD: z.coerce.number({ message: 'expected a number of incidents' }).int('expected a whole number').min(1, 'expected 1 to 1000').max(1000, 'expected 1 to 1000').default(5),
+  DIGEST_THRESHOLD: z.coerce.number({ message: 'expected a number of incidents' }).int('expected a whole number').min(1, 'expected 1 to 1000').max(1000, 'expected 1 to 1000').default(DIGEST_THRESHOLD),
 });
 
 export type Mode = 'demo' | 'production';

@@ -51,11 +51,7 @@ export interface PlaygroundOptions {
 export interface Playground {
   /** Web client, e.g. `http://localhost:41234`. */
   url: string;
-  /** Mock Bot Connector (the `serviceUrl` in activities), e.g. `http://localhost:41234/_connector`. */
-  connectorUrl: string;
   port: number;
-  /** Process group id (the supervisor's pid; the Playground runs in this group). */
-  pgid: number;
   /** stdout/stderr of the process and its log file, for debugging a failed test. */
   output(): string;
   stop(): Promise<void>;
@@ -217,7 +213,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       if (Date.now() > deadline) throw new Error(`Playground did not serve ${url}/ within ${startTimeoutMs} ms.`);
       await sleep(100);
     }
-    return { url, connectorUrl: `${url}/_connector`, port, pgid: child.pid!, output, stop };
+    return { url, port, output, stop };
   } catch (err) {
     const text = output();
     await stop();

@@ -43,10 +43,6 @@ export class Privacy {
     return this.roles.may({ name: '', aadObjectId }, 'read') ? byName : this.pseudonymous;
   }
 
-  /** How a card shown to this person alone names people. */
-  namerForActor(actor: Actor): Namer {
-    return this.roles.may(actor, 'read') ? byName : this.pseudonymous;
-  }
 
   /** Columns of advanced hunting that identify a person. */
   static readonly PERSON_COLUMNS: ReadonlySet<string> = new Set(['AccountUpn', 'AccountEmail', 'AccountName', 'AccountObjectId', 'AccountDisplayName', 'RecipientEmailAddress', 'InitiatingProcessAccountUpn']);

@@ -131,7 +131,7 @@ export class IrmBot extends TeamsActivityHandler {
           await context.sendActivity(typeof message === 'string' ? message : MessageFactory.attachment(CardFactory.adaptiveCard(message)));
         },
       });
-      await this.audit(actor, `command:${command.name}`, parsed.args.join(' ').slice(0, 200), 'ok');
+      if (!command.auditsItself) await this.audit(actor, `command:${command.name}`, parsed.args.join(' ').slice(0, 200), 'ok');
     } catch (err) {
       const appError = asAppError(err);
       if (appError.code === ErrorCode.Internal) log.error('command failed', { command: command.name, err });

@@ -14,7 +14,6 @@ export interface DigestCardData {
   heading: string;
   headingColour: 'Attention' | 'Warning' | 'Accent' | 'Default';
   intro: string;
-  total: number;
   severities: { word: string; colour: string; count: string }[];
   topUsers: { userText: string; count: string }[];
   hasMoreUsers: boolean;
@@ -84,7 +83,6 @@ export function digestCardData(incidents: readonly Incident[], options: DigestOp
     heading: plural(total, 'new insider-risk incident'),
     headingColour: SEVERITY_COLOURS[highest],
     intro: `More than ${threshold} arrived at once, so they are summed up here instead of a card each.`,
-    total,
     severities,
     topUsers: topUsers.map((u) => ({ userText: u.text, count: plural(u.count, 'incident') })),
     hasMoreUsers: rankedUsers.length > topUsers.length,

@@ -4,6 +4,7 @@
  * writes it into KQL: validation narrows values to what the column can hold, escaping makes
  * whatever passes harmless.
  */
+import { isUpn } from '../util/upn.js';
 import { z } from 'zod';
 
 interface ParamBase {
@@ -40,22 +41,9 @@ const MAX_INPUT = 256;
 
 export const MAX_DAYS = 30;
 
-/**
- * Microsoft Entra's user principal name: before the @, letters, digits and ' . - _ ! # ^ ~
- * (up to 64, no leading, trailing or double dot); after it, a DNS domain (up to 48); at most 113
- * in all. The apostrophe is allowed (o'brien@contoso.com) and simply travels inside the
- * literal; guest accounts (jane_fabrikam.com#EXT#@contoso.onmicrosoft.com) fit too.
- */
-const UPN_LOCAL = /^(?!\.)(?!.*\.\.)[A-Za-z0-9'._!#^~-]{1,64}(?<!\.)$/;
-const DNS_DOMAIN = /^(?=.{1,48}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+/** A UPN (src/util/upn.ts); an apostrophe in one simply travels inside the KQL literal. */
 const UPN_MESSAGE =
   "user must be a user principal name such as adele.vance@contoso.com: letters, digits or ' . - _ ! # ^ ~ before the @ (up to 64), a domain name after it, at most 113 characters";
-
-function isUpn(value: string): boolean {
-  const at = value.lastIndexOf('@');
-  if (at < 0 || value.length > 113) return false;
-  return UPN_LOCAL.test(value.slice(0, at)) && DNS_DOMAIN.test(value.slice(at + 1));
-}
 
 const text = (message: string) => z.string(message).trim().max(MAX_INPUT, message);
 

@@ -8,6 +8,7 @@
  * rotation. The first member is on call from `startedAt` until the first hand-over after it; each
  * hand-over passes duty to the next member, wrapping around.
  */
+import { isUpn } from '../util/upn.js';
 import cron from 'node-cron';
 import { BadInputError } from '../errors.js';
 import type { Contact, OnCallState } from '../store/store.js';
@@ -27,12 +28,6 @@ const PERIOD: Record<RotationEvery, number> = { day: DAY, week: 7 * DAY };
 /** Weekly rotations hand over on Mondays (cron day 1; `Date#getUTCDay` numbering). */
 const WEEKLY_HANDOVER_DAY = 1;
 export const MAX_ROTATION_MEMBERS = 50;
-
-const UPN = /^[A-Za-z0-9'._!#^~+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,63}$/;
-
-export function isUpn(value: string): boolean {
-  return value.length <= 320 && UPN.test(value);
-}
 
 /** A value typed in chat, fit to echo back: printable, no markdown backticks, not too long. */
 export function shown(value: string): string {

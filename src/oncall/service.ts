@@ -13,14 +13,15 @@
 import { z } from 'zod';
 import { BadInputError } from '../errors.js';
 import type { Contact, OnCallState, Store } from '../store/store.js';
-import { handoversAt, nextHandover, onCallAt, rotationMemberAt, sameContact, type Rotation, type RotationSpec } from './schedule.js';
+import { SEVERITY_RANK } from '../defender/irm-mapping.js';
+import type { Severity } from '../defender/model.js';
+import { nextHandover, onCallAt, rotationMemberAt, sameContact, type Rotation, type RotationSpec } from './schedule.js';
 
 export const MENTION_SEVERITIES = ['low', 'medium', 'high'] as const;
-export type MentionSeverity = (typeof MENTION_SEVERITIES)[number];
-const SEVERITY_RANK: Record<string, number> = { informational: 1, low: 2, medium: 3, high: 4 };
-const MAX_MINUTES = 7 * 24 * 60;
+/** Reminders and escalations may wait up to a week (REMIND_/ESCALATE_AFTER_MINUTES and `oncall remind|escalate`). */
+export const MAX_ONCALL_MINUTES = 7 * 24 * 60;
 
-const minutes = z.coerce.number().int().min(1).max(MAX_MINUTES);
+const minutes = z.coerce.number().int().min(1).max(MAX_ONCALL_MINUTES);
 export const onCallSettingsSchema = z.object({
   mentionMinSeverity: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(MENTION_SEVERITIES)).default('high'),
   remindAfterMinutes: minutes.default(15),
@@ -30,8 +31,8 @@ export type OnCallSettings = z.infer<typeof onCallSettingsSchema>;
 
 const EXPECTED: Record<keyof OnCallSettings, string> = {
   mentionMinSeverity: 'the mention threshold must be low, medium or high',
-  remindAfterMinutes: `the reminder delay must be a whole number of minutes from 1 to ${MAX_MINUTES} (a week)`,
-  escalateAfterMinutes: `the escalation delay must be a whole number of minutes from 1 to ${MAX_MINUTES} (a week)`,
+  remindAfterMinutes: `the reminder delay must be a whole number of minutes from 1 to ${MAX_ONCALL_MINUTES} (a week)`,
+  escalateAfterMinutes: `the escalation delay must be a whole number of minutes from 1 to ${MAX_ONCALL_MINUTES} (a week)`,
 };
 
 /** Validate settings (from configuration or chat); unknown keys are ignored, missing ones take defaults. */
@@ -183,7 +184,7 @@ export class OnCallService {
 
   /** Whether a new incident of this severity mentions the on-call analyst (and gets reminders). */
   shouldMention(severity: string): boolean {
-    return (SEVERITY_RANK[severity.toLowerCase()] ?? 0) >= SEVERITY_RANK[this.activeSettings.mentionMinSeverity]!;
+    return (SEVERITY_RANK[severity.toLowerCase() as Severity] ?? 0) >= SEVERITY_RANK[this.activeSettings.mentionMinSeverity];
   }
 
   /**
@@ -257,12 +258,6 @@ export class OnCallService {
     return () => this.listeners.delete(listener);
   }
 
-  /** When the current rotation last handed over (or started), for display. */
-  lastHandover(): Date | null {
-    const rotation = this.store.data.onCall.rotation;
-    if (!rotation) return null;
-    return handoversAt(rotation, this.now()).last ?? new Date(rotation.startedAt);
-  }
 
   private changed(): void {
     for (const listener of this.listeners) listener();

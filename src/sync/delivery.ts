@@ -226,11 +226,6 @@ export class SlidingWindowLimiter {
     // No limit looks further back than its count: keep the deepest count's worth.
     if (times.length > this.deepest) times.splice(0, times.length - this.deepest);
   }
-
-  /** Grants remembered for a key (tests, diagnostics). */
-  recent(key: string): readonly number[] {
-    return this.grants.get(key) ?? [];
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

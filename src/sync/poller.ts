@@ -17,7 +17,7 @@ import type { IrmSyncTracker } from './irm-sync.js';
 import type { OnCallService } from '../oncall/service.js';
 import type { MessageExtras } from './publisher.js';
 import { renderCard } from '../cards/render.js';
-import { digestCardData } from '../cards/digest-view.js';
+import { digestCardData, shouldDigest } from '../cards/digest-view.js';
 import { SEVERITY_RANK, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 
 const log = createLogger('poller');
@@ -177,7 +177,7 @@ export class IncidentPoller {
       const owed = this.owed(conversation);
       for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
       const incidents = await this.load(owed.arriving, fetched, result);
-      if (incidents.length > this.deps.digestThreshold) {
+      if (shouldDigest(incidents.length, this.deps.digestThreshold)) {
         try {
           const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: publisher.namerFor(conversation) }));
           const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
@@ -234,6 +234,8 @@ export class IncidentPoller {
       }
       if (delivered > 0) await oncall.markSent(notice.incidentId, notice.kind);
     }
+    // Reminder records of incidents no longer open are forgotten.
+    await oncall.prune(open.map((i) => i.id));
   }
 
   private async tryPost(incident: Incident, conversation: ConversationRecord, result: PollResult): Promise<void> {

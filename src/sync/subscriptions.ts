@@ -3,6 +3,7 @@
  * optionally users and alert sources. Until someone changes it, channels and group chats hear of
  * Medium and above, personal chats of everything.
  */
+import { isUpn } from '../util/upn.js';
 import { SEVERITY_RANK, SEVERITY_WORDS, sourceWords } from '../defender/irm-mapping.js';
 import { IRM_SOURCE, type Severity } from '../defender/model.js';
 import { BadInputError } from '../errors.js';
@@ -41,8 +42,6 @@ export function wants(conversation: ConversationRecord, incident: IncidentRecord
   return true;
 }
 
-const UPN = /^[A-Za-z0-9'._!#^~-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
-
 /** `severity>=medium user=a@b.com,c@d.com source=dlp,mde` → a subscription. */
 export function parseSubscription(args: readonly string[]): Subscription {
   const subscription: Subscription = { minSeverity: 'informational', users: [], sources: [] };
@@ -59,7 +58,7 @@ export function parseSubscription(args: readonly string[]): Subscription {
       if (!severity) throw new BadInputError('severity must be informational, low, medium or high, for example `severity>=medium`.');
       subscription.minSeverity = severity;
     } else if (key.toLowerCase().startsWith('user')) {
-      for (const upn of values) if (!UPN.test(upn)) throw new BadInputError('user must be a user principal name such as adele.vance@contoso.com.');
+      for (const upn of values) if (!isUpn(upn)) throw new BadInputError('user must be a user principal name such as adele.vance@contoso.com.');
       subscription.users.push(...values.map((v) => v.toLowerCase()));
     } else {
       for (const alias of values) {

@@ -41,6 +41,10 @@ describe('on call', () => {
   it('a High incident @mentions the on-call analyst; a Medium one does not', async () => {
     expect(await say(ONCALL_CHAT, 'oncall set adele.vance@contoso.com')).toContain('adele.vance@contoso.com');
     expect(await say(ONCALL_CHAT, 'oncall escalation megan.bowen@contoso.com')).toContain('megan.bowen@contoso.com');
+    // Each change is audited once, precisely (not again as a bare command).
+    const audit = stack.bot.services.store.data.audit.map((a) => a.action);
+    expect(audit.filter((a) => a === 'oncall.set' || a === 'oncall.escalation')).toEqual(['oncall.set', 'oncall.escalation']);
+    expect(audit).not.toContain('command:oncall');
     await stack.admin('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } });
     await stack.admin('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'lee.gu@contoso.com' } });
     await stack.bot.services.poller.poll();
@@ -69,6 +73,16 @@ describe('on call', () => {
     expect(reminders()).toHaveLength(2);
     expect(reminders()[1]!.card).toContain('Escalation: incident');
     expect(reminders()[1]!.entities[0]!.mentioned.id).toBe('megan.bowen@contoso.com');
+
+    // Once the incident is resolved in the portal, the poller forgets its reminder record.
+    const reminded = Object.keys(stack.bot.services.store.data.reminders);
+    expect(reminded.length).toBeGreaterThan(0);
+    for (const id of reminded) {
+      const incident = await stack.bot.services.triage.getIrmIncident(id);
+      for (const alert of incident.alerts ?? []) await stack.admin('PATCH', `/_admin/alerts/${alert.id}`, { status: 'resolved', classification: 'falsePositive' });
+    }
+    await stack.bot.services.poller.poll();
+    expect(stack.bot.services.store.data.reminders).toEqual({});
   });
 
   it('Start investigation stops reminders', async () => {

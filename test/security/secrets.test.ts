@@ -1,7 +1,9 @@
 /**
- * The app password and the client secret never appear in what the bot writes: its log, the
- * cards and messages it sends, its HTTP answers, its errors. The suite's main scenarios run here
- * with known secrets set (production mode, Graph token stubbed: Entra is not reachable here).
+ * The client secret never appears in what the bot writes: its log, the cards and messages it
+ * sends, its HTTP answers, its errors. The suite's main scenarios run here with a known secret set
+ * (production mode, Graph token stubbed: Entra is not reachable here). The app password is checked
+ * where it is used, in the Bot Service authentication scenarios (auth.test.ts), and here only in
+ * configuration errors and the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, setLogLevel, setLogSink } from '../../src/logger.js';

@@ -84,7 +84,7 @@ function composeBox(page: Page): Locator {
 
 /**
  * Types `text` into the compose box and sends it (Enter); waits until the compose box is cleared.
- * Returns the chat mark from before sending: pass it as `after` to `waitForCard`/`waitForBotMessage`
+ * Returns the chat mark from before sending: pass it as `after` to `waitForCard`
  * to wait for the reply rather than an older matching message.
  */
 export async function sendMessage(page: Page, text: string, options: { timeout?: number } = {}): Promise<ChatMark> {
@@ -111,20 +111,14 @@ export async function sendMessage(page: Page, text: string, options: { timeout?:
   return mark;
 }
 
-/** Where the chat stood at some moment: counts of top-level cards and of bot messages. */
+/** Where the chat stood at some moment: the count of top-level cards. */
 export interface ChatMark {
   cards: number;
-  botMessages: number;
 }
 
-const BOT_MESSAGE = '.fai-OutputCard';
-
-/** Counts cards and bot messages now, so a later wait can insist on something newer (`after`). */
+/** Counts cards now, so a later wait can insist on something newer (`after`). */
 export async function markChat(page: Page): Promise<ChatMark> {
-  return page.evaluate(
-    ({ card, message }) => ({ cards: document.querySelectorAll(card).length, botMessages: document.querySelectorAll(message).length }),
-    { card: CARD_ROOT, message: BOT_MESSAGE },
-  );
+  return page.evaluate((card) => ({ cards: document.querySelectorAll(card).length }), CARD_ROOT);
 }
 
 /** A string matches as a case-sensitive substring (whitespace collapsed); a RegExp as given. */
@@ -194,27 +188,6 @@ export async function waitForCard(page: Page, textOrRegex: string | RegExp, opti
     );
   }
   return page.locator(CARD_ROOT).nth(index);
-}
-
-/**
- * Waits for the newest bot message (text or card) whose visible text contains `textOrRegex`;
- * returns it pinned by position (`.fai-OutputCard`, the bot's message bubble). User messages are
- * not matched.
- */
-export async function waitForBotMessage(page: Page, textOrRegex: string | RegExp, options: WaitForOptions = {}): Promise<Locator> {
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const after = afterIndex(options.after, 'botMessages');
-  const index = await waitForNewest(page, BOT_MESSAGE, textOrRegex, after, timeout);
-  if (index < 0) {
-    const shown = await page
-      .locator(BOT_MESSAGE)
-      .evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()))
-      .catch(() => []);
-    throw new Error(
-      `No bot message containing ${String(textOrRegex)}${after ? ` (newer than message #${after})` : ''} appeared within ${timeout} ms. Bot messages shown: ${JSON.stringify(shown.slice(-10))}`,
-    );
-  }
-  return page.locator(BOT_MESSAGE).nth(index);
 }
 
 /** Texts of all top-level cards on the page (for error messages and assertions). */
@@ -341,10 +314,7 @@ export function collectPageErrors(page: Page): PageErrors {
     unexpected: () =>
       all.filter((e) => {
         if (e.kind === 'pageerror') return true;
-        if (BENIGN.some((re) => re.test(e.text) || (e.url !== undefined && re.test(e.url)))) return false;
-        // "Failed to load resource: the server responded with a status of 404" for /favicon.ico
-        if (/status of 404/.test(e.text) && e.url && /\/favicon\.ico$/.test(e.url)) return false;
-        return true;
+        return !BENIGN.some((re) => re.test(e.text) || (e.url !== undefined && re.test(e.url)));
       }),
     clear: () => void all.splice(0),
     dispose: () => {
@@ -355,10 +325,4 @@ export function collectPageErrors(page: Page): PageErrors {
   };
   collectors.set(page, collector);
   return collector;
-}
-
-/** Full-page screenshot; returns the path. */
-export async function screenshot(page: Page, path: string): Promise<string> {
-  await page.screenshot({ path, fullPage: true, timeout: DEFAULT_TIMEOUT });
-  return path;
 }

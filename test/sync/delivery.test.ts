@@ -14,7 +14,6 @@ import {
   DeliveryError,
   PacedGateway,
   SlidingWindowLimiter,
-  TEAMS_CONVERSATION_LIMITS,
   connectorRetryAfter,
   type RetryEvent,
 } from '../../src/sync/delivery.js';
@@ -265,12 +264,6 @@ describe('PacedGateway (scripted gateway, fake clock)', () => {
     await paced.idle();
   });
 
-  it('defaults to slightly under Teams’ limits', () => {
-    expect(TEAMS_CONVERSATION_LIMITS).toEqual([
-      { count: 6, perMs: 1000 },
-      { count: 55, perMs: 30_000 },
-    ]);
-  });
 });
 
 describe('PacedGateway through CloudAdapter to a connector that throttles', () => {

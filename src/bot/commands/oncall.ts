@@ -10,7 +10,7 @@ import { cronFor, describeContact, parseRotation, parseUpn, shown } from '../../
 import { MENTION_SEVERITIES, OnCallService } from '../../oncall/service.js';
 import type { Actor, Contact } from '../../store/store.js';
 import { closest } from '../../util/closest.js';
-import type { BotServices, CommandContext, Mentioned } from '../services.js';
+import type { CommandContext, Mentioned } from '../services.js';
 import type { Command } from './command.js';
 
 const SUBCOMMANDS = ['set', 'rotation', 'escalation', 'off', 'threshold', 'remind'] as const;
@@ -91,105 +91,98 @@ export function describeOnCall(service: OnCallService): string {
   return lines.join('\n\n');
 }
 
-/** The on-call service the bot runs with. */
-export function onCallServiceOf(services: BotServices): OnCallService {
-  return services.oncall;
-}
+export const oncallCommand: Command = {
+  name: 'oncall',
+  // Each change is audited below as `oncall.{what}` with its target.
+  auditsItself: true,
+  // Anyone may ask who is on call; changing it is a Security Operator's call.
+  capability: (args) => (args.length === 0 ? 'anyone' : 'act'),
+  what: 'change who is on call',
+  usage: 'oncall [set|rotation|escalation|off|threshold|remind …]',
+  description:
+    'Who is on call. `oncall set @name` puts someone on call; `oncall rotation {upn},{upn} every day|week at 09:00` rotates (UTC); `oncall escalation @name` names who hears of incidents nobody picked up; `oncall off` clears it all; `oncall threshold` and `oncall remind` tune mentions and reminders.',
+  async handle(args, context) {
+    const service = context.services.oncall;
+    const [first, ...rest] = args;
+    if (!first) {
+      if (context.mentions.length > 0) throw new BadInputError(`Did you mean \`oncall set @${shown(context.mentions[0]!.name)}\`? Type ${USAGE.set}.`);
+      await context.reply(describeOnCall(service));
+      return;
+    }
+    const sub = SUBCOMMANDS.find((s) => s === first.toLowerCase());
+    if (!sub) {
+      if (first.includes('@')) throw new BadInputError(`Did you mean \`oncall set ${shown(first)}\`? Type ${USAGE.set}.`);
+      const near = closest(first, SUBCOMMANDS);
+      const hint = near ? `Did you mean \`oncall ${near}\`? ` : '';
+      throw new BadInputError(`\`oncall ${shown(first)}\` is not an oncall command. ${hint}Type \`oncall\` alone to see who is on call, or one of: ${SUBCOMMANDS.map((s) => USAGE[s]).join('; ')}.`);
+    }
+    const audit = async (action: string, target?: string) => {
+      await context.services.store.appendAudit({ at: new Date().toISOString(), actor: context.actor, action: `oncall.${action}`, ...(target ? { target } : {}), outcome: 'ok' });
+    };
 
-export function makeOncallCommand(resolve: (services: BotServices) => OnCallService = onCallServiceOf): Command {
-  return {
-    name: 'oncall',
-    // Anyone may ask who is on call; changing it is a Security Operator's call.
-    capability: (args) => (args.length === 0 ? 'anyone' : 'act'),
-    what: 'change who is on call',
-    usage: 'oncall [set|rotation|escalation|off|threshold|remind …]',
-    description:
-      'Who is on call. `oncall set @name` puts someone on call; `oncall rotation {upn},{upn} every day|week at 09:00` rotates (UTC); `oncall escalation @name` names who hears of incidents nobody picked up; `oncall off` clears it all; `oncall threshold` and `oncall remind` tune mentions and reminders.',
-    async handle(args, context) {
-      const service = resolve(context.services);
-      const [first, ...rest] = args;
-      if (!first) {
-        if (context.mentions.length > 0) throw new BadInputError(`Did you mean \`oncall set @${shown(context.mentions[0]!.name)}\`? Type ${USAGE.set}.`);
-        await context.reply(describeOnCall(service));
+    switch (sub) {
+      case 'set': {
+        if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
+          await service.set(null);
+          await audit('set', 'nobody');
+          await context.reply(`Nobody is set on call by hand now.\n\n${describeOnCall(service)}`);
+          return;
+        }
+        const contact = await service.set(personNamed(rest, context, USAGE.set));
+        await audit('set', contact.upn);
+        const until = service.nextHandover();
+        const note = until ? ` until the rotation's next hand-over (${when(until.at)})` : '';
+        await context.reply(`${describeContact(contact)} is on call now${note}.`);
         return;
       }
-      const sub = SUBCOMMANDS.find((s) => s === first.toLowerCase());
-      if (!sub) {
-        if (first.includes('@')) throw new BadInputError(`Did you mean \`oncall set ${shown(first)}\`? Type ${USAGE.set}.`);
-        const near = closest(first, SUBCOMMANDS);
-        const hint = near ? `Did you mean \`oncall ${near}\`? ` : '';
-        throw new BadInputError(`\`oncall ${shown(first)}\` is not an oncall command. ${hint}Type \`oncall\` alone to see who is on call, or one of: ${SUBCOMMANDS.map((s) => USAGE[s]).join('; ')}.`);
+      case 'rotation': {
+        const spec = parseRotation(rest, context.mentions.map(contactFromMention));
+        const rotation = await service.setRotation(spec);
+        await audit('rotation', rotation.members.map((m) => m.upn).join(','));
+        await context.reply(`Rotation set.\n\n${describeOnCall(service)}`);
+        return;
       }
-      const audit = async (action: string, target?: string) => {
-        await context.services.store.appendAudit({ at: new Date().toISOString(), actor: context.actor, action: `oncall.${action}`, ...(target ? { target } : {}), outcome: 'ok' });
-      };
-
-      switch (sub) {
-        case 'set': {
-          if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
-            await service.set(null);
-            await audit('set', 'nobody');
-            await context.reply(`Nobody is set on call by hand now.\n\n${describeOnCall(service)}`);
-            return;
-          }
-          const contact = await service.set(personNamed(rest, context, USAGE.set));
-          await audit('set', contact.upn);
-          const until = service.nextHandover();
-          const note = until ? ` until the rotation's next hand-over (${when(until.at)})` : '';
-          await context.reply(`${describeContact(contact)} is on call now${note}.`);
+      case 'escalation': {
+        if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
+          await service.setEscalation(null);
+          await audit('escalation', 'nobody');
+          await context.reply(`Escalation contact cleared.\n\n${describeOnCall(service)}`);
           return;
         }
-        case 'rotation': {
-          const spec = parseRotation(rest, context.mentions.map(contactFromMention));
-          const rotation = await service.setRotation(spec);
-          await audit('rotation', rotation.members.map((m) => m.upn).join(','));
-          await context.reply(`Rotation set.\n\n${describeOnCall(service)}`);
-          return;
-        }
-        case 'escalation': {
-          if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
-            await service.setEscalation(null);
-            await audit('escalation', 'nobody');
-            await context.reply(`Escalation contact cleared.\n\n${describeOnCall(service)}`);
-            return;
-          }
-          const contact = await service.setEscalation(personNamed(rest, context, USAGE.escalation));
-          await audit('escalation', contact.upn);
-          await context.reply(`Incidents still New ${service.settings.escalateAfterMinutes} minutes after their reminder now escalate to ${describeContact(contact)}.`);
-          return;
-        }
-        case 'off': {
-          if (rest.length > 0) throw new BadInputError(`\`oncall off\` takes nothing after it; it clears the on-call analyst, the rotation and the escalation contact.`);
-          await service.off();
-          await audit('off');
-          await context.reply('On call cleared: nobody is on call, there is no rotation and no escalation contact. New incidents mention no one and get no reminders.');
-          return;
-        }
-        case 'threshold': {
-          const [severity, ...extra] = rest;
-          if (!severity || extra.length > 0) throw new BadInputError(`The threshold must be one of ${MENTION_SEVERITIES.join(', ')}. Type ${USAGE.threshold}.`);
-          service.configure({ mentionMinSeverity: severity });
-          await audit('threshold', service.settings.mentionMinSeverity);
-          await context.reply(`New incidents of ${service.settings.mentionMinSeverity} severity${service.settings.mentionMinSeverity === 'high' ? '' : ' and above'} now mention the on-call analyst and get reminders (until the bot restarts; its configuration sets the default).`);
-          return;
-        }
-        case 'remind': {
-          const [remind, keyword, escalate, ...extra] = rest;
-          if (!remind || extra.length > 0 || (keyword !== undefined && (keyword.toLowerCase() !== 'escalate' || escalate === undefined))) {
-            throw new BadInputError(`Type ${USAGE.remind}, for example \`oncall remind 15 escalate 30\`.`);
-          }
-          service.configure({
-            remindAfterMinutes: parseMinutes(remind, 'The reminder delay'),
-            ...(escalate !== undefined ? { escalateAfterMinutes: parseMinutes(escalate, 'The escalation delay') } : {}),
-          });
-          const { remindAfterMinutes, escalateAfterMinutes } = service.settings;
-          await audit('remind', `${remindAfterMinutes}/${escalateAfterMinutes}`);
-          await context.reply(`Incidents still New get a reminder after ${remindAfterMinutes} minutes and an escalation ${escalateAfterMinutes} minutes after that (until the bot restarts; its configuration sets the default).`);
-          return;
-        }
+        const contact = await service.setEscalation(personNamed(rest, context, USAGE.escalation));
+        await audit('escalation', contact.upn);
+        await context.reply(`Incidents still New ${service.settings.escalateAfterMinutes} minutes after their reminder now escalate to ${describeContact(contact)}.`);
+        return;
       }
-    },
-  };
-}
-
-export const oncallCommand: Command = makeOncallCommand();
+      case 'off': {
+        if (rest.length > 0) throw new BadInputError(`\`oncall off\` takes nothing after it; it clears the on-call analyst, the rotation and the escalation contact.`);
+        await service.off();
+        await audit('off');
+        await context.reply('On call cleared: nobody is on call, there is no rotation and no escalation contact. New incidents mention no one and get no reminders.');
+        return;
+      }
+      case 'threshold': {
+        const [severity, ...extra] = rest;
+        if (!severity || extra.length > 0) throw new BadInputError(`The threshold must be one of ${MENTION_SEVERITIES.join(', ')}. Type ${USAGE.threshold}.`);
+        service.configure({ mentionMinSeverity: severity });
+        await audit('threshold', service.settings.mentionMinSeverity);
+        await context.reply(`New incidents of ${service.settings.mentionMinSeverity} severity${service.settings.mentionMinSeverity === 'high' ? '' : ' and above'} now mention the on-call analyst and get reminders (until the bot restarts; its configuration sets the default).`);
+        return;
+      }
+      case 'remind': {
+        const [remind, keyword, escalate, ...extra] = rest;
+        if (!remind || extra.length > 0 || (keyword !== undefined && (keyword.toLowerCase() !== 'escalate' || escalate === undefined))) {
+          throw new BadInputError(`Type ${USAGE.remind}, for example \`oncall remind 15 escalate 30\`.`);
+        }
+        service.configure({
+          remindAfterMinutes: parseMinutes(remind, 'The reminder delay'),
+          ...(escalate !== undefined ? { escalateAfterMinutes: parseMinutes(escalate, 'The escalation delay') } : {}),
+        });
+        const { remindAfterMinutes, escalateAfterMinutes } = service.settings;
+        await audit('remind', `${remindAfterMinutes}/${escalateAfterMinutes}`);
+        await context.reply(`Incidents still New get a reminder after ${remindAfterMinutes} minutes and an escalation ${escalateAfterMinutes} minutes after that (until the bot restarts; its configuration sets the default).`);
+        return;
+      }
+    }
+  },
+};
