@@ -14,7 +14,10 @@ const DEFAULT_GRAPH = 'https://graph.microsoft.com/v1.0';
 
 const port = (fallback: number) =>
   z.coerce.number({ message: 'expected a port number' }).int('expected a whole number').min(0, 'expected 0..65535').max(65535, 'expected 0..65535').default(fallback);
-const flag = (fallback: boolean) =>
+/** A bare DNS host name (no scheme, port or path), as Teams wants it in the manifest. */
+export const HOSTNAME_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+export const flag = (fallback: boolean) =>
   z
     .enum(['0', '1', 'true', 'false', 'yes', 'no'], { message: 'expected 1 or 0 (true/false)' })
     .default(fallback ? '1' : '0')
@@ -75,7 +78,7 @@ const envSchema = z.object({
   PUBLIC_HOSTNAME: z
     .string()
     .trim()
-    .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'expected a bare host name like irm-bot.contoso.com: no https://, port or path')
+    .regex(HOSTNAME_PATTERN, 'expected a bare host name like irm-bot.contoso.com: no https://, port or path')
     .optional()
     .or(z.literal('').transform(() => undefined)),
   TEAMS_APP_ID: guid,
@@ -181,13 +184,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /**
- * The tab signs people in with Teams SSO: the app registration (AZURE_CLIENT_ID, else
- * MicrosoftAppId), its tenant and the public host. With a managed identity, AZURE_CLIENT_ID names
- * the identity, which cannot expose an API: the bot's app registration serves the tab then.
+ * The app registration the tab's single sign-on is for (the manifest's `webApplicationInfo.id`
+ * and the audience the tab API accepts: `npm run package` and the bot use this one rule):
+ * AZURE_CLIENT_ID, else MicrosoftAppId. With a managed identity, AZURE_CLIENT_ID names the
+ * identity, which cannot expose an API: the bot's app registration serves the tab then.
  */
+export function ssoClientId(e: { AZURE_USE_MANAGED_IDENTITY: boolean; AZURE_CLIENT_ID?: string; MicrosoftAppId?: string }): string | undefined {
+  return e.AZURE_USE_MANAGED_IDENTITY ? e.MicrosoftAppId : (e.AZURE_CLIENT_ID ?? e.MicrosoftAppId);
+}
+
 function tabConfig(e: z.infer<typeof envSchema>): TabConfig {
   const hostname = e.PUBLIC_HOSTNAME?.toLowerCase();
-  const clientId = e.AZURE_USE_MANAGED_IDENTITY ? e.MicrosoftAppId : (e.AZURE_CLIENT_ID ?? e.MicrosoftAppId);
+  const clientId = ssoClientId(e);
   const tenantId = e.AZURE_TENANT_ID ?? e.MicrosoftAppTenantId;
   const missing = [!hostname && 'PUBLIC_HOSTNAME', !clientId && (e.AZURE_USE_MANAGED_IDENTITY ? 'MicrosoftAppId' : 'AZURE_CLIENT_ID (or MicrosoftAppId)'), !tenantId && 'AZURE_TENANT_ID (or MicrosoftAppTenantId)'].filter(Boolean);
   return {

@@ -1,6 +1,7 @@
 /** What the app package is filled with, from the environment; demo values when nothing is set. */
 import { z } from 'zod';
 
+import { HOSTNAME_PATTERN, flag, ssoClientId } from '../config.js';
 import { ConfigError } from '../errors.js';
 
 /** Clearly fake: the package builds out of the box, but Teams will not find a bot behind it. */
@@ -26,7 +27,7 @@ const hostname = z.preprocess(
   empty,
   z
     .string({ error: 'PUBLIC_HOSTNAME is required (the host name the bot is reached at, e.g. irm-bot.contoso.com)' })
-    .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'PUBLIC_HOSTNAME must be a bare host name like irm-bot.contoso.com: no https://, port or path'),
+    .regex(HOSTNAME_PATTERN, 'PUBLIC_HOSTNAME must be a bare host name like irm-bot.contoso.com: no https://, port or path'),
 );
 
 const envSchema = z.object({
@@ -34,6 +35,7 @@ const envSchema = z.object({
   PUBLIC_HOSTNAME: hostname,
   TEAMS_APP_ID: z.preprocess(empty, guid('TEAMS_APP_ID').optional()),
   AZURE_CLIENT_ID: z.preprocess(empty, guid('AZURE_CLIENT_ID').optional()),
+  AZURE_USE_MANAGED_IDENTITY: z.preprocess(empty, flag(false)),
 });
 
 /** Reads the package settings; with neither `MicrosoftAppId` nor `PUBLIC_HOSTNAME` set, uses demo values. Throws ConfigError naming each bad variable. */
@@ -43,8 +45,6 @@ export function loadPackageConfig(env: NodeJS.ProcessEnv = process.env): Package
   }
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message));
-  const { MicrosoftAppId, PUBLIC_HOSTNAME, TEAMS_APP_ID, AZURE_CLIENT_ID } = parsed.data;
-  // With a managed identity AZURE_CLIENT_ID names the identity, which cannot expose the tab's API.
-  const managedIdentity = ['1', 'true', 'yes'].includes((env.AZURE_USE_MANAGED_IDENTITY ?? '').trim().toLowerCase());
-  return { teamsAppId: TEAMS_APP_ID ?? MicrosoftAppId, botId: MicrosoftAppId, hostname: PUBLIC_HOSTNAME.toLowerCase(), ssoAppId: managedIdentity ? MicrosoftAppId : (AZURE_CLIENT_ID ?? MicrosoftAppId), demo: false };
+  const { MicrosoftAppId, PUBLIC_HOSTNAME, TEAMS_APP_ID } = parsed.data;
+  return { teamsAppId: TEAMS_APP_ID ?? MicrosoftAppId, botId: MicrosoftAppId, hostname: PUBLIC_HOSTNAME.toLowerCase(), ssoAppId: ssoClientId({ ...parsed.data, MicrosoftAppId }) ?? MicrosoftAppId, demo: false };
 }

@@ -67,6 +67,12 @@ describe('configuration', () => {
     expect(loadConfig({ ...ids, AZURE_USE_MANAGED_IDENTITY: '1' }).tab.sso).toMatchObject({ clientId: ids.MicrosoftAppId });
     expect(loadPackageConfig({ ...ids, AZURE_USE_MANAGED_IDENTITY: '1' }).ssoAppId).toBe(ids.MicrosoftAppId);
     expect(loadPackageConfig(ids).ssoAppId).toBe(ids.AZURE_CLIENT_ID);
+    // The package names the app the tab accepts tokens for, whatever the credentials.
+    for (const extra of [{ AZURE_CLIENT_SECRET: 's' }, { AZURE_USE_MANAGED_IDENTITY: 'true' }, { AZURE_USE_MANAGED_IDENTITY: '1', AZURE_CLIENT_ID: '' }]) {
+      const env = { ...ids, ...extra };
+      const sso = loadConfig(env).tab.sso;
+      expect('clientId' in sso && sso.clientId, JSON.stringify(extra)).toBe(loadPackageConfig(env).ssoAppId);
+    }
   });
 
   it('accepts a six-field cron with seconds', () => {
