@@ -4,8 +4,8 @@
  * severity, the users with the most incidents, the newest few with an Open button each.
  */
 import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
-import { userAtRisk, type Incident, type Severity } from '../defender/model.js';
-import { irmAlertsOf, plain, userText, whenText, type Namer } from './view-models.js';
+import type { Incident, Severity } from '../defender/model.js';
+import { plain, upnAtRisk, userText, whenText, type Namer } from './view-models.js';
 
 /** More new incidents than this for one conversation in one poll: a digest instead of a card each. */
 export const DIGEST_THRESHOLD = 5;
@@ -47,8 +47,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** Same person, however the evidence spells the UPN; incidents without one are told apart by their user text. */
 function userKey(incident: Incident): string {
-  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
-  return user?.userPrincipalName?.toLowerCase() ?? `text:${userText(incident)}`;
+  return upnAtRisk(incident)?.toLowerCase() ?? `text:${userText(incident)}`;
 }
 
 const newestFirst = (a: Incident, b: Incident) => b.createdDateTime.localeCompare(a.createdDateTime) || b.id.localeCompare(a.id, 'en', { numeric: true });

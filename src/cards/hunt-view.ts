@@ -5,6 +5,7 @@
  */
 import { advancedHuntingUrl, timeRangeFor } from '../hunting/advanced-hunting-link.js';
 import type { CannedQuery } from '../hunting/canned-query.js';
+import { MAX_DAYS } from '../hunting/params.js';
 import type { HuntResult } from '../hunting/service.js';
 import { defenderUserUrl, type UserSummary } from '../hunting/user-summary.js';
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
@@ -60,7 +61,7 @@ export function huntResultCardData(
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
   const columns = result.columns.slice(0, MAX_COLUMNS);
   const hidden = result.columns.length - columns.length;
-  const days = Number(/^P(\d+)D$/.exec(result.prepared.timespan)?.[1] ?? 30);
+  const days = result.prepared.days;
   const notes: string[] = [];
   if (hidden > 0) notes.push(`${hidden} more column${hidden === 1 ? '' : 's'} (${result.columns.slice(MAX_COLUMNS).map((c) => c.name).join(', ')}) in Advanced hunting.`);
   if (count === MAX_CARD_ROWS && total > MAX_CARD_ROWS) notes.push(`A card holds ${MAX_CARD_ROWS} rows: open Advanced hunting for all ${total}.`);
@@ -100,7 +101,7 @@ export interface HuntHelpCardData {
 export function huntHelpCardData(queries: readonly CannedQuery[], single = false): HuntHelpCardData {
   return {
     heading: single && queries[0] ? `hunt ${queries[0].name}` : 'Hunting queries',
-    intro: 'Run one with `hunt {query} name=value …` (quote values with spaces). Results cover at most the last 30 days, as Defender keeps them.',
+    intro: `Run one with \`hunt {query} name=value …\` (quote values with spaces). Results cover at most the last ${MAX_DAYS} days, as Defender keeps them.`,
     queries: queries.map((q) => ({
       name: q.name,
       description: q.description,
@@ -143,8 +144,8 @@ export function userSummaryCardData(summary: UserSummary): UserSummaryCardData {
       text: `${s.alerts} alert${s.alerts === 1 ? '' : 's'}, ${s.high} high severity${s.lastAlert ? `; last ${whenText(s.lastAlert)}` : ''}`,
     })),
     behaviourCount: summary.behaviours.length,
-    behaviours: summary.behaviours.map((b) => ({ text: `${cellText(b.when)} · ${plain(b.actionType)} · ${plain(b.description)} (${b.activityCount} activities)` })),
-    noBehavioursText: `No anomalous behaviours in the last 30 days. ${NOT_IN_DEFENDER}`,
+    behaviours: summary.behaviours.map((b) => ({ text: `${Number.isNaN(Date.parse(b.when)) ? 'Unknown time' : whenText(b.when)} · ${plain(b.actionType)} · ${plain(b.description)} (${b.activityCount} activities)` })),
+    noBehavioursText: `No anomalous behaviours in the last ${MAX_DAYS} days. ${NOT_IN_DEFENDER}`,
     userUrl: defenderUserUrl(summary.upn, summary.azureAdUserId),
   };
 }

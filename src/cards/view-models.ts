@@ -140,8 +140,19 @@ export const byName: Namer = (user) => {
   return user.displayName ?? upn ?? 'Unknown user';
 };
 
+/** The person an incident is about: as its IRM alerts name them, else as any of its alerts does. */
+export function personAtRisk(incident: Incident): UserAccount | null {
+  return userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+}
+
+/** That person's UPN, if the evidence gives one. */
+export function upnAtRisk(incident: Incident): string | null {
+  const person = personAtRisk(incident);
+  return person ? upnOf(person) : null;
+}
+
 export function userText(incident: Incident, namer: Namer = byName): string {
-  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+  const user = personAtRisk(incident);
   return user ? namer(user) : 'Unknown user';
 }
 

@@ -13,6 +13,8 @@ export type HuntingTable = 'AlertInfo' | 'AlertEvidence' | 'DataSecurityBehavior
 
 export interface PreparedQuery {
   kql: string;
+  /** How many days back the query looks: its `days` parameter, else all Defender keeps. */
+  days: number;
   /** ISO 8601 duration for runHuntingQuery's Timespan, following `days` (e.g. `P7D`). */
   timespan: string;
   /** The validated values, defaults included, by parameter name. */
@@ -79,12 +81,10 @@ function prepare(spec: CannedQuerySpec, raw: Readonly<Record<string, string>>): 
     literals.set(param.name, literal.kql);
   }
 
-  const days = values['days'];
-  return {
-    kql: render(spec.template, literals),
-    timespan: isoDays(typeof days === 'number' ? days : MAX_DAYS),
-    values,
-  };
+  const daysParam = spec.params.find((p) => p.kind === 'days');
+  const chosen = daysParam ? values[daysParam.name] : undefined;
+  const days = typeof chosen === 'number' ? chosen : MAX_DAYS;
+  return { kql: render(spec.template, literals), days, timespan: isoDays(days), values };
 }
 
 function bind(param: QueryParam, input: string): { value: string | number; kql: string } {

@@ -6,7 +6,9 @@
 import type { DefenderClient } from '../defender/graph-client.js';
 import { userAtRisk, type Alert } from '../defender/model.js';
 import type { HuntingService } from './service.js';
-import { findQuery } from './queries.js';
+import { upnOf } from '../cards/view-models.js';
+import { MAX_DAYS } from './params.js';
+import { userAlerts, userBehaviors } from './queries.js';
 
 export interface UserSummary {
   upn: string;
@@ -22,18 +24,22 @@ const OPEN_ALERT_SCAN = 500;
 
 export async function userSummary(deps: { client: DefenderClient; hunting: HuntingService }, upnInput: string, who: string): Promise<UserSummary> {
   // Validates the UPN (or refuses it with what was expected) before anything runs.
-  const alertsQuery = findQuery('user-alerts')!;
-  const behavioursQuery = findQuery('user-behaviors')!;
-  const upn = String(alertsQuery.prepare({ user: upnInput }).values.user);
+  const upn = String(userAlerts.prepare({ user: upnInput }).values.user);
 
-  const openAlerts = await deps.client.listOpenIrmAlerts(OPEN_ALERT_SCAN);
-  const mine = openAlerts.filter((a) => userAtRisk([a])?.userPrincipalName?.toLowerCase() === upn.toLowerCase());
+  // Three independent reads at once; the hunting limits count both hunts before either runs.
+  const days = String(MAX_DAYS);
+  const [openAlerts, alerts, behaviours] = await Promise.all([
+    deps.client.listOpenIrmAlerts(OPEN_ALERT_SCAN),
+    deps.hunting.run(userAlerts, { user: upn, days }, who),
+    deps.hunting.run(userBehaviors, { user: upn, days }, who),
+  ]);
+  const mine = openAlerts.filter((a) => {
+    const person = userAtRisk([a]);
+    return person !== null && upnOf(person)?.toLowerCase() === upn.toLowerCase();
+  });
   const byIncident = new Map<string, Alert>();
   for (const alert of mine) if (alert.incidentId && !byIncident.has(alert.incidentId)) byIncident.set(alert.incidentId, alert);
   const account = mine.length > 0 ? userAtRisk(mine) : null;
-
-  const alerts = await deps.hunting.run(alertsQuery, { user: upn, days: '30' }, who);
-  const behaviours = await deps.hunting.run(behavioursQuery, { user: upn, days: '30' }, who);
 
   return {
     upn,

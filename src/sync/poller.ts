@@ -5,12 +5,12 @@
  * changed, and offers open incidents to conversations installed since the last run.
  */
 import type { DefenderClient } from '../defender/graph-client.js';
-import { userAtRisk, type Incident } from '../defender/model.js';
+import type { Incident } from '../defender/model.js';
 import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { irmAlertsOf, plain } from '../cards/view-models.js';
+import { plain, upnAtRisk } from '../cards/view-models.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';
@@ -256,7 +256,7 @@ export function toRecord(incident: Incident): IncidentRecord {
     open: incident.status !== 'resolved' && incident.status !== 'redirected',
     severity: incident.severity,
     title: incident.displayName,
-    userUpn: userAtRisk(irmAlertsOf(incident))?.userPrincipalName ?? null,
+    userUpn: upnAtRisk(incident),
     status: incident.status,
     classification: incident.classification,
     assignedTo: incident.assignedTo,

@@ -7,9 +7,9 @@
 import { odataString } from '../defender/graph-client.js';
 import { z } from 'zod';
 import { INCIDENT_STATUS_WORDS, SEVERITY_WORDS, sourceWords } from '../defender/irm-mapping.js';
-import { IRM_SOURCE, userAtRisk, type Incident, type Severity } from '../defender/model.js';
+import { IRM_SOURCE, type Incident, type Severity } from '../defender/model.js';
 import type { DefenderClient } from '../defender/graph-client.js';
-import { incidentIrmStatus, irmAlertsOf, upnOf, type Namer } from '../cards/view-models.js';
+import { incidentIrmStatus, irmAlertsOf, personAtRisk, upnOf, type Namer } from '../cards/view-models.js';
 
 /** How many open incidents the queue reads, in the order asked; beyond, narrower filters or the Defender portal. */
 export const QUEUE_SCAN = 1000;
@@ -77,7 +77,7 @@ export function queueItem(incident: Incident, namer: Namer): QueueItem {
     entry.count++;
     counts.set(name, entry);
   }
-  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(alerts);
+  const user = personAtRisk(incident);
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
@@ -96,7 +96,7 @@ export function queueItem(incident: Incident, namer: Namer): QueueItem {
 }
 
 function matchesUser(incident: Incident, needle: string): boolean {
-  const user = userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+  const user = personAtRisk(incident);
   if (!user) return false;
   const haystack = [user.displayName, upnOf(user)].filter(Boolean).join(' ').toLowerCase();
   return haystack.includes(needle.toLowerCase());

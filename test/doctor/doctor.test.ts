@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.js';
 import { loadConfig } from '../../src/config.js';
 import { GraphError } from '../../src/errors.js';
 import { formatReport, runDoctor, PROBE_ID, type Finding } from '../../src/doctor/doctor.js';
@@ -102,8 +103,12 @@ describe('setup doctor', () => {
   });
 
   it('reports the store counts, a bad store and a bad roles file', async () => {
+    const store = await Store.open(join(dir, 'db.json'));
+    await store.update((d) => void (d.conversations.c1 = { key: 'c1', kind: 'channel', reference: {}, installedAt: '2026-11-20T00:00:00Z', backfilled: true }));
+    await store.appendAudit({ at: '2026-11-20T00:00:00Z', actor: { id: 'u', name: 'Alex' }, action: 'resolve', outcome: 'ok' });
     const good = await doctor(3);
     expect(byCheck(good, 'Roles file').ok).toBe(true);
+    expect(byCheck(good, 'Store').detail).toMatch(/opens: 1 conversation\(s\), 0 incident\(s\), 0 card\(s\) posted, 0 decision\(s\), 1 audit entry\.$/);
     writeFileSync(join(dir, 'db.json'), '{"version": 1, "conv');
     writeFileSync(join(dir, 'roles.json'), '{"principals": [{"id": 1}]}');
     const bad = await doctor(3, { ROLES_FILE: join(dir, 'roles.json') });

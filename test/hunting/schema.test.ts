@@ -66,9 +66,10 @@ describe('the words the queries use are the words in the data', () => {
 
   it('every user and alert id in the tables passes the parameter checks', () => {
     const userActivity = HUNTING_QUERIES.find((q) => q.name === 'user-activity');
+    if (!userActivity) throw new Error('the catalogue has no user-activity query');
     const alertEvidence = HUNTING_QUERIES.find((q) => q.name === 'alert-evidence');
     const upns = new Set([...DataSecurityEvents, ...DataSecurityBehaviors, ...AlertEvidence].map((row) => row['AccountUpn']).filter((upn) => upn !== ''));
-    for (const upn of upns) expect(() => userActivity?.prepare({ user: String(upn) })).not.toThrow();
+    for (const upn of upns) expect(() => userActivity.prepare({ user: String(upn) })).not.toThrow();
     for (const row of AlertInfo) expect(() => alertEvidence?.prepare({ alert: String(row['AlertId']) })).not.toThrow();
   });
 

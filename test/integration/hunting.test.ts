@@ -141,8 +141,19 @@ describe('canned queries over the embedded tenant', () => {
     expect(summary.upn).toBe('adele.vance@contoso.com');
     const open = (await client.listOpenIrmAlerts(500)).filter((a) => JSON.stringify(a.evidence).includes('adele.vance@contoso.com'));
     expect(new Set(summary.openIncidents.map((a) => a.incidentId))).toEqual(new Set(open.map((a) => a.incidentId)));
-    expect(summary.behaviours.length).toBeLessThanOrEqual(5);
     await expect(userSummary({ client, hunting }, "adele'; drop", 'tester')).rejects.toBeInstanceOf(BadInputError);
+
+    // A seeded person with anomalous behaviours: the summary's sources are the user-alerts rows,
+    // its behaviours their anomalous ones, five at most.
+    const anomalous = table('DataSecurityBehaviors').filter(within(30)).filter((r) => r.IsAnomalous === true);
+    const upn = String(anomalous[0]?.AccountUpn ?? '');
+    expect(upn).toContain('@');
+    const theirs = await userSummary({ client, hunting }, upn, 'tester');
+    const alertRows = (await run('user-alerts', { user: upn, days: '30' })).rows;
+    expect(theirs.sources.map((s) => [s.source, s.alerts, s.high])).toEqual(alertRows.map((r) => [r.ServiceSource, r.Alerts, r.HighSeverity]));
+    const expectedBehaviours = anomalous.filter(sameUser(upn));
+    expect(theirs.behaviours.length).toBe(Math.min(5, expectedBehaviours.length));
+    for (const b of theirs.behaviours) expect(expectedBehaviours.map((r) => r.ActionType)).toContain(b.actionType);
   });
 });
 

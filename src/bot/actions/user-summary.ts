@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { userSummaryCardData } from '../../cards/hunt-view.js';
 import { renderCard } from '../../cards/render.js';
 import { NotFoundError } from '../../errors.js';
-import { userAtRisk } from '../../defender/model.js';
-import { irmAlertsOf } from '../../cards/view-models.js';
+import { upnAtRisk } from '../../cards/view-models.js';
 import { userSummary } from '../../hunting/user-summary.js';
 import { defineAction, incidentIdSchema } from './action.js';
 
@@ -16,7 +15,7 @@ export const userSummaryAction = defineAction({
   data: z.object({ incidentId: incidentIdSchema }),
   async handle({ incidentId }, { actor, conversation, services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    const upn = userAtRisk(irmAlertsOf(incident))?.userPrincipalName;
+    const upn = upnAtRisk(incident);
     if (!upn) throw new NotFoundError(`Incident ${incidentId} does not name the user at risk.`);
     const summary = await userSummary(services, upn, actor.aadObjectId ?? actor.id);
     const card = renderCard('user-summary', userSummaryCardData(summary));
