@@ -104,6 +104,16 @@ describe('paging', () => {
       expect(errorOf(res.json).message).toMatch(/\$top/);
     }
     expect((await graph(tenant, '/security/incidents?$top=50')).status).toBe(200);
+    // Without $top, a page holds 50 incidents and links to the next.
+    const many = await start({ seedIncidents: 60 });
+    try {
+      const page = await graph(many, '/security/incidents');
+      const body = page.json as { value: unknown[]; '@odata.nextLink'?: string };
+      expect(body.value).toHaveLength(50);
+      expect(new URL(body['@odata.nextLink']!).searchParams.get('$skip')).toBe('50');
+    } finally {
+      await many.close();
+    }
   });
 
   it('refuses query options it does not support', async () => {

@@ -419,6 +419,10 @@ describe('let, datatable, print, toscalar', () => {
 
   it('computes toscalar() once', () => {
     expect(column('let biggest = toscalar(Events | summarize max(Size)); Events | where Size == biggest', 'Hits')).toEqual([5]);
+    // 2,000 rows: once costs a few thousand work units; once per row would cost millions.
+    const Big: KqlTable = { columns: Events.columns, rows: Array.from({ length: 2000 }, (_, i) => ({ ...Events.rows[0], Size: i, Hits: i })) };
+    const answer = runKql({ query: 'let biggest = toscalar(Big | summarize max(Size)); Big | where Size == biggest | project Hits', now: NOW, tables: { Big } }, { maxWork: 50_000 });
+    expect(answer.results).toEqual([{ Hits: 1999 }]);
   });
 
   it('builds datatables and prints', () => {

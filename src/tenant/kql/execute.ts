@@ -435,6 +435,27 @@ class Executor implements QueryContext {
     const rightTypes = rightKeys.map((i) => right.columns[i]?.type ?? 'dynamic');
     const kind: JoinKind = op.kind;
 
+    // Semi and anti joins keep one side's rows by whether the other side has their key.
+    if (kind === 'leftsemi' || kind === 'leftanti' || kind === 'rightsemi' || kind === 'rightanti') {
+      const keepLeft = kind.startsWith('left');
+      const [kept, keptKeys, keptTypes] = keepLeft ? [left, leftKeys, leftTypes] : [right, rightKeys, rightTypes];
+      const [probe, probeKeys, probeTypes] = keepLeft ? [right, rightKeys, rightTypes] : [left, leftKeys, leftTypes];
+      const present = new Set<string>();
+      for (const row of probe.rows) {
+        this.budget.work(1);
+        const key = keyOf(row, probeKeys, probeTypes);
+        if (key !== null) present.add(key);
+      }
+      const wanted = kind.endsWith('semi');
+      return {
+        columns: kept.columns,
+        rows: kept.rows.filter((row) => {
+          const key = keyOf(row, keptKeys, keptTypes);
+          return (key !== null && present.has(key)) === wanted;
+        }),
+      };
+    }
+
     const index = new Map<string, number[]>();
     right.rows.forEach((row, i) => {
       this.budget.work(1);
@@ -444,32 +465,6 @@ class Executor implements QueryContext {
       if (bucket) bucket.push(i);
       else index.set(key, [i]);
     });
-
-    if (kind === 'leftsemi' || kind === 'leftanti') {
-      const keep = kind === 'leftsemi';
-      return {
-        columns: left.columns,
-        rows: left.rows.filter((row) => {
-          const key = keyOf(row, leftKeys, leftTypes);
-          return (key !== null && index.has(key)) === keep;
-        }),
-      };
-    }
-    if (kind === 'rightsemi' || kind === 'rightanti') {
-      const leftKeySet = new Set<string>();
-      for (const row of left.rows) {
-        const key = keyOf(row, leftKeys, leftTypes);
-        if (key !== null) leftKeySet.add(key);
-      }
-      const keep = kind === 'rightsemi';
-      return {
-        columns: right.columns,
-        rows: right.rows.filter((row) => {
-          const key = keyOf(row, rightKeys, rightTypes);
-          return (key !== null && leftKeySet.has(key)) === keep;
-        }),
-      };
-    }
 
     const used = new Set(left.columns.map((c) => c.name));
     const columns: Column[] = [...left.columns, ...right.columns.map((c) => ({ name: uniqueName(c.name, used), type: c.type }))];

@@ -12,7 +12,7 @@ import { describeKqlError, ENGINE, KqlError } from './errors.js';
 import { executeScript } from './execute.js';
 import { parseScript } from './parser.js';
 import { Budget } from './scope.js';
-import { ingest, toWire, WIRE_TYPE_NAMES, type Frame, type KqlType, type Row } from './types.js';
+import { ingest, toWire, WIRE_TYPE_NAMES, type Frame, type KqlType, type Row, type Value } from './types.js';
 import { huntingWindow, RETENTION_DAYS } from './window.js';
 
 export type { KqlType } from './types.js';
@@ -106,11 +106,13 @@ function load(table: KqlTable, startMs: number, endMs: number, budget: Budget): 
   const rows: Row[] = [];
   for (const stored of table.rows) {
     budget.work(1);
+    let time: Value = null;
     if (timeIndex >= 0) {
-      const t = ingest(Object.hasOwn(stored, TIME_COLUMN) ? stored[TIME_COLUMN] : undefined, 'datetime');
-      if (typeof t !== 'number' || t < startMs || t > endMs) continue;
+      time = ingest(Object.hasOwn(stored, TIME_COLUMN) ? stored[TIME_COLUMN] : undefined, 'datetime');
+      if (typeof time !== 'number' || time < startMs || time > endMs) continue;
     }
-    rows.push(columns.map((c) => ingest(Object.hasOwn(stored, c.name) ? stored[c.name] : undefined, c.type)));
+    // The time column is already read (a date parse per row): the rest of the row once more.
+    rows.push(columns.map((c, i) => (i === timeIndex ? time : ingest(Object.hasOwn(stored, c.name) ? stored[c.name] : undefined, c.type))));
   }
   return { columns, rows };
 }
