@@ -32,7 +32,8 @@ const BYSTANDERS: readonly [displayName: string, department: string, jobTitle: s
   ['Joni Sherman', 'Legal', 'Paralegal'],
 ];
 
-function hashString(text: string): number {
+/** FNV-1a: a stable 32-bit hash of a string (names, conversation ids). */
+export function hashString(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;

@@ -3,6 +3,8 @@
  * records every activity the bot sends or updates and answers like the connector does.
  * Optionally answers 429 with Retry-After to a share of sends and updates (deterministic: seeded).
  */
+import { createRandom } from '../../src/tenant/prng.js';
+import { hashString } from '../../src/tenant/directory.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -52,23 +54,8 @@ export interface FakeConnector {
   close(): Promise<void>;
 }
 
-/** mulberry32: a small seeded generator, so "a share of requests" is the same share every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
+/** The tenant's seeded generator, so "a share of requests" is the same share every run. */
+const seededRandom = (seed: number): (() => number) => createRandom(seed).next;
 
 async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -86,7 +73,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
     const t = options.throttle;
     if (!t) return false;
     let state = throttling.get(conversationId);
-    if (!state) throttling.set(conversationId, (state = { random: seededRandom((t.seed ?? 1) ^ hash(conversationId)), left: 0 }));
+    if (!state) throttling.set(conversationId, (state = { random: seededRandom((t.seed ?? 1) ^ hashString(conversationId)), left: 0 }));
     if (state.left > 0) {
       state.left--;
       return true;

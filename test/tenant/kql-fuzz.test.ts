@@ -2,6 +2,7 @@
  * Thousands of random, mutated and generated queries: the engine answers each with results or
  * a Graph 400, never another exception, never an internal failure, never a hang.
  */
+import { createRandom } from '../../src/tenant/prng.js';
 import { describe, expect, it } from 'vitest';
 import { GraphHttpError } from '../../src/tenant/graph-error.js';
 import { runKql, type KqlTable } from '../../src/tenant/kql/index.js';
@@ -83,23 +84,10 @@ const SNIPPETS = [
   'Events', 'Users', 'User', 'Size', 'Info', 'Timestamp', '__proto__', 'constructor', 'toString', '*', '\u0000', '\u00e9', '\ud83d\ude00', '\ud800', ' mv-expand ',
 ];
 
-/** Deterministic PRNG (mulberry32). */
+/** The tenant's seeded generator, with `int(n)` in [0, n). */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => {
-    const item = items[int(items.length)];
-    if (item === undefined) throw new Error('empty');
-    return item;
-  };
-  return { next, int, pick };
+  const random = createRandom(seed);
+  return { next: random.next, int: (n: number) => random.int(0, n - 1), pick: random.pick };
 }
 type Random = ReturnType<typeof prng>;
 

@@ -1,7 +1,8 @@
 /** Aggregation functions for summarize: each compiles to a factory of per-group accumulators. */
 import type { Expr } from './ast.js';
-import { KqlError } from './errors.js';
-import { compileScalar } from './scalar.js';
+import { ENGINE, KqlError } from './errors.js';
+import { checkArity } from './functions.js';
+import { asBool, compileScalar } from './scalar.js';
 import type { Scalar, Scope } from './scope.js';
 import { compareValues, fromDynamic, isNumericType, keyPart, toDynamic, type KqlType, type Row, type Value } from './types.js';
 
@@ -33,10 +34,7 @@ function columnSuffix(expr: Expr | undefined): string {
 }
 
 function arity(call: CallExpr, min: number, max: number): void {
-  const n = call.args.length;
-  if (n < min || n > max) {
-    throw new KqlError(`${call.name}(): expects ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${n}`, call.pos);
-  }
+  checkArity({ min, max }, call.args.length, call);
 }
 
 function compileArg(call: CallExpr, i: number, input: Scope): Scalar {
@@ -46,10 +44,8 @@ function compileArg(call: CallExpr, i: number, input: Scope): Scalar {
 }
 
 function predicate(call: CallExpr, i: number, input: Scope): (row: Row) => boolean {
-  const s = compileArg(call, i, input);
-  if (s.type === 'bool') return (row) => s.eval(row) === true;
-  if (s.type === 'dynamic') return (row) => fromDynamic(s.eval(row), 'bool') === true;
-  throw new KqlError(`${call.name}(): argument ${i + 1} must be a bool predicate, but its type is ${s.type}`, call.pos);
+  const test = asBool(compileArg(call, i, input), (type) => new KqlError(`${call.name}(): argument ${i + 1} must be a bool predicate, but its type is ${type}`, call.pos));
+  return (row) => test(row) === true;
 }
 
 function limitArg(call: CallExpr, i: number, input: Scope): number {
@@ -231,8 +227,6 @@ export function compileAggregate(call: CallExpr, input: Scope): AggregateSpec {
     case 'arg_min':
       throw new KqlError(`${call.name}() must stand alone in summarize (summarize ${call.name}(Timestamp, *) by …)`, call.pos);
     default:
-      throw new KqlError(`${ENGINE_NAME} does not support the aggregation function '${call.name}()'`, call.pos);
+      throw new KqlError(`${ENGINE} does not support the aggregation function '${call.name}()'`, call.pos);
   }
 }
-
-const ENGINE_NAME = "The embedded tenant's hunting engine";

@@ -3,9 +3,9 @@ import { compileAggregate, type Accumulator } from './aggregates.js';
 import type { Expr, JoinKind, NamedExpr, Operator, Pipeline, Script, SortKey, Source } from './ast.js';
 import { KqlError } from './errors.js';
 import { convert } from './functions.js';
-import { compileScalar } from './scalar.js';
+import { asBool, compileScalar } from './scalar.js';
 import { scopeOf, type Budget, type LetScope, type QueryContext, type Scalar, type Scope, type ScalarLet, type TabularLet } from './scope.js';
-import { comparable, compareValues, fromDynamic, isNumericType, rowKey, type Column, type Frame, type KqlType, type Row, type Value } from './types.js';
+import { comparable, compareValues, isNumericType, rowKey, type Column, type Frame, type KqlType, type Row, type Value } from './types.js';
 
 export interface ExecuteOptions {
   nowMs: number;
@@ -192,8 +192,7 @@ class Executor implements QueryContext {
 
   private where(frame: Frame, predicate: Expr, lets: LetScope): Frame {
     const s = compileScalar(predicate, this.scope(frame.columns, lets));
-    if (s.type !== 'bool' && s.type !== 'dynamic') throw new KqlError(`where: the filter must be a bool expression, but its type is ${s.type}`, predicate.pos);
-    const test = s.type === 'bool' ? s.eval : (row: Row) => fromDynamic(s.eval(row), 'bool');
+    const test = asBool(s, (type) => new KqlError(`where: the filter must be a bool expression, but its type is ${type}`, predicate.pos));
     if (s.constant) return { columns: frame.columns, rows: test([]) === true ? frame.rows : [] };
     const rows: Row[] = [];
     for (const row of frame.rows) {

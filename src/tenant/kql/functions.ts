@@ -2,7 +2,7 @@
  * Scalar functions: each checks its arguments' types when the query is compiled and returns a
  * Scalar. Functions never throw while rows are evaluated: a value they cannot compute is null.
  */
-import { KqlError } from './errors.js';
+import { KqlError, unsupportedFunction } from './errors.js';
 import type { Scalar, Scope } from './scope.js';
 import {
   compareValues,
@@ -697,11 +697,11 @@ const UNSUPPORTED_FUNCTIONS = new Set([
 export function lookupFunction(name: string, pos: number): FunctionDef {
   const def = FUNCTIONS.get(name);
   if (def) return def;
-  if (UNSUPPORTED_FUNCTIONS.has(name)) throw new KqlError(`The embedded tenant's hunting engine does not support the function '${name}()'`, pos);
+  if (UNSUPPORTED_FUNCTIONS.has(name)) throw unsupportedFunction(name, pos);
   throw new KqlError(`Unknown function: '${name}'`, pos);
 }
 
-export function checkArity(def: FunctionDef, count: number, call: FunctionCall): void {
+export function checkArity(def: Pick<FunctionDef, 'min' | 'max'>, count: number, call: Pick<FunctionCall, 'name' | 'pos'>): void {
   if (count < def.min || count > def.max) {
     const expected = def.min === def.max ? `${def.min}` : def.max >= 64 ? `at least ${def.min}` : `${def.min} to ${def.max}`;
     throw new KqlError(`${call.name}(): expects ${expected} argument${def.max === 1 ? '' : 's'}, got ${count}`, call.pos);

@@ -149,10 +149,15 @@ const STRING_TESTS: Record<string, StringTest> = {
   endswith_cs: (h, n) => h.endsWith(n),
 };
 
-function bool(s: Scalar, what: string, pos: number): (row: Row) => Value {
+/** A scalar read as a bool (a dynamic value converted), or the refusal for any other type: filters, `and`/`or`, `*if` aggregates. */
+export function asBool(s: Scalar, refuse: (type: KqlType) => KqlError): (row: Row) => Value {
   if (s.type === 'bool') return s.eval;
   if (s.type === 'dynamic') return (row) => fromDynamic(s.eval(row), 'bool');
-  throw new KqlError(`${what} needs a bool value, but this one's type is ${s.type}`, pos);
+  throw refuse(s.type);
+}
+
+function bool(s: Scalar, what: string, pos: number): (row: Row) => Value {
+  return asBool(s, (type) => new KqlError(`${what} needs a bool value, but this one's type is ${type}`, pos));
 }
 
 function compileBinary(expr: Extract<Expr, { k: 'binary' }>, scope: Scope): Scalar {
