@@ -80,14 +80,13 @@ export class IncidentPoller {
     for (const id of incidentIds) {
       let incident: Incident;
       try {
-        incident = await client.getIncident(id);
+        incident = await this.read(id, fetched);
       } catch (err) {
         if (err instanceof GraphError && err.httpStatus === 404) continue;
         throw err;
       }
       const known = store.data.incidents[id];
       if (known && known.lastUpdateDateTime === incident.lastUpdateDateTime) continue;
-      fetched.set(id, incident);
       // Written with the next post or, at the latest, with the watermark: if lost, the next run re-reads it.
       store.stage((d) => {
         d.incidents[id] = { ...toRecord(incident), firstSeenAt: known?.firstSeenAt ?? this.now().toISOString() };
@@ -111,7 +110,7 @@ export class IncidentPoller {
     }
 
     await this.deliver(result, fetched);
-    await this.refreshIrmSync(result);
+    await this.refreshIrmSync(result, fetched);
     await this.remind(result);
 
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
@@ -120,13 +119,25 @@ export class IncidentPoller {
     return result;
   }
 
+  /**
+   * An incident as Defender has it in this poll: read once, however many conversations or checks
+   * ask for it (`fetched` holds this poll's reads).
+   */
+  private async read(id: string, fetched: Map<string, Incident>): Promise<Incident> {
+    const known = fetched.get(id);
+    if (known) return known;
+    const incident = await this.deps.client.getIncident(id);
+    fetched.set(id, incident);
+    return incident;
+  }
+
   /** Redraw the cards whose IRM side caught up, or is now overdue. */
-  private async refreshIrmSync(result: PollResult): Promise<void> {
-    const { irmSync, client, publisher } = this.deps;
+  private async refreshIrmSync(result: PollResult, fetched: Map<string, Incident>): Promise<void> {
+    const { irmSync, publisher } = this.deps;
     if (!irmSync) return;
-    for (const incidentId of await irmSync.check((id) => client.getIncident(id))) {
+    for (const incidentId of await irmSync.check((id) => this.read(id, fetched))) {
       try {
-        await publisher.refreshPosts(await client.getIncident(incidentId));
+        await publisher.refreshPosts(await this.read(incidentId, fetched));
       } catch (err) {
         result.failed++;
         log.warn('could not redraw a card after the IRM sync', { incidentId, err });
@@ -152,11 +163,11 @@ export class IncidentPoller {
   }
 
   /** The incidents behind the records, still open, as Defender has them now. */
-  private async load(records: readonly IncidentRecord[], fetched: ReadonlyMap<string, Incident>, result: PollResult): Promise<Incident[]> {
+  private async load(records: readonly IncidentRecord[], fetched: Map<string, Incident>, result: PollResult): Promise<Incident[]> {
     const incidents: Incident[] = [];
     for (const record of records) {
       try {
-        const incident = fetched.get(record.id) ?? (await this.deps.client.getIncident(record.id));
+        const incident = await this.read(record.id, fetched);
         if (incident.status !== 'resolved' && incident.status !== 'redirected') incidents.push(incident);
       } catch (err) {
         result.failed++;
@@ -171,7 +182,7 @@ export class IncidentPoller {
    * after that, new ones do too, unless more than the digest threshold arrive in one poll: then
    * one digest card stands for them all.
    */
-  private async deliver(result: PollResult, fetched: ReadonlyMap<string, Incident>): Promise<void> {
+  private async deliver(result: PollResult, fetched: Map<string, Incident>): Promise<void> {
     const { store, publisher } = this.deps;
     for (const conversation of store.conversations()) {
       const owed = this.owed(conversation);

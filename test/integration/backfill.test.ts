@@ -25,4 +25,18 @@ describe('install backfill', () => {
     await stack.bot.services.poller.poll();
     expect(stack.connector.messages('a:late-comer').size).toBe(5);
   });
+
+  it('reads each incident once per poll, however many conversations are owed it', async () => {
+    // Three more conversations, as installs would record them (without the poll each install starts).
+    const template = stack.bot.services.store.data.conversations['a:late-comer']!;
+    const keys = ['a:second', 'a:third', 'a:fourth'];
+    await stack.bot.services.store.update((d) => {
+      for (const key of keys) d.conversations[key] = { ...template, key, backfilled: false, reference: { ...template.reference, conversation: { ...(template.reference.conversation as object), id: key } } };
+    });
+    const before = (await stack.graphRequests()).length;
+    await stack.bot.services.poller.poll();
+    for (const key of keys) expect(stack.connector.messages(key).size, key).toBe(5);
+    const reads = (await stack.graphRequests()).slice(before).filter((r) => r.method === 'GET' && /\/security\/incidents\/[^/]+$/.test(r.path)).map((r) => r.path);
+    expect(new Set(reads).size).toBe(reads.length);
+  });
 });
