@@ -68,7 +68,7 @@ export interface BotAppOptions {
 
 /** The scheduled summary goes to every channel that has not unsubscribed. */
 export async function postShiftSummary(services: BotServices): Promise<number> {
-  const at = new Date().toISOString();
+  const at = services.now().toISOString();
   let card;
   try {
     card = renderCard('summary', await services.summary());
@@ -110,7 +110,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const now = options.now ?? (() => new Date());
   const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
   if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
-  const privacy = new Privacy(store, roles);
+  const privacy = new Privacy(store, roles, now);
   // Teams allows about 7 messages a second and 60 per 30 seconds per conversation: pace and retry.
   const gateway = new PacedGateway(new AdapterGateway(adapter, config.bot.appId ?? ''), options.delivery);
   const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
@@ -136,6 +136,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     roles,
     privacy,
     summary,
+    now,
     links,
     status: async () => formatReport(await runDoctor({ config })),
   };

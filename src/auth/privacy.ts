@@ -18,6 +18,7 @@ export class Privacy {
   constructor(
     private readonly store: Store,
     private readonly roles: RoleDirectory,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Per-store secret: pseudonyms stay stable here and mean nothing elsewhere. */
@@ -62,7 +63,7 @@ export class Privacy {
   /** Remember an analyst who may see names, so shared cards can offer them their own view. */
   async rememberViewer(actor: Actor): Promise<void> {
     if (!this.roles.may(actor, 'read') || this.store.data.viewers[actor.id]) return;
-    await this.store.update((d) => void (d.viewers[actor.id] = { name: actor.name, seenAt: new Date().toISOString() }));
+    await this.store.update((d) => void (d.viewers[actor.id] = { name: actor.name, seenAt: this.now().toISOString() }));
   }
 
   /** Teams ids of the analysts whose view of a shared card names the person (most recent first). */

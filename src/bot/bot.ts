@@ -3,6 +3,7 @@
  * to the command registry and Action.Execute invokes to the action registry. Thin on purpose:
  * the work is in the handlers and the domain services.
  */
+import { quoted } from '../util/echo.js';
 import {
   CardFactory,
   MessageFactory,
@@ -116,7 +117,7 @@ export class IrmBot extends TeamsActivityHandler {
     const command = commandsByName.get(parsed.name);
     if (!command) {
       const suggestion = closest(parsed.name, [...commandsByName.keys()]);
-      await context.sendActivity(`I don't know "${parsed.name.slice(0, 40)}".${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} Type \`help\` to see every command.`);
+      await context.sendActivity(`I don't know ${quoted(parsed.name) ?? 'that command'}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} Type \`help\` to see every command.`);
       return;
     }
     const actor = await actorOf(context);

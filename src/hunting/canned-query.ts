@@ -3,6 +3,7 @@
  * parameters that fill them. `prepare` validates what was typed in chat, writes each value as a
  * literal (`literals.ts`) and gives back KQL ready for `runHuntingQuery`.
  */
+import { quoted } from '../util/echo.js';
 import type { z } from 'zod';
 import { BadInputError } from '../errors.js';
 import { closest } from '../util/closest.js';
@@ -124,8 +125,8 @@ function render(template: string, literals: ReadonlyMap<string, string>): string
 
 /** Names the parameter only if it is short plain text: the message goes back to a shared chat. */
 function unknownParameterMessage(query: string, key: string, known: readonly string[]): string {
-  const shown = /^[A-Za-z0-9_.-]{1,40}$/.test(key) ? ` "${key}"` : ' by that name';
+  const shown = quoted(key);
   const suggestion = closest(key, known);
   const hint = suggestion ? ` Did you mean ${suggestion}?` : '';
-  return `${query} has no parameter${shown}.${hint} Its parameters: ${known.join(', ')}.`;
+  return `${query} has no parameter ${shown ?? 'by that name'}.${hint} Its parameters: ${known.join(', ')}.`;
 }

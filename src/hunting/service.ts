@@ -3,6 +3,7 @@
  * Microsoft's (about 45 calls a minute per tenant), and keeps results for a while so paging
  * through a result and repeating a query cost no new Graph call.
  */
+import { quoted } from '../util/echo.js';
 import { randomUUID } from 'node:crypto';
 import type { DefenderClient, HuntingResult } from '../defender/graph-client.js';
 import { TIMEOUT_CODE } from '../defender/graph-client.js';
@@ -60,8 +61,7 @@ export class HuntingService {
     if (query) return query;
     const names = HUNTING_QUERIES.map((q) => q.name);
     const suggestion = closest(name, names);
-    const shown = /^[\w-]{1,40}$/.test(name) ? `"${name}"` : 'that';
-    throw new BadInputError(`There is no hunting query ${shown}.${suggestion ? ` Did you mean ${suggestion}?` : ''} The queries: ${names.join(', ')}.`);
+    throw new BadInputError(`There is no hunting query ${quoted(name) ?? 'that'}.${suggestion ? ` Did you mean ${suggestion}?` : ''} The queries: ${names.join(', ')}.`);
   }
 
   /** Validate, then answer from the cache or run it in Defender. `who` keys the per-user limit. */

@@ -18,8 +18,8 @@ function context(mentions: Mentioned[] = []): CommandContext {
   return {
     actor: { id: '29:lee', name: 'Lee Gu', aadObjectId: 'aad-lee', upn: 'lee.gu@contoso.com' },
     conversation: { key: 'c1', kind: 'channel', reference: {}, installedAt: new Date(T0).toISOString(), backfilled: true },
-    // The command only uses the store (for the audit log) and the on-call service.
-    services: { store, oncall: service } as BotServices,
+    // The command only uses the store (for the audit log), the on-call service and the clock.
+    services: { store, oncall: service, now: () => now } as BotServices,
     mentions,
     async reply(message) {
       replies.push(typeof message === 'string' ? message : JSON.stringify(message));
@@ -210,6 +210,8 @@ describe('audit and wiring', () => {
   it('records each change in the audit log with who made it', async () => {
     await run('oncall set', [adele]);
     await run('oncall off');
+    // Stamped by the bot's clock, not the wall clock.
+    expect(store.data.audit.every((a) => a.at === new Date(T0).toISOString())).toBe(true);
     expect(store.data.audit.map((a) => [a.action, a.actor.name, a.target])).toEqual([
       ['oncall.set', 'Lee Gu', 'aad-adele'],
       ['oncall.off', 'Lee Gu', undefined],

@@ -48,6 +48,7 @@ beforeAll(async () => {
     privacy: new Privacy(store, roles),
     status: async () => 'all fine',
     links: new TabLinks(() => null, null, false),
+    now: () => new Date(),
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });

@@ -11,7 +11,7 @@ export const reveal = defineAction({
   data: z.object({ incidentId: incidentIdSchema }),
   async handle({ incidentId }, { actor, services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    await services.store.appendAudit({ at: new Date().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok' });
+    await services.store.appendAudit({ at: services.now().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok' });
     return services.publisher.card(incident, undefined, byName);
   },
 });
@@ -27,7 +27,7 @@ export const refreshIncident = defineAction({
     const { actor, services } = context;
     const incident = await services.triage.getIrmIncident(incidentId);
     const named = services.roles.may(actor, 'read');
-    if (named) await services.store.appendAudit({ at: new Date().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok', detail: 'per-user view' });
+    if (named) await services.store.appendAudit({ at: services.now().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok', detail: 'per-user view' });
     return named ? services.publisher.card(incident) : services.publisher.cardFor(incident, conversationOf(context, 'A shared card'));
   },
 });

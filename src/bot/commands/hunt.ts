@@ -1,4 +1,5 @@
 import { huntHelpCardData, huntResultCardData } from '../../cards/hunt-view.js';
+import { quoted } from '../../util/echo.js';
 import { renderCard } from '../../cards/render.js';
 import { BadInputError } from '../../errors.js';
 import { HUNTING_QUERIES } from '../../hunting/queries.js';
@@ -18,8 +19,7 @@ export function assignments(tokens: readonly string[]): Record<string, string> {
   for (const token of tokens) {
     const eq = token.indexOf('=');
     if (eq <= 0) {
-      const shown = /^[\w.@-]{1,40}$/.test(token) ? `"${token}"` : 'a word';
-      throw new BadInputError(`I expected name=value after the query name, and found ${shown}. For example: hunt uploads ext=.zip days=7 (quote values with spaces).`);
+      throw new BadInputError(`I expected name=value after the query name, and found ${quoted(token) ?? 'a word'}. For example: hunt uploads ext=.zip days=7 (quote values with spaces).`);
     }
     raw[token.slice(0, eq)] = token.slice(eq + 1);
   }

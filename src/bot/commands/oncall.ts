@@ -117,7 +117,7 @@ export const oncallCommand: Command = {
       throw new BadInputError(`\`oncall ${shown(first)}\` is not an oncall command. ${hint}Type \`oncall\` alone to see who is on call, or one of: ${SUBCOMMANDS.map((s) => USAGE[s]).join('; ')}.`);
     }
     const audit = async (action: string, target?: string) => {
-      await context.services.store.appendAudit({ at: new Date().toISOString(), actor: context.actor, action: `oncall.${action}`, ...(target ? { target } : {}), outcome: 'ok' });
+      await context.services.store.appendAudit({ at: context.services.now().toISOString(), actor: context.actor, action: `oncall.${action}`, ...(target ? { target } : {}), outcome: 'ok' });
     };
 
     switch (sub) {
