@@ -102,16 +102,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   }
 
   // 3. Graph: reachability, then each permission by a harmless call.
-  const graphChecks = [
-    'SecurityAlert.Read.All',
-    'SecurityAlert.ReadWrite.All',
-    'SecurityIncident.Read.All',
-    'SecurityIncident.ReadWrite.All',
-    'ThreatHunting.Read.All',
-    'IRM alerts in the last 30 days',
-  ] as const;
   const skip = (reason: string, fix: string) => {
-    for (const check of graphChecks) findings.push({ check: check.includes(' ') ? check : `Permission ${check}`, ok: false, detail: `Not checked: ${reason}`, fix });
+    for (const check of [...GRAPH_PERMISSIONS.map(permissionCheck), IRM_CHECK]) findings.push({ check, ok: false, detail: `Not checked: ${reason}`, fix });
   };
 
   if (!graphBaseUrl) {
@@ -209,8 +201,14 @@ async function writeProbe(call: () => Promise<unknown>): Promise<Outcome> {
   return outcome;
 }
 
-function permissionFinding(permission: string, outcome: Outcome, okDetail: string): Finding {
-  const check = `Permission ${permission}`;
+/** The Graph permissions the bot needs, each checked by a harmless call, in the report's order. */
+const GRAPH_PERMISSIONS = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'ThreatHunting.Read.All'] as const;
+type GraphPermission = (typeof GRAPH_PERMISSIONS)[number];
+const permissionCheck = (permission: GraphPermission) => `Permission ${permission}`;
+const IRM_CHECK = 'IRM alerts in the last 30 days';
+
+function permissionFinding(permission: GraphPermission, outcome: Outcome, okDetail: string): Finding {
+  const check = permissionCheck(permission);
   if (outcome.ok) return { check, ok: true, detail: `Granted: ${okDetail}` };
   const e = outcome.error;
   if (isDenied(e)) return { check, ok: false, detail: `Graph refused the call (403 ${(e as GraphError).graphCode ?? ''}): the app lacks ${permission}.`.replace(' )', ')'), fix: PERMISSION_FIX(permission) };
@@ -219,14 +217,14 @@ function permissionFinding(permission: string, outcome: Outcome, okDetail: strin
 }
 
 async function irmFinding(client: GraphClient, canReadAlerts: boolean, now: Date): Promise<Finding> {
-  const check = 'IRM alerts in the last 30 days';
+  const check = IRM_CHECK;
   if (!canReadAlerts) {
     return { check, ok: false, detail: 'Not checked: the app cannot read alerts.', fix: 'Fix the SecurityAlert.Read.All problem above, then run the doctor again.' };
   }
   const since = new Date(now.getTime() - 30 * 24 * 3600 * 1000).toISOString();
   try {
-    const alerts = await client.listAlerts({ filter: `serviceSource eq ${odataString(IRM_SOURCE)} and createdDateTime ge ${since}`, top: 1, limit: 1 });
-    if (alerts.length > 0) return { check, ok: true, detail: `Insider Risk Management alerts reach Defender (latest ${alerts[0]!.createdDateTime ?? 'seen'}).` };
+    const alerts = await client.listAlerts({ filter: `serviceSource eq ${odataString(IRM_SOURCE)} and createdDateTime ge ${since}`, orderBy: 'createdDateTime desc', top: 1, limit: 1 });
+    if (alerts.length > 0) return { check, ok: true, detail: `Insider Risk Management alerts reach Defender (latest ${alerts[0]!.createdDateTime}).` };
     return {
       check,
       ok: false,
