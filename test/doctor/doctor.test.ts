@@ -52,7 +52,7 @@ describe('setup doctor', () => {
       'Tab sign-in',
     ]);
     expect(byCheck(findings, 'Store').detail).toMatch(/will create it/);
-    const newestIrm = [...tenant.state.alerts.values()].filter((a) => a.serviceSource === 'microsoftInsiderRiskManagement').map((a) => a.createdDateTime).sort().at(-1);
+    const newestIrm = [...tenant!.state.alerts.values()].filter((a) => a.serviceSource === 'microsoftInsiderRiskManagement').map((a) => a.createdDateTime).sort().at(-1);
     expect(byCheck(findings, 'IRM alerts in the last 30 days').detail).toContain(`latest ${newestIrm}`);
     const requests = (await (await admin('/_admin/requests', 'GET')).json()) as { method: string; path: string; body: unknown; status: number }[];
     const writes = requests.filter((r) => r.method === 'PATCH');

@@ -1,6 +1,6 @@
 /** Hunting from chat through /api/messages: the grammar, the table card, paging from the cache. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardAction, installation, message, postActivity } from '../support/activities.js';
+import { cardAction, installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CONV = 'a:hunt-chat';
@@ -15,12 +15,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function say(text: string): Promise<string> {
-  const before = stack.connector.calls.length;
-  await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, text));
-  const reply = stack.connector.calls.slice(before).find((c) => c.method === 'reply');
-  return JSON.stringify(reply?.activity ?? null);
-}
+const say = async (text: string) => JSON.stringify((await stack.say(CONV, text)) ?? null);
 const huntCalls = async () => (await stack.graphRequests()).filter((r) => r.path.endsWith('/security/runHuntingQuery'));
 
 describe('hunt in chat', () => {

@@ -4,7 +4,7 @@
  * against a connector that answers 429 to a share of requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardAction, installation, message, postActivity } from '../support/activities.js';
+import { cardAction, installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -17,11 +17,7 @@ const mentionsIn = (conversation: string) =>
     .map((c) => ({ text: String(c.activity.text ?? ''), entities: (c.activity.entities ?? []) as { type: string; mentioned: { id: string } }[], card: JSON.stringify(c.activity.attachments ?? []) }))
     .filter((m) => m.entities.some((e) => e.type === 'mention'));
 
-async function say(conversation: string, text: string): Promise<string> {
-  const before = stack.connector.calls.length;
-  await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, conversation, text));
-  return String(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity.text ?? '');
-}
+const say = async (conversation: string, text: string) => String((await stack.say(conversation, text))?.text ?? '');
 const advance = (minutes: number) => (botNow = new Date(botNow.getTime() + minutes * 60_000));
 
 beforeAll(async () => {

@@ -74,11 +74,7 @@ describe('privacy of the person at risk', () => {
   });
 
   it('hunting results posted in a channel show pseudonyms; the user summary is not given there', async () => {
-    const say = async (text: string) => {
-      const before = stack.connector.calls.length;
-      await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CHANNEL, text));
-      return JSON.stringify(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity);
-    };
+    const say = async (text: string) => JSON.stringify(await stack.say(CHANNEL, text));
     const table = await say('hunt user-activity user=adele.vance@contoso.com');
     const cells = JSON.stringify(JSON.parse(table).attachments[0].content.body.find((b: { type: string }) => b.type === 'Table'));
     expect(cells).not.toContain('adele.vance@contoso.com');

@@ -1,6 +1,6 @@
 /** Subscription filters decide which conversation hears of which incident. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installation, message, postActivity } from '../support/activities.js';
+import { installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -9,11 +9,7 @@ const CHANNEL = '19:soc-channel@thread.tacv2';
 const DLP_CHANNEL = '19:dlp-channel@thread.tacv2';
 const QUIET_CHANNEL = '19:quiet-channel@thread.tacv2';
 
-async function say(conversation: string, text: string): Promise<string> {
-  const before = stack.connector.calls.length;
-  await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, conversation, text));
-  return JSON.stringify(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity.text ?? null);
-}
+const say = async (conversation: string, text: string) => JSON.stringify((await stack.say(conversation, text))?.text ?? null);
 const incidentsShownIn = (conversation: string) =>
   [...stack.connector.messages(conversation).values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]).filter(Boolean).sort();
 

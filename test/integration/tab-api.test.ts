@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALEX, installation, message, postActivity } from '../support/activities.js';
+import { ALEX, installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -235,9 +235,7 @@ describe('identity in demo mode', () => {
 
 describe('the full hunting result', () => {
   it("opens from the result card's Show all with every row and column", async () => {
-    const before = stack.connector.calls.length;
-    await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'hunt user-alerts user=adele.vance@contoso.com'));
-    const result = stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity;
+    const result = await stack.say(CONV, 'hunt user-alerts user=adele.vance@contoso.com');
     const showAll = JSON.stringify(result ?? null).match(/"title":"Show all","url":"([^"]+)"/)?.[1];
     expect(showAll).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${stack.bot.port}/tab/hunt\\.html\\?result=[0-9a-f-]{36}$`));
     const id = new URL(showAll!).searchParams.get('result')!;

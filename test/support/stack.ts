@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
 import { startFakeConnector, type FakeConnector, type FakeConnectorOptions } from './fake-connector.js';
 import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
+import { message, postActivity, type Who } from './activities.js';
 
 export interface Stack {
   tenant: Tenant;
@@ -17,6 +18,8 @@ export interface Stack {
   dbFile: string;
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   graphRequests(): Promise<{ method: string; path: string; status: number; body: unknown }[]>;
+  /** Types `text` in a conversation through /api/messages; answers the bot's reply activity (undefined if none). */
+  say(conversationId: string, text: string, from?: Who): Promise<Record<string, unknown> | undefined>;
   restartBot(): Promise<void>;
   close(): Promise<void>;
 }
@@ -46,6 +49,11 @@ export async function startStack(options: { seedIncidents?: number; env?: Record
     admin,
     async graphRequests() {
       return (await admin<{ method: string; path: string; status: number; body: unknown }[]>('GET', '/_admin/requests')).body;
+    },
+    async say(conversationId, text, from) {
+      const before = connector.calls.length;
+      await postActivity(bot.messagesUrl, message(connector.serviceUrl, conversationId, text, from));
+      return connector.calls.slice(before).find((c) => c.method === 'reply')?.activity;
     },
     async restartBot() {
       await bot.close();
