@@ -43,6 +43,16 @@ function compileArg(call: CallExpr, i: number, input: Scope): Scalar {
   return compileScalar(expr, input);
 }
 
+/**
+ * The operands most aggregations share: the value (argument 1), the `*if` variants' predicate
+ * (argument 2), and the index where an optional trailing argument (a size limit) would be.
+ */
+function operands(call: CallExpr, input: Scope, conditional: boolean, optionalExtra = false) {
+  const base = conditional ? 2 : 1;
+  arity(call, base, base + (optionalExtra ? 1 : 0));
+  return { value: compileArg(call, 0, input), test: conditional ? predicate(call, 1, input) : always, extra: base };
+}
+
 function predicate(call: CallExpr, i: number, input: Scope): (row: Row) => boolean {
   const test = asBool(compileArg(call, i, input), (type) => new KqlError(`${call.name}(): argument ${i + 1} must be a bool predicate, but its type is ${type}`, call.pos));
   return (row) => test(row) === true;
@@ -93,10 +103,7 @@ export function compileAggregate(call: CallExpr, input: Scope): AggregateSpec {
     }
     case 'dcount':
     case 'dcountif': {
-      const conditional = call.name === 'dcountif';
-      arity(call, conditional ? 2 : 1, conditional ? 3 : 2);
-      const value = compileArg(call, 0, input);
-      const test = conditional ? predicate(call, 1, input) : always;
+      const { value, test } = operands(call, input, call.name === 'dcountif', true);
       return {
         type: 'long',
         defaultName: `${call.name}_${suffix}`,
@@ -117,14 +124,11 @@ export function compileAggregate(call: CallExpr, input: Scope): AggregateSpec {
     case 'sumif':
     case 'avg':
     case 'avgif': {
-      const conditional = call.name.endsWith('if');
-      arity(call, conditional ? 2 : 1, conditional ? 2 : 1);
-      const value = compileArg(call, 0, input);
+      const { value, test } = operands(call, input, call.name.endsWith('if'));
       if (!isNumericType(value.type) && value.type !== 'timespan' && value.type !== 'dynamic') {
         throw new KqlError(`${call.name}(): expects a number or a timespan, but the argument's type is ${value.type}`, call.pos);
       }
       const read = value.type === 'dynamic' ? (row: Row) => fromDynamic(value.eval(row), 'real') : value.eval;
-      const test = conditional ? predicate(call, 1, input) : always;
       const average = call.name.startsWith('avg');
       const type: KqlType = value.type === 'timespan' ? 'timespan' : average || value.type === 'real' || value.type === 'dynamic' ? 'real' : 'long';
       return {
@@ -151,10 +155,7 @@ export function compileAggregate(call: CallExpr, input: Scope): AggregateSpec {
     case 'max':
     case 'minif':
     case 'maxif': {
-      const conditional = call.name.endsWith('if');
-      arity(call, conditional ? 2 : 1, conditional ? 2 : 1);
-      const value = compileArg(call, 0, input);
-      const test = conditional ? predicate(call, 1, input) : always;
+      const { value, test } = operands(call, input, call.name.endsWith('if'));
       const sign = call.name.startsWith('max') ? 1 : -1;
       return {
         type: value.type,
@@ -176,11 +177,8 @@ export function compileAggregate(call: CallExpr, input: Scope): AggregateSpec {
     case 'make_set_if':
     case 'make_list':
     case 'make_list_if': {
-      const conditional = call.name.endsWith('_if');
-      arity(call, conditional ? 2 : 1, conditional ? 3 : 2);
-      const value = compileArg(call, 0, input);
-      const test = conditional ? predicate(call, 1, input) : always;
-      const max = limitArg(call, conditional ? 2 : 1, input);
+      const { value, test, extra } = operands(call, input, call.name.endsWith('_if'), true);
+      const max = limitArg(call, extra, input);
       const distinct = call.name.startsWith('make_set');
       return {
         type: 'dynamic',

@@ -169,29 +169,16 @@ export function formatDatetime(ms: number, format: string): string | null {
     let run = 1;
     while (format[i + run] === c) run++;
     const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    // Month, day, hours (24 and 12), minutes, seconds: one digit, or two when the letter is doubled.
+    const field = ({ M: parts.M, d: parts.d, H: parts.H, h: parts.H % 12 === 0 ? 12 : parts.H % 12, m: parts.m, s: parts.s } as Record<string, number | undefined>)[c];
+    if (field !== undefined) {
+      out += run >= 2 ? pad(field, 2) : String(field);
+      i += run;
+      continue;
+    }
     switch (c) {
       case 'y':
         out += run >= 4 ? pad(parts.y, 4) : run === 2 ? pad(parts.y % 100, 2) : String(parts.y % 100);
-        break;
-      case 'M':
-        out += run >= 2 ? pad(parts.M, 2) : String(parts.M);
-        break;
-      case 'd':
-        out += run >= 2 ? pad(parts.d, 2) : String(parts.d);
-        break;
-      case 'H':
-        out += run >= 2 ? pad(parts.H, 2) : String(parts.H);
-        break;
-      case 'h': {
-        const h12 = parts.H % 12 === 0 ? 12 : parts.H % 12;
-        out += run >= 2 ? pad(h12, 2) : String(h12);
-        break;
-      }
-      case 'm':
-        out += run >= 2 ? pad(parts.m, 2) : String(parts.m);
-        break;
-      case 's':
-        out += run >= 2 ? pad(parts.s, 2) : String(parts.s);
         break;
       case 'f':
         out += fractionTicks.slice(0, Math.min(run, 7));
