@@ -7,6 +7,7 @@
  * every answer with zod, and retries 429 (honouring Retry-After), 5xx and network failures
  * with bounded, jittered backoff.
  */
+import { retryAfterFromHeaders } from '../util/retry-after.js';
 import { z } from 'zod';
 import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -269,16 +270,13 @@ export class GraphClient implements DefenderClient {
         httpStatus: response.status,
         graphCode: code,
         graphMessage: message,
-        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+        retryAfterSeconds: retryAfterSeconds(response.headers),
       }),
     };
   }
 }
 
-function parseRetryAfter(header: string | null): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+function retryAfterSeconds(headers: Headers): number | null {
+  const ms = retryAfterFromHeaders(headers);
+  return ms === null ? null : Math.ceil(ms / 1000);
 }
