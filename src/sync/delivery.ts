@@ -16,6 +16,7 @@
  * times itself, honouring Retry-After, before its RestError reaches this layer.
  */
 import { record, retryAfterFromHeaders } from '../util/retry-after.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -232,8 +233,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export class PacedGateway implements ConversationGateway {
   readonly limiter: SlidingWindowLimiter;
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly queued = new Map<string, number>();
+  /** One queue per conversation: messages go out in order, one at a time. */
+  private readonly queues = new KeyedLock();
   /** Conversations resting after a message gave up: until when, and the last answer. */
   private readonly resting = new Map<string, { until: number; httpStatus: number | null }>();
   private readonly restMs: number;
@@ -272,31 +273,17 @@ export class PacedGateway implements ConversationGateway {
 
   /** Messages queued or in flight for a conversation (0 when idle). */
   pending(conversationKey: string): number {
-    return this.queued.get(conversationKey) ?? 0;
+    return this.queues.pending(conversationKey);
   }
 
   /** Resolves when every queue is empty (shutdown, tests). */
-  async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  idle(): Promise<void> {
+    return this.queues.idle();
   }
 
   /** Run `task` after everything queued before it for the same conversation, success or not. */
   private enqueue<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    this.queued.set(key, (this.queued.get(key) ?? 0) + 1);
-    const result = previous.then(task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      const left = (this.queued.get(key) ?? 1) - 1;
-      if (left > 0) this.queued.set(key, left);
-      else this.queued.delete(key);
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return result;
+    return this.queues.run(key, task);
   }
 
   /** Wait for a slot under every limit, then take it. */
