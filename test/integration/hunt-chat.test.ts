@@ -1,15 +1,13 @@
 /** Hunting from chat through /api/messages: the grammar, the table card, paging from the cache. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardAction, installation, postActivity } from '../support/activities.js';
+import { cardAction, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CONV = 'a:hunt-chat';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 8 });
-  await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 8, installIn: [CONV] });
 });
 afterAll(async () => {
   await stack?.close();

@@ -1,15 +1,13 @@
 /** What arrives at /api/messages that is odd, huge or hostile is answered or ignored cleanly. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseActivity, cardAction, installation, message, postActivity } from '../support/activities.js';
+import { baseActivity, cardAction, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CONV = 'a:limits';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 1 });
-  await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 1, installIn: [CONV] });
 });
 afterAll(async () => {
   await stack?.close();

@@ -1,6 +1,6 @@
 /** Purview's side lags Defender's: the card says so until it catches up, and flags a sync that never comes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardAction, installation, postActivity } from '../support/activities.js';
+import { cardAction, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CONV = 'a:irm-sync';
@@ -12,9 +12,7 @@ const irmFact = (card: unknown) => /"title":"IRM status","value":"([^"]*)"/.exec
 const shownCard = (incidentId: string) => [...stack.connector.messages(CONV).values()].find((c) => JSON.stringify(c).includes(`Insider risk incident ${incidentId}`));
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 0, irmSyncDelaySeconds: 600, tenantNow: () => tenantNow, app: { now: () => botNow }, env: { IRM_SYNC_BOUND_MINUTES: '45' } });
-  await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 0, irmSyncDelaySeconds: 600, tenantNow: () => tenantNow, app: { now: () => botNow }, env: { IRM_SYNC_BOUND_MINUTES: '45' }, installIn: [CONV] });
 });
 afterAll(async () => {
   await stack?.close();

@@ -1,6 +1,6 @@
 /** Changes made in the Defender portal reach every posted card within one poll, in words. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardAction, installation, postActivity } from '../support/activities.js';
+import { cardAction, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CONV = 'a:portal-sync';
@@ -11,9 +11,7 @@ let alertIds: string[];
 const shown = () => [...stack.connector.messages(CONV).values()].map((c) => JSON.stringify(c)).find((c) => c.includes(`Insider risk incident ${incidentId}`)) ?? '';
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 0 });
-  await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 0, installIn: [CONV] });
   const created = await stack.admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'lee.gu@contoso.com' }, irmAlerts: 2 });
   incidentId = created.body.incidentId;
   alertIds = created.body.alertIds;

@@ -1,6 +1,6 @@
 /** The person at risk is a pseudonym where others may look; analysts with an IRM role see the name. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALEX, MEGAN, cardAction, installation, message, postActivity } from '../support/activities.js';
+import { ALEX, MEGAN, cardAction, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CHANNEL = '19:privacy-channel@thread.tacv2';
@@ -14,9 +14,7 @@ const cardIn = (conversation: string) => [...stack.connector.messages(conversati
 const userFact = (card: unknown) => /"title":"User at risk","value":"([^"]*)"/.exec(JSON.stringify(card))?.[1];
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 0 });
-  for (const c of [CHANNEL, PERSONAL]) await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, c));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 0, installIn: [CHANNEL, PERSONAL] });
   incidentId = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' } })).body.incidentId;
   await stack.bot.services.poller.poll();
 });

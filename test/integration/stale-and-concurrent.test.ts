@@ -1,6 +1,6 @@
 /** Old cards cannot act on a state nobody saw, and two analysts cannot both decide. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALEX, cardAction, installation, postActivity } from '../support/activities.js';
+import { ALEX, cardAction, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const CONV = 'a:stale';
@@ -13,20 +13,14 @@ const writes = async () => (await stack.graphRequests()).filter((r) => r.method 
 const version = async (incidentId: string) => (await fetch(`${stack.graphBaseUrl}/security/incidents/${incidentId}`).then((r) => r.json() as Promise<{ lastUpdateDateTime: string }>)).lastUpdateDateTime;
 
 beforeAll(async () => {
-  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'roles-'));
-  const rolesFile = (await import('node:path')).join(dir, 'roles.json');
-  (await import('node:fs')).writeFileSync(
-    rolesFile,
-    JSON.stringify({
-      principals: [
-        { id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] },
-        { id: OTHER_OPERATOR.aadObjectId, defender: 'SecurityOperator', purview: ['InsiderRiskManagement'] },
-      ],
-    }),
-  );
-  stack = await startStack({ seedIncidents: 0, env: { ROLES_FILE: rolesFile } });
-  await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({
+    seedIncidents: 0,
+    roles: [
+      { id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] },
+      { id: OTHER_OPERATOR.aadObjectId, defender: 'SecurityOperator', purview: ['InsiderRiskManagement'] },
+    ],
+    installIn: [CONV],
+  });
 });
 afterAll(async () => {
   await stack?.close();

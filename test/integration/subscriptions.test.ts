@@ -1,6 +1,5 @@
 /** Subscription filters decide which conversation hears of which incident. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -14,9 +13,7 @@ const incidentsShownIn = (conversation: string) =>
   [...stack.connector.messages(conversation).values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]).filter(Boolean).sort();
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 0 });
-  for (const c of [PERSONAL, CHANNEL, DLP_CHANNEL, QUIET_CHANNEL]) await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, c));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 0, installIn: [PERSONAL, CHANNEL, DLP_CHANNEL, QUIET_CHANNEL] });
 });
 afterAll(async () => {
   await stack?.close();

@@ -1,7 +1,7 @@
 /** The shift summary, on demand and as the schedule posts it, checked against the tenant. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postShiftSummary } from '../../src/app.js';
-import { installation, message, postActivity } from '../support/activities.js';
+import { message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -10,9 +10,7 @@ const PERSONAL = 'a:summary-personal';
 const fact = (card: string, title: string) => new RegExp(`"title":"${title.replace(/[()]/g, '\\$&')}","value":"([^"]*)"`).exec(card)?.[1];
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 0 });
-  for (const c of [CHANNEL, PERSONAL]) await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, c));
-  await stack.bot.services.poller.idle();
+  stack = await startStack({ seedIncidents: 0, installIn: [CHANNEL, PERSONAL] });
 });
 afterAll(async () => {
   await stack?.close();

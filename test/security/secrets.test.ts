@@ -9,9 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, setLogLevel, setLogSink } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ALEX, cardAction, installation, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -22,8 +19,6 @@ const written: string[] = [];
 let stack: Stack;
 
 beforeAll(async () => {
-  const rolesFile = join(mkdtempSync(join(tmpdir(), 'roles-')), 'roles.json');
-  writeFileSync(rolesFile, JSON.stringify({ principals: [{ id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] }] }));
   setLogLevel('debug');
   setLogSink((line) => written.push(line));
   stack = await startStack({
@@ -32,8 +27,8 @@ beforeAll(async () => {
       AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555',
       AZURE_CLIENT_ID: '66666666-7777-8888-9999-000000000000',
       AZURE_CLIENT_SECRET: CLIENT_SECRET,
-      ROLES_FILE: rolesFile,
     },
+    roles: [{ id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] }],
     app: { graph: { token: async () => 'stub-graph-token', baseDelayMs: 1, maxDelayMs: 5 } },
   });
 });

@@ -3,10 +3,7 @@
  * (validated against a local stand-in for the tenant's key set); the person it names gets what
  * ROLES_FILE grants them, by the same role check as in chat. Demo mode's identity rules too.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdentity, ssoIdentity, DEMO_TAB_USER } from '../../src/tab/identity.js';
 import { ROUTES } from '../../src/tab/api.js';
@@ -19,7 +16,6 @@ const READER_OID = '00000000-0000-0000-1111-555566667777';
 const NOBODY_OID = '00000000-0000-0000-1111-888899990000';
 let entra: LocalEntra;
 let stack: Stack;
-let dir: string;
 let base: string;
 let incidentId: string;
 
@@ -32,25 +28,20 @@ const tokenFor = (oid: string, name: string, overrides: Record<string, unknown> 
 
 beforeAll(async () => {
   entra = await startLocalEntra();
-  dir = mkdtempSync(join(tmpdir(), 'irm-tab-auth-'));
-  const roles = join(dir, 'roles.json');
-  writeFileSync(
-    roles,
-    JSON.stringify({
-      principals: [
-        { id: USER_OID, name: 'Dana Analyst', defender: 'SecurityOperator', purview: ['Investigator'] },
-        { id: READER_OID, name: 'Rae Reader', defender: 'SecurityReader', purview: ['InsiderRiskManagement'] },
-      ],
-    }),
-  );
-  stack = await startStack({ seedIncidents: 0, env: { ...PRODUCTION_ENV, ROLES_FILE: roles }, app: { tabSsoJwksUrl: entra.jwksUrl, graph: { token: async () => 'graph-token-stand-in', baseDelayMs: 5, maxDelayMs: 50 } } });
+  stack = await startStack({
+    seedIncidents: 0,
+    env: PRODUCTION_ENV,
+    roles: [
+      { id: USER_OID, name: 'Dana Analyst', defender: 'SecurityOperator', purview: ['Investigator'] },
+      { id: READER_OID, name: 'Rae Reader', defender: 'SecurityReader', purview: ['InsiderRiskManagement'] },
+    ],
+    app: { tabSsoJwksUrl: entra.jwksUrl, graph: { token: async () => 'graph-token-stand-in', baseDelayMs: 5, maxDelayMs: 50 } } });
   base = `http://127.0.0.1:${stack.bot.port}`;
   incidentId = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', title: 'Mass download before resignation', user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' } })).body.incidentId;
 });
 afterAll(async () => {
   await stack?.close();
   await entra?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('production mode', () => {

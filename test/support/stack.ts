@@ -1,5 +1,5 @@
 /** The real pieces wired together for a test: embedded tenant, bot app (HTTP), fake connector. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
@@ -7,7 +7,8 @@ import { loadConfig } from '../../src/config.js';
 import { startTenant, type Tenant } from '../../src/tenant/server.js';
 import { startFakeConnector, type FakeConnector, type FakeConnectorOptions } from './fake-connector.js';
 import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
-import { message, postActivity, type Who } from './activities.js';
+import { installation, message, postActivity, type Who } from './activities.js';
+import type { RolesFile } from '../../src/auth/roles.js';
 
 export interface Stack {
   tenant: Tenant;
@@ -24,12 +25,30 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { seedIncidents?: number; env?: Record<string, string>; app?: BotAppOptions; irmSyncDelaySeconds?: number; tenantNow?: () => Date; connector?: FakeConnectorOptions } = {}): Promise<Stack> {
+export interface StackOptions {
+  seedIncidents?: number;
+  env?: Record<string, string>;
+  app?: BotAppOptions;
+  irmSyncDelaySeconds?: number;
+  tenantNow?: () => Date;
+  connector?: FakeConnectorOptions;
+  /** Written to a ROLES_FILE for the bot (instead of the demo roles). */
+  roles?: RolesFile['principals'];
+  /** Conversations the app is installed in before the test starts (the install polls are waited for). */
+  installIn?: readonly string[];
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'irm-stack-'));
   const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0, now: options.tenantNow });
   const connector = await startFakeConnector(options.connector);
   const dbFile = join(dir, 'db.json');
-  const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', ...options.env });
+  const rolesEnv: Record<string, string> = {};
+  if (options.roles) {
+    rolesEnv.ROLES_FILE = join(dir, 'roles.json');
+    writeFileSync(rolesEnv.ROLES_FILE, JSON.stringify({ principals: options.roles }));
+  }
+  const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', ...rolesEnv, ...options.env });
   const appOptions: BotAppOptions = { host: '127.0.0.1', schedule: false, graph: { baseDelayMs: 5, maxDelayMs: 50 }, irmReader: embeddedTenantIrmReader(tenant.url), ...options.app };
   let bot = await startBotApp(config, appOptions);
   const admin = async <T>(method: string, path: string, body?: unknown) => {
@@ -66,5 +85,7 @@ export async function startStack(options: { seedIncidents?: number; env?: Record
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  for (const conversationId of options.installIn ?? []) await postActivity(bot.messagesUrl, installation(connector.serviceUrl, conversationId));
+  await bot.services.poller.idle();
   return stack;
 }
