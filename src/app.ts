@@ -10,6 +10,8 @@ import { IrmBot } from './bot/bot.js';
 import { OnCallService } from './oncall/service.js';
 import { DEMO_ROLES, RoleDirectory, loadRolesFile } from './auth/roles.js';
 import { Privacy } from './auth/privacy.js';
+import { Audience } from './auth/audience.js';
+import { healthFindings, healthReport } from './health.js';
 import { formatReport, runDoctor } from './doctor/doctor.js';
 import { HandoverScheduler } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
@@ -57,6 +59,8 @@ export interface BotAppOptions {
   storeScope?: string;
   /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
   schedule?: boolean;
+  /** `/healthz` reports unhealthy when no poll completed for this long (default: three poll intervals, at least a minute). */
+  pollStaleAfterMs?: number;
   /**
    * Test-only: botbuilder's channel-authentication settings (e.g. `ToBotFromChannelOpenIdMetadataUrl`
    * pointing at a local key set). Setting any of them makes botbuilder use all of them as given.
@@ -117,7 +121,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy);
   const triage = new TriageService({ client, store, publisher, irmSync, now });
   const oncall = new OnCallService({ store, now, settings: config.onCall });
-  const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
+  const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
   const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   let listeningPort: number | undefined;
   const demo = config.mode === 'demo';
@@ -138,9 +142,27 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     summary,
     now,
     links,
-    status: async () => formatReport(await runDoctor({ config })),
+    status: async () => formatReport([...healthFindings(health()), ...(await runDoctor({ config }))]),
   };
   const identity = demo ? demoIdentity() : ssoIdentity(config.tab.sso, { jwksUrl: options.tabSsoJwksUrl });
+
+  const startedAt = now();
+  let task: ScheduledTask | undefined;
+  const pollStaleAfterMs = () => {
+    if (options.pollStaleAfterMs !== undefined) return options.pollStaleAfterMs;
+    const [next, after] = task?.getNextRuns(2) ?? [];
+    const interval = next && after ? after.getTime() - next.getTime() : 30_000;
+    return Math.max(60_000, 3 * interval);
+  };
+  function health() {
+    return healthReport({
+      now: now(),
+      startedAt,
+      poll: task ? { status: poller.status(), staleAfterMs: pollStaleAfterMs() } : null,
+      store: store.health(),
+      failingConversations: gateway.failures(),
+    });
+  }
 
   const pollSafely = () =>
     poller.poll().catch((err: unknown) => {
@@ -153,24 +175,19 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     if (context.activity.type === 'message') await context.sendActivity('Sorry, something went wrong on my side. The details are in the bot log.').catch(() => undefined);
   };
 
-  let lastPoll: string | null = null;
   const server: Server = createBotServer({
     adapter,
     logic: (context) => bot.run(context),
-    health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, lastPoll }),
+    health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, ...health() }),
     routes: [(req, res, path) => serveTabAsset(req, res, path, demo), createTabApi({ services, identity, now })],
   });
   const port = await listen(server, config.port, host);
   listeningPort = port;
 
-  let task: ScheduledTask | undefined;
   if (options.schedule !== false) {
     task = cron.schedule(
       config.pollSchedule,
-      async () => {
-        await pollSafely();
-        lastPoll = new Date().toISOString();
-      },
+      () => pollSafely(),
       { noOverlap: true, name: 'poll' },
     );
     void pollSafely();

@@ -94,7 +94,11 @@ export function createBotServer(options: BotServerOptions): Server {
 
 async function route(req: IncomingMessage, res: ServerResponse, options: BotServerOptions): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { ok: true, ...options.health() });
+  if (path === '/healthz' && req.method === 'GET') {
+    // A probe reads the status: 503 when the bot is up but not doing its job (see health.ts).
+    const health = { ok: true, ...options.health() };
+    return sendJson(res, health.ok ? 200 : 503, health);
+  }
   if (path === '/api/messages') {
     if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: 'Use POST.' } });
     const body = await readJsonBody(req);

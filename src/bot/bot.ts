@@ -70,7 +70,11 @@ export class IrmBot extends TeamsActivityHandler {
     return this.options.now?.() ?? new Date();
   }
 
-  /** Remember the conversation; answers its record (existing or new). */
+  /**
+   * The conversation's record: the stored one, or a new one. A new conversation is remembered (and
+   * so gets incident cards) only when the person whose activity brought the bot there may see
+   * incidents; for anyone else the record is used for this turn and forgotten.
+   */
   private async register(context: TurnContext): Promise<ConversationRecord | null> {
     const reference = TurnContext.getConversationReference(context.activity);
     const record = conversationRecordFrom(context.activity, reference, this.now());
@@ -80,6 +84,11 @@ export class IrmBot extends TeamsActivityHandler {
     }
     const existing = this.services.store.data.conversations[record.key];
     if (existing) return existing;
+    const from = context.activity.from;
+    if (!this.services.roles.may({ name: from?.name ?? '', aadObjectId: from?.aadObjectId }, 'read')) {
+      log.info('not registering a conversation for incident cards: whoever brought the bot there may not see incidents', { conversation: record.key, kind: record.kind });
+      return record;
+    }
     await this.services.store.update((d) => {
       d.conversations[record.key] = record;
     });

@@ -52,6 +52,16 @@ export function referenceOf(record: ConversationRecord): Partial<ConversationRef
 }
 
 const upnCache = new Map<string, string>();
+const MEMBER_LOOKUP_TIMEOUT_MS = 5_000;
+
+function withDeadline<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  pending.catch(() => undefined);
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+}
 
 /** Who clicked or typed: name and Entra object id from the activity, UPN from Teams when it answers. */
 export async function actorOf(context: TurnContext): Promise<Actor> {
@@ -61,7 +71,8 @@ export async function actorOf(context: TurnContext): Promise<Actor> {
   const cached = upnCache.get(actor.id);
   if (cached) return { ...actor, upn: cached };
   try {
-    const member = await TeamsInfo.getMember(context, from.id);
+    // A Teams endpoint that never answers must not hold the turn: the UPN is a nicety.
+    const member = await withDeadline(TeamsInfo.getMember(context, from.id), MEMBER_LOOKUP_TIMEOUT_MS);
     if (member.userPrincipalName) {
       upnCache.set(actor.id, member.userPrincipalName);
       actor.upn = member.userPrincipalName;

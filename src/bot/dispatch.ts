@@ -4,11 +4,15 @@
  * audited; a success is audited unless the handler writes its own, more detailed, entry.
  */
 import type { Capability } from '../auth/roles.js';
-import { BadInputError, UnknownVerbError } from '../errors.js';
+import { BadInputError, StoreWriteError, UnknownVerbError } from '../errors.js';
 import type { Actor, ConversationRecord } from '../store/store.js';
 import { actionsByVerb } from './actions/index.js';
 import type { ActionResult } from './actions/action.js';
 import type { BotServices } from './services.js';
+
+function ignoreStoreLag(err: unknown): void {
+  if (!(err instanceof StoreWriteError)) throw err;
+}
 
 /** Where a request came from: Teams chat, or the tab (no conversation, and the actor is not a Teams id). */
 export type Surface = 'chat' | 'tab';
@@ -21,7 +25,8 @@ export async function authorize(services: BotServices, actor: Actor, capability:
     throw err;
   }
   // Shared cards offer their per-user view to analysts Teams knows by id; the tab's callers are not Teams ids.
-  if (capability !== 'anyone' && surface === 'chat') await services.privacy.rememberViewer(actor);
+  // A nicety: a store that cannot be written just now (it keeps this in memory) must not stop the action.
+  if (capability !== 'anyone' && surface === 'chat') await services.privacy.rememberViewer(actor).catch(ignoreStoreLag);
 }
 
 export interface ActionRequest {

@@ -7,12 +7,12 @@
  * through `update()`, which applies it in memory and writes the file once; lowdb's writer
  * writes a temporary file and renames it, so the file on disk is always whole.
  */
-import { appendFile, copyFile, mkdir } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
-import { StoreError } from '../errors.js';
+import { StoreError, StoreWriteError } from '../errors.js';
 import { createLogger } from '../logger.js';
 
 const log = createLogger('store');
@@ -96,6 +96,8 @@ const decisionSchema = z.object({
   at: z.string(),
   classification: z.string().optional(),
   determination: z.string().optional(),
+  /** Recorded before the first write to Defender and cleared once Defender has it all. */
+  pending: z.boolean().optional(),
 });
 export type DecisionRecord = z.infer<typeof decisionSchema>;
 
@@ -156,8 +158,16 @@ const empty = (scope: string | null = null): StoreData => ({
 /** Audit entries the store file keeps; older ones move to `{file}.audit.jsonl`, which only ever grows. */
 export const AUDIT_KEPT = 2_000;
 
+export interface StoreHealth {
+  writable: boolean;
+  /** When writes began to fail (absent while writable). */
+  failingSince?: string;
+  error?: string;
+}
+
 export class Store {
   private archiving: Promise<void> = Promise.resolve();
+  private writeFailure: { since: string; error: string } | null = null;
 
   private constructor(
     private readonly db: Low<StoreData>,
@@ -183,10 +193,25 @@ export class Store {
     }
     await mkdir(dirname(file), { recursive: true });
     const db = new Low<StoreData>(new JSONFile<StoreData>(file), empty(scope));
+    // Read by hand rather than with lowdb's read(): lowdb silently keeps the empty default for a
+    // file holding `null`, and the bot must never start afresh on top of a store it could not read.
+    let text: string | null = null;
     try {
-      await db.read();
+      text = await readFile(file, 'utf8');
     } catch (cause) {
-      throw await refuse(file, 'is not valid JSON (truncated or corrupt)', cause);
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw await refuse(file, 'is a directory, not a file', cause, { copy: false });
+      if (code !== 'ENOENT') throw await refuse(file, `cannot be read (${code ?? 'unknown error'})`, cause, { copy: false });
+    }
+    if (text !== null) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (cause) {
+        throw await refuse(file, 'is not valid JSON (truncated or corrupt)', cause);
+      }
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw await refuse(file, `does not hold the store's object (it holds ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw})`, null);
+      db.data = raw as StoreData;
     }
     const parsed = dataSchema.safeParse(db.data);
     if (!parsed.success) {
@@ -220,11 +245,33 @@ export class Store {
     change(this.db.data);
   }
 
-  /** Apply a change and persist it in one write. */
+  /**
+   * Apply a change and persist it in one write. If the write fails the change stays in memory
+   * (the bot goes on knowing it) and reaches the file with the next write that succeeds; the
+   * caller gets a StoreWriteError and `health()` reports the store unwritable until then.
+   */
   async update<T>(change: (data: StoreData) => T): Promise<T> {
     const result = change(this.db.data);
-    await this.db.write();
+    await this.write();
     return result;
+  }
+
+  /** Whether the last write reached the file, and since when writes have been failing. */
+  health(): StoreHealth {
+    return this.writeFailure ? { writable: false, failingSince: this.writeFailure.since, error: this.writeFailure.error } : { writable: true };
+  }
+
+  private async write(): Promise<void> {
+    try {
+      await this.db.write();
+      if (this.writeFailure) log.info('the store is written again; what it could not save before is saved now', { file: this.file, failingSince: this.writeFailure.since });
+      this.writeFailure = null;
+    } catch (cause) {
+      const error = (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message.slice(0, 200) : 'unknown error');
+      this.writeFailure ??= { since: new Date().toISOString(), error };
+      log.error('could not write the store; the change is kept in memory and saved with the next write that succeeds', { file: this.file, error });
+      throw new StoreWriteError(`The bot could not save to its store (${error}).`, { cause });
+    }
   }
 
   conversations(): ConversationRecord[] {
@@ -252,9 +299,16 @@ export class Store {
    * first and only then dropped from the file (a crash in between repeats some, loses none).
    */
   async appendAudit(entry: AuditEntry): Promise<void> {
-    await this.update((d) => {
-      d.audit.push(entry);
-    });
+    try {
+      await this.update((d) => {
+        d.audit.push(entry);
+      });
+    } catch (err) {
+      // The entry stays in memory and is saved with the next write that succeeds (`health()` says
+      // the store is failing meanwhile): an audit that cannot be saved yet never fails the action.
+      if (err instanceof StoreWriteError) return;
+      throw err;
+    }
     const archive = this.auditArchive;
     if (!archive || this.db.data.audit.length <= this.auditKept + Math.ceil(this.auditKept / 4)) return;
     // One archiving at a time; a failure is logged and the next entry tries again.
@@ -270,8 +324,13 @@ export class Store {
   }
 }
 
-async function refuse(file: string, problem: string, cause: unknown): Promise<StoreError> {
+/**
+ * The error that stops the bot from starting on a store it cannot use. A copy of the file is kept
+ * where one can be made, and the message says so only when it was.
+ */
+async function refuse(file: string, problem: string, cause: unknown, options: { copy?: boolean } = {}): Promise<StoreError> {
   const backup = `${file}.corrupt-${Date.now()}`;
-  await copyFile(file, backup).catch(() => undefined);
-  return new StoreError(`The store file ${file} ${problem}. The bot will not start with an empty store in its place: a copy was kept at ${backup}; restore a backup or move the file away to start afresh.`, { cause });
+  const copied = options.copy !== false && (await copyFile(file, backup).then(() => true, () => false));
+  const kept = copied ? `a copy was kept at ${backup}; restore a backup or move the file away to start afresh` : 'restore a backup, or move it away to start afresh';
+  return new StoreError(`The store file ${file} ${problem}. The bot will not start with an empty store in its place: ${kept}.`, { cause });
 }

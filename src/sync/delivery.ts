@@ -5,7 +5,9 @@
  * (FACTS.md) and answers 429 with Retry-After beyond that. `PacedGateway` wraps any
  * ConversationGateway: per conversation it keeps sends and updates in order, spaces them under
  * both limits, and retries throttling (honouring Retry-After), 502/503/504 and dropped
- * connections with bounded backoff. Conversations do not wait for one another. When a message
+ * connections with bounded backoff. Every call has a deadline, so a Teams endpoint that accepts
+ * the connection and never answers holds up its own conversation only, and only until the
+ * deadline. Conversations do not wait for one another. When a message
  * still fails it throws a DeliveryError saying whether a later try may succeed, so the caller
  * can keep the message for the next poll: nothing is dropped silently. After a message has used
  * up its attempts, the conversation rests for a while: what is queued behind it fails at once
@@ -208,6 +210,14 @@ export interface PacedGatewayOptions {
    * once, retryable) unless the connector's Retry-After says longer (default 60 s).
    */
   restMs?: number;
+  /**
+   * How long one call to the connector may take before it counts as failed (default 15 s). A call
+   * past its deadline is not retried at once (the message may still land late, and an endpoint
+   * that hangs once usually hangs again): the conversation rests and its messages stay owed.
+   */
+  callTimeoutMs?: number;
+  /** Longest rest of a conversation that keeps failing; each rest in a row doubles (default 15 min). */
+  maxRestMs?: number;
   /** Statuses retried (default 429, 502, 503, 504). Network failures are always retried. */
   retryStatuses?: ReadonlySet<number>;
   now?: () => number;
@@ -237,7 +247,11 @@ export class PacedGateway implements ConversationGateway {
   private readonly queues = new KeyedLock();
   /** Conversations resting after a message gave up: until when, and the last answer. */
   private readonly resting = new Map<string, { until: number; httpStatus: number | null }>();
+  /** Conversations whose last message failed: since when, how many rests in a row, and why. */
+  private readonly failing = new Map<string, ConversationFailure>();
   private readonly restMs: number;
+  private readonly maxRestMs: number;
+  private readonly callTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -258,6 +272,8 @@ export class PacedGateway implements ConversationGateway {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
     this.retryStatuses = options.retryStatuses ?? RETRYABLE_STATUSES;
     this.restMs = options.restMs ?? 60_000;
+    this.maxRestMs = Math.max(this.restMs, options.maxRestMs ?? 15 * 60_000);
+    this.callTimeoutMs = options.callTimeoutMs ?? 15_000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
@@ -274,6 +290,11 @@ export class PacedGateway implements ConversationGateway {
   /** Messages queued or in flight for a conversation (0 when idle). */
   pending(conversationKey: string): number {
     return this.queues.pending(conversationKey);
+  }
+
+  /** Conversations whose messages are failing now, oldest failure first (for /healthz and `status`). */
+  failures(): ConversationFailure[] {
+    return [...this.failing.values()].sort((a, b) => a.since - b.since);
   }
 
   /** Resolves when every queue is empty (shutdown, tests). */
@@ -311,17 +332,25 @@ export class PacedGateway implements ConversationGateway {
     for (let attempt = 1; ; attempt++) {
       await this.acquire(key);
       try {
-        return await call();
+        const result = await this.withDeadline(call);
+        this.failing.delete(key);
+        return result;
       } catch (err) {
         const { status, retryAfterMs } = connectorRetryAfter(err, this.now());
         const networkCode = status === null ? networkErrorCode(err) : null;
-        const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null;
+        const timedOut = err instanceof CallTimeoutError;
+        const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null || timedOut;
         const fail = (stillRetryable: boolean) =>
           new DeliveryError({ conversationKey: key, operation, attempts: attempt, httpStatus: status, retryable: stillRetryable, retryAfterMs }, { cause: err });
-        if (!retryable) throw fail(false);
-        if (attempt >= this.maxAttempts || (retryAfterMs !== null && retryAfterMs > this.maxRetryAfterMs)) {
-          this.resting.set(key, { until: this.now() + Math.max(this.restMs, retryAfterMs ?? 0), httpStatus: status });
-          log.warn('connector keeps refusing messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, retryAfterMs });
+        if (!retryable) {
+          this.noteFailure(key, fail(false).message, false);
+          throw fail(false);
+        }
+        if (timedOut || attempt >= this.maxAttempts || (retryAfterMs !== null && retryAfterMs > this.maxRetryAfterMs)) {
+          const failure = this.noteFailure(key, timedOut ? `Teams did not answer within ${Math.round(this.callTimeoutMs / 1000)} s` : fail(true).message, true);
+          const restFor = Math.max(Math.min(this.maxRestMs, this.restMs * 2 ** (failure.rests - 1)), retryAfterMs ?? 0);
+          this.resting.set(key, { until: this.now() + restFor, httpStatus: status });
+          log.warn('connector keeps refusing or not answering messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, timedOut, retryAfterMs, restMs: restFor });
           throw fail(true);
         }
         // Throttled: the server's Retry-After is the wait; without one, back off. Other failures:
@@ -333,5 +362,40 @@ export class PacedGateway implements ConversationGateway {
         await this.sleep(waitMs);
       }
     }
+  }
+
+  /** The call, or a CallTimeoutError once its deadline passes (the call itself is left to finish or fail unseen). */
+  private withDeadline<T>(call: () => Promise<T>): Promise<T> {
+    const pending = call();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CallTimeoutError(this.callTimeoutMs)), this.callTimeoutMs);
+      timer.unref?.();
+    });
+    pending.catch(() => undefined);
+    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private noteFailure(key: string, error: string, rests: boolean): ConversationFailure {
+    const previous = this.failing.get(key);
+    const failure: ConversationFailure = { conversationKey: key, since: previous?.since ?? this.now(), error, rests: (previous?.rests ?? 0) + (rests ? 1 : 0) };
+    this.failing.set(key, failure);
+    return failure;
+  }
+}
+
+/** A conversation whose messages are failing: since when (ms since the epoch), the last error, rests in a row. */
+export interface ConversationFailure {
+  conversationKey: string;
+  since: number;
+  error: string;
+  rests: number;
+}
+
+/** A connector call that did not answer before its deadline. */
+class CallTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`The Bot Framework connector did not answer within ${ms} ms.`);
+    this.name = 'CallTimeoutError';
   }
 }

@@ -19,8 +19,13 @@ import type { MessageExtras } from './publisher.js';
 import { renderCard } from '../cards/render.js';
 import { digestCardData, shouldDigest } from '../cards/digest-view.js';
 import { SEVERITY_RANK, SEVERITY_WORDS } from '../defender/irm-mapping.js';
+import type { Audience } from '../auth/audience.js';
+import { isTeamsDecision } from '../triage/decisions.js';
 
 const log = createLogger('poller');
+
+/** This poll's reads of incidents, by id: each is read from Defender once per poll. */
+type Fetched = Map<string, Promise<Incident>>;
 
 /** Look back this far behind the watermark: Defender's lastUpdateDateTime can become visible late. */
 const OVERLAP_MS = 2 * 60_000;
@@ -34,8 +39,16 @@ export interface PollResult {
   failed: number;
 }
 
+/** How the poll runs are going: when the last one started and completed, and the last failure. */
+export interface PollerStatus {
+  lastStartedAt: string | null;
+  lastCompletedAt: string | null;
+  lastError: string | null;
+}
+
 export class IncidentPoller {
   private running: Promise<PollResult> | null = null;
+  private readonly runs: PollerStatus = { lastStartedAt: null, lastCompletedAt: null, lastError: null };
 
   constructor(
     private readonly deps: {
@@ -44,6 +57,8 @@ export class IncidentPoller {
       publisher: IncidentPublisher;
       irmSync?: IrmSyncTracker;
       oncall?: OnCallService;
+      /** Who may receive incident cards (re-checked before each post); absent: every conversation. */
+      audience?: Audience;
       backfillLimit: number;
       digestThreshold: number;
       now?: () => Date;
@@ -52,10 +67,29 @@ export class IncidentPoller {
 
   /** Run once; a call while a run is in progress joins that run instead of overlapping it. */
   poll(): Promise<PollResult> {
-    this.running ??= this.pollOnce().finally(() => {
-      this.running = null;
-    });
+    if (!this.running) {
+      this.runs.lastStartedAt = this.now().toISOString();
+      this.running = this.pollOnce()
+        .then(
+          (result) => {
+            this.runs.lastCompletedAt = this.now().toISOString();
+            this.runs.lastError = null;
+            return result;
+          },
+          (err: unknown) => {
+            this.runs.lastError = err instanceof Error ? err.message.slice(0, 300) : String(err);
+            throw err;
+          },
+        )
+        .finally(() => {
+          this.running = null;
+        });
+    }
     return this.running;
+  }
+
+  status(): Readonly<PollerStatus> {
+    return { ...this.runs };
   }
 
   /** Resolves when no run is in progress (used at shutdown). */
@@ -76,7 +110,9 @@ export class IncidentPoller {
     result.changedAlerts = alerts.length;
 
     const incidentIds = [...new Set(alerts.map((a) => a.incidentId).filter((id): id is string => Boolean(id)))];
-    const fetched = new Map<string, Incident>();
+    const fetched: Fetched = new Map();
+    // Redraws go out while the poll goes on: a slow conversation holds up only its own messages.
+    const redraws: Promise<unknown>[] = [];
     for (const id of incidentIds) {
       let incident: Incident;
       try {
@@ -97,7 +133,9 @@ export class IncidentPoller {
       }
       result.updatedIncidents++;
       const change = describeChange(known, incident);
-      if (change) {
+      // A change a decision from Teams explains (in flight, or just written) is that decision, not
+      // a change made in the portal: the card keeps saying who decided from Teams.
+      if (change && !isTeamsDecision(store.data.decisions[id], known, incident, this.now())) {
         const decided = incident.status !== known.status || incident.classification !== known.classification;
         await store.update((d) => {
           d.outsideChanges[id] = { text: change, at: incident.lastUpdateDateTime };
@@ -106,10 +144,11 @@ export class IncidentPoller {
         });
         if (decided) await this.deps.irmSync?.track(incident);
       }
-      await this.deps.publisher.refreshPosts(incident);
+      redraws.push(this.deps.publisher.refreshPosts(incident));
     }
 
     await this.deliver(result, fetched);
+    await Promise.all(redraws);
     await this.refreshIrmSync(result, fetched);
     await this.remind(result);
 
@@ -123,16 +162,14 @@ export class IncidentPoller {
    * An incident as Defender has it in this poll: read once, however many conversations or checks
    * ask for it (`fetched` holds this poll's reads).
    */
-  private async read(id: string, fetched: Map<string, Incident>): Promise<Incident> {
-    const known = fetched.get(id);
-    if (known) return known;
-    const incident = await this.deps.client.getIncident(id);
-    fetched.set(id, incident);
-    return incident;
+  private read(id: string, fetched: Fetched): Promise<Incident> {
+    let reading = fetched.get(id);
+    if (!reading) fetched.set(id, (reading = this.deps.client.getIncident(id)));
+    return reading;
   }
 
   /** Redraw the cards whose IRM side caught up, or is now overdue. */
-  private async refreshIrmSync(result: PollResult, fetched: Map<string, Incident>): Promise<void> {
+  private async refreshIrmSync(result: PollResult, fetched: Fetched): Promise<void> {
     const { irmSync, publisher } = this.deps;
     if (!irmSync) return;
     for (const incidentId of await irmSync.check((id) => this.read(id, fetched))) {
@@ -163,7 +200,7 @@ export class IncidentPoller {
   }
 
   /** The incidents behind the records, still open, as Defender has them now. */
-  private async load(records: readonly IncidentRecord[], fetched: Map<string, Incident>, result: PollResult): Promise<Incident[]> {
+  private async load(records: readonly IncidentRecord[], fetched: Fetched, result: PollResult): Promise<Incident[]> {
     const incidents: Incident[] = [];
     for (const record of records) {
       try {
@@ -178,35 +215,44 @@ export class IncidentPoller {
   }
 
   /**
-   * Post what each conversation is owed. On install, the newest open incidents each get a card;
-   * after that, new ones do too, unless more than the digest threshold arrive in one poll: then
-   * one digest card stands for them all.
+   * Post what each conversation is owed, all conversations at once: one that is slow or failing
+   * (the gateway gives each call a deadline, then rests it) holds up only its own cards. On
+   * install, the newest open incidents each get a card; after that, new ones do too, unless more
+   * than the digest threshold arrive in one poll: then one digest card stands for them all.
    */
-  private async deliver(result: PollResult, fetched: Map<string, Incident>): Promise<void> {
-    const { store, publisher } = this.deps;
-    for (const conversation of store.conversations()) {
-      const owed = this.owed(conversation);
-      for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
-      const incidents = await this.load(owed.arriving, fetched, result);
-      if (shouldDigest(incidents.length, this.deps.digestThreshold)) {
-        try {
-          const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: publisher.namerFor(conversation) }));
-          const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
-          await publisher.postDigest(incidents, conversation, card, this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
-          result.posted += incidents.length;
-        } catch (err) {
-          result.failed++;
-          log.warn('could not post a digest; the incidents stay owed', { conversation: conversation.key, err });
-        }
-      } else {
-        for (const incident of incidents) await this.tryPost(incident, conversation, result);
+  private async deliver(result: PollResult, fetched: Fetched): Promise<void> {
+    await Promise.all(this.deps.store.conversations().map((conversation) => this.deliverTo(conversation, result, fetched)));
+  }
+
+  private async deliverTo(conversation: ConversationRecord, result: PollResult, fetched: Fetched): Promise<void> {
+    const { store, publisher, audience } = this.deps;
+    // Roles change: a personal chat whose owner may no longer see incidents gets nothing (and
+    // keeps nothing owed: what they may not see is not queued for them).
+    if (audience && !audience.mayReceiveIncidents(conversation)) return;
+    const owed = this.owed(conversation);
+    const failedBefore = result.failed;
+    for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
+    // The install backlog is offered until it got through: a conversation resting at install gets it later.
+    const backfillDone = result.failed === failedBefore;
+    const incidents = await this.load(owed.arriving, fetched, result);
+    if (shouldDigest(incidents.length, this.deps.digestThreshold)) {
+      try {
+        const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: publisher.namerFor(conversation) }));
+        const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
+        await publisher.postDigest(incidents, conversation, card, this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
+        result.posted += incidents.length;
+      } catch (err) {
+        result.failed++;
+        log.warn('could not post a digest; the incidents stay owed', { conversation: conversation.key, err });
       }
-      if (!conversation.backfilled) {
-        await store.update((d) => {
-          const c = d.conversations[conversation.key];
-          if (c) c.backfilled = true;
-        });
-      }
+    } else {
+      for (const incident of incidents) await this.tryPost(incident, conversation, result);
+    }
+    if (!conversation.backfilled && backfillDone) {
+      await store.update((d) => {
+        const c = d.conversations[conversation.key];
+        if (c) c.backfilled = true;
+      });
     }
   }
 

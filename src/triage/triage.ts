@@ -15,8 +15,9 @@ import {
   type ResolveClassification,
 } from '../defender/irm-mapping.js';
 import type { Determination, Incident } from '../defender/model.js';
-import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, asAppError } from '../errors.js';
-import type { Actor, Store } from '../store/store.js';
+import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, StoreWriteError, asAppError } from '../errors.js';
+import type { Actor, DecisionRecord, Store, StoreData } from '../store/store.js';
+import { createLogger } from '../logger.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
 import { toRecord } from '../sync/poller.js';
 import type { IrmSyncTracker } from '../sync/irm-sync.js';
@@ -29,6 +30,18 @@ export class StaleCardError extends ConflictError {
   }
 }
 
+const log = createLogger('triage');
+
+/** A decision as Defender now has it, and what the card should add (the bot could not save its record, say). */
+export interface TriageOutcome {
+  incident: Incident;
+  notice?: string;
+}
+
+/** Said on the card when Defender took the decision and the bot's own store did not. */
+export const STORE_LAGS_NOTICE =
+  "Written to Microsoft Defender. The bot could not save its own record of it just now; it keeps it in memory and saves it as soon as its store can be written.";
+
 export interface ResolveRequest {
   classification: ResolveClassification;
   determination?: Determination;
@@ -37,6 +50,8 @@ export interface ResolveRequest {
 
 export class TriageService {
   private readonly lock = new KeyedLock();
+  /** Incidents whose last decision reached Defender while the store could not save it (for the audit). */
+  private readonly storeLagged = new Set<string>();
 
   constructor(
     private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; irmSync?: IrmSyncTracker; now?: () => Date },
@@ -66,25 +81,24 @@ export class TriageService {
    * older card is refused (StaleCardError) rather than acting on a state the analyst did not see.
    * Decisions on one incident run one at a time, so two analysts cannot both write one.
    */
-  async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<Incident> {
+  async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
     return this.audited(actor, 'startInvestigation', incidentId, undefined, async () => {
       const incident = await this.current(incidentId, cardVersion);
-      if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}. Reopen it in the Defender portal if it needs another look.`);
+      if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`);
       if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
       const assignee = actor.upn ?? actor.name;
       const toStart = irmAlertsOf(incident).filter((a) => a.status !== 'resolved' && (a.status !== 'inProgress' || a.assignedTo !== assignee));
       if (toStart.length === 0) throw new ConflictError(`The investigation of incident ${incidentId} is already in progress (assigned to ${incident.assignedTo ?? 'nobody'}).`);
-      for (const alert of toStart) await this.deps.client.updateAlert(alert.id, { status: 'inProgress', assignedTo: assignee });
-      // Defender keeps the incident's own status and owner; set them too so the queue shows who has it.
-      await this.deps.client.updateIncident(incidentId, { status: 'inProgress', assignedTo: assignee });
-      await this.deps.store.update((d) => {
-        d.decisions[incidentId] = { incidentId, action: 'startInvestigation', by: actor, at: this.now().toISOString() };
+      const decision: DecisionRecord = { incidentId, action: 'startInvestigation', by: actor, at: this.now().toISOString() };
+      return this.decide(decision, async () => {
+        for (const alert of toStart) await this.deps.client.updateAlert(alert.id, { status: 'inProgress', assignedTo: assignee });
+        // Defender keeps the incident's own status and owner; set them too so the queue shows who has it.
+        await this.deps.client.updateIncident(incidentId, { status: 'inProgress', assignedTo: assignee });
       });
-      return this.afterChange(incidentId);
     });
   }
 
-  async resolve(incidentId: string, actor: Actor, request: ResolveRequest, cardVersion?: string): Promise<Incident> {
+  async resolve(incidentId: string, actor: Actor, request: ResolveRequest, cardVersion?: string): Promise<TriageOutcome> {
     const determination = request.determination ?? DETERMINATIONS_BY_CLASSIFICATION[request.classification][0]!;
     const detail = `${request.classification}/${determination}`;
     return this.audited(actor, 'resolve', incidentId, detail, async () => {
@@ -102,34 +116,72 @@ export class TriageService {
       // The same decision sent again after a failure part-way (Defender resolves an incident once
       // its alerts are) finishes the job instead of being refused as someone else's.
       const replay = incident.status === 'resolved' && irmAlerts.every((a) => a.classification === request.classification && a.comments.some((c) => c.comment === comment));
-      if (incident.status === 'resolved' && !replay) throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incidentId)}.`);
+      if (incident.status === 'resolved' && !replay) throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}.`);
       if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
-      for (const alert of irmAlerts) {
-        // Comment first, once: a retry after a dropped connection must not comment twice, and the
-        // comment is how a replay of this very decision is recognised.
-        if (!alert.comments.some((c) => c.comment === comment)) await this.deps.client.addAlertComment(alert.id, comment);
-        if (alert.status !== 'resolved') {
-          await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
-        }
-      }
-      await this.deps.client.updateIncident(incidentId, {
-        status: 'resolved',
-        classification: request.classification,
-        determination,
-        resolvingComment: comment.slice(0, 1000),
-      });
-      await this.deps.store.update((d) => {
-        d.decisions[incidentId] = {
-          incidentId,
-          action: 'resolve',
-          by: actor,
-          at: this.now().toISOString(),
-          classification: request.classification,
-          determination,
-        };
-      });
-      return this.afterChange(incidentId, { irmChanges: true });
+      const decision: DecisionRecord = { incidentId, action: 'resolve', by: actor, at: this.now().toISOString(), classification: request.classification, determination };
+      return this.decide(
+        decision,
+        async () => {
+          for (const alert of irmAlerts) {
+            // Comment first, once: a retry after a dropped connection must not comment twice, and the
+            // comment is how a replay of this very decision is recognised.
+            if (!alert.comments.some((c) => c.comment === comment)) await this.deps.client.addAlertComment(alert.id, comment);
+            if (alert.status !== 'resolved') {
+              await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
+            }
+          }
+          await this.deps.client.updateIncident(incidentId, {
+            status: 'resolved',
+            classification: request.classification,
+            determination,
+            resolvingComment: comment.slice(0, 1000),
+          });
+        },
+        { irmChanges: true },
+      );
     });
+  }
+
+  /**
+   * Write a decision to Defender, recorded as pending before the first write (so a poll that reads
+   * the incident meanwhile knows it for a Teams decision) and as done after the last. Defender is
+   * the truth: once it has the decision, a store that cannot be written does not turn the
+   * success into a failure; the record stays in memory, is saved with the next write that
+   * succeeds, and the card says so.
+   */
+  private async decide(decision: DecisionRecord, write: () => Promise<void>, options: { irmChanges?: boolean } = {}): Promise<TriageOutcome> {
+    const id = decision.incidentId;
+    const previous = this.deps.store.data.decisions[id];
+    let storeLags = !(await this.save((d) => void (d.decisions[id] = { ...decision, pending: true })));
+    try {
+      await write();
+    } catch (err) {
+      // Nothing or part of it reached Defender: the pending record must not explain later changes.
+      await this.save((d) => {
+        if (d.decisions[id]?.pending && d.decisions[id]?.at === decision.at) {
+          if (previous) d.decisions[id] = previous;
+          else delete d.decisions[id];
+        }
+      });
+      throw err;
+    }
+    storeLags = !(await this.save((d) => void (d.decisions[id] = decision))) || storeLags;
+    const after = await this.afterChange(id, options);
+    storeLags = after.storeLags || storeLags;
+    if (storeLags) this.storeLagged.add(id);
+    return { incident: after.incident, notice: storeLags ? STORE_LAGS_NOTICE : undefined };
+  }
+
+  /** A change to the store that may fail to reach the file: false (logged) when it did not; the change is kept in memory either way. */
+  private async save(change: (data: StoreData) => void): Promise<boolean> {
+    try {
+      await this.deps.store.update(change);
+      return true;
+    } catch (err) {
+      if (!(err instanceof StoreWriteError)) throw err;
+      log.warn('a decision reached Defender but the store could not save it yet', { err: err.message });
+      return false;
+    }
   }
 
   /** The incident as it is now, refusing a card drawn before its last change. */
@@ -141,10 +193,16 @@ export class TriageService {
   }
 
   /** Re-read the incident, remember it, and redraw every posted card. */
-  private async afterChange(incidentId: string, options: { irmChanges?: boolean } = {}): Promise<Incident> {
+  private async afterChange(incidentId: string, options: { irmChanges?: boolean } = {}): Promise<{ incident: Incident; storeLags: boolean }> {
     const incident = await this.getIrmIncident(incidentId);
-    if (options.irmChanges) await this.deps.irmSync?.track(incident);
-    await this.deps.store.update((d) => {
+    let storeLags = false;
+    try {
+      if (options.irmChanges) await this.deps.irmSync?.track(incident);
+    } catch (err) {
+      if (!(err instanceof StoreWriteError)) throw err;
+      storeLags = true;
+    }
+    const saved = await this.save((d) => {
       // The poller will see this change too; remembering what it looks like now keeps it from
       // announcing the analyst's own decision as a change made elsewhere.
       // (An incident the poller has not met yet stays unknown, so it is still announced as new.)
@@ -153,26 +211,34 @@ export class TriageService {
       delete d.outsideChanges[incidentId];
     });
     await this.deps.publisher.refreshPosts(incident);
-    return incident;
+    return { incident, storeLags: storeLags || !saved };
   }
 
-  private decidedBy(incidentId: string): string {
-    const decision = this.deps.store.data.decisions[incidentId];
-    if (!decision || decision.action !== 'resolve') return '';
-    const what = CLASSIFICATION_WORDS[decision.classification as ResolveClassification] ?? decision.classification;
-    return ` (${what}, by ${decision.by.name})`;
+  /** " (True positive, by Alex Wilber)" from the Teams decision, or as Defender tells it when it was decided elsewhere. */
+  private decidedBy(incident: Incident): string {
+    const decision = this.deps.store.data.decisions[incident.id];
+    if (decision && decision.action === 'resolve') {
+      const what = CLASSIFICATION_WORDS[decision.classification as ResolveClassification] ?? decision.classification;
+      return ` (${what}, by ${decision.by.name})`;
+    }
+    const what = incident.classification && incident.classification !== 'unknown' ? CLASSIFICATION_WORDS[incident.classification] : 'without a classification';
+    return ` (${what}${incident.lastModifiedBy ? `, by ${incident.lastModifiedBy}` : ''}, in the Defender portal)`;
   }
 
-  private async audited<T>(actor: Actor, action: string, target: string, detail: string | undefined, run: () => Promise<T>): Promise<T> {
+  /** Run one decision at a time per incident, and audit it. */
+  private async audited<T extends TriageOutcome>(actor: Actor, action: string, target: string, detail: string | undefined, run: () => Promise<T>): Promise<T> {
+    const append = (outcome: 'ok' | 'refused' | 'failed', text: string | undefined) => this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome, detail: text });
+    let result: T;
     try {
-      const result = await this.lock.run(target, run);
-      await this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome: 'ok', detail });
-      return result;
+      result = await this.lock.run(target, run);
     } catch (err) {
       const appError: AppError = asAppError(err);
       const outcome = appError instanceof BadInputError || appError instanceof ConflictError || appError instanceof NotFoundError ? 'refused' : 'failed';
-      await this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome, detail: detail ? `${detail}: ${appError.message}` : appError.message });
+      await append(outcome, detail ? `${detail}: ${appError.message}` : appError.message);
       throw appError;
     }
+    const lagged = this.storeLagged.delete(target);
+    await append('ok', lagged ? [detail, 'written to Defender; the bot’s store could not save its record at the time'].filter(Boolean).join('; ') : detail);
+    return result;
   }
 }

@@ -50,8 +50,12 @@ describe('privacy of the person at risk', () => {
 
     const alex = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'refreshIncident', { incidentId }));
     expect(userFact((alex.body as InvokeBody).value)).toBe('Adele Vance (adele.vance@contoso.com)');
+    // Someone without a role is refused before any Graph read, and keeps the shared card they have.
+    const readsBefore = (await stack.graphRequests()).length;
     const mallory = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'refreshIncident', { incidentId }, undefined, MALLORY));
-    expect(userFact((mallory.body as InvokeBody).value)).toMatch(/^User [0-9A-F]{4}$/);
+    expect((mallory.body as { type?: string }).type).toBe('application/vnd.microsoft.error');
+    expect(JSON.stringify(mallory.body)).not.toContain('Adele');
+    expect((await stack.graphRequests()).length).toBe(readsBefore);
   });
 
   it('Reveal is checked server-side and audited', async () => {

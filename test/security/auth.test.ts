@@ -14,7 +14,7 @@ import { MicrosoftAppCredentials } from 'botframework-connector';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { setLogLevel, setLogSink } from '../../src/logger.js';
-import { cardAction, message } from '../support/activities.js';
+import { ALEX, cardAction, message } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { channelAuthSettings, newKeyPair, startLocalIssuer, type LocalIssuer } from '../support/tokens.js';
 
@@ -79,7 +79,8 @@ beforeAll(async () => {
   for (const method of consoleMethods) vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void seen.push(args.map(asText).join(' ')));
   vi.spyOn(MicrosoftAppCredentials.prototype, 'getToken').mockResolvedValue(OUTBOUND_TOKEN);
   issuer = await startLocalIssuer();
-  stack = await startStack({ env, app: { botAuthSettings: channelAuthSettings(issuer.metadataUrl) } });
+  // Alex may see incidents, so a turn of his that runs registers his conversation.
+  stack = await startStack({ env, roles: [{ id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] }], app: { botAuthSettings: channelAuthSettings(issuer.metadataUrl) } });
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { startFakeConnector, type FakeConnector, type FakeConnectorOptions } fro
 import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
 import { installation, message, postActivity, type Who } from './activities.js';
 import type { RolesFile } from '../../src/auth/roles.js';
+import { startGraphGate, type GraphGate } from './graph-gate.js';
 
 export interface Stack {
   tenant: Tenant;
@@ -16,6 +17,8 @@ export interface Stack {
   graphBaseUrl: string;
   bot: BotApp;
   connector: FakeConnector;
+  /** The proxy between bot and tenant that can hold Graph requests (with `gate: true`). */
+  gate: GraphGate | null;
   dbFile: string;
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   graphRequests(): Promise<{ method: string; path: string; status: number; body: unknown }[]>;
@@ -36,6 +39,8 @@ export interface StackOptions {
   roles?: RolesFile['principals'];
   /** Conversations the app is installed in before the test starts (the install polls are waited for). */
   installIn?: readonly string[];
+  /** Put a GraphGate between the bot and the tenant, so a test can hold chosen Graph requests. */
+  gate?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -43,12 +48,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0, now: options.tenantNow });
   const connector = await startFakeConnector(options.connector);
   const dbFile = join(dir, 'db.json');
+  const gate = options.gate ? await startGraphGate(tenant.url) : null;
   const rolesEnv: Record<string, string> = {};
   if (options.roles) {
     rolesEnv.ROLES_FILE = join(dir, 'roles.json');
     writeFileSync(rolesEnv.ROLES_FILE, JSON.stringify({ principals: options.roles }));
   }
-  const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', ...rolesEnv, ...options.env });
+  const config = loadConfig({ PORT: '0', DB_FILE: dbFile, GRAPH_BASE_URL: gate?.graphBaseUrl ?? tenant.graphBaseUrl, PLAYGROUND: '0', ...rolesEnv, ...options.env });
   const appOptions: BotAppOptions = { host: '127.0.0.1', schedule: false, graph: { baseDelayMs: 5, maxDelayMs: 50 }, irmReader: embeddedTenantIrmReader(tenant.url), ...options.app };
   let bot = await startBotApp(config, appOptions);
   const admin = async <T>(method: string, path: string, body?: unknown) => {
@@ -64,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return bot;
     },
     connector,
+    gate,
     dbFile,
     admin,
     async graphRequests() {
@@ -81,6 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await bot.close();
       await connector.close();
+      await gate?.close();
       await tenant.close();
       rmSync(dir, { recursive: true, force: true });
     },

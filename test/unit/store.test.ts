@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,35 @@ describe('store', () => {
     expect(readFileSync(file, 'utf8')).toBe(content);
     const backup = readdirSync(folder).find((f) => f.startsWith('db.json.corrupt-'));
     expect(backup && existsSync(join(folder, backup))).toBeTruthy();
+  });
+});
+
+describe('store start-up', () => {
+  it.each([
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a number', '42'],
+  ])('refuses a file holding %s like any other corrupt store, keeping a copy', async (_what, content) => {
+    const folder = dir();
+    const file = join(folder, 'db.json');
+    writeFileSync(file, content);
+    const error = await Store.open(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/does not hold the store's object/);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    const backup = readdirSync(folder).find((f) => f.startsWith('db.json.corrupt-'));
+    expect((error as Error).message).toContain(`a copy was kept at ${join(folder, backup!)}`);
+  });
+
+  it('refuses a DB_FILE that is a directory without claiming a copy it did not make', async () => {
+    const folder = dir();
+    const file = join(folder, 'db.json');
+    mkdirSync(file);
+    const error = await Store.open(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(`${file} is a directory`);
+    expect((error as Error).message).not.toContain('a copy was kept');
+    expect(readdirSync(folder)).toEqual(['db.json']);
   });
 });
 

@@ -43,8 +43,9 @@ export const resolve = defineAction({
       }
     }),
   async handle({ incidentId, version, classification, determination, comment }, { actor, services }) {
-    return currentCardIfStale(services, async () =>
-      services.publisher.card(await services.triage.resolve(incidentId, actor, { classification, determination: determination?.determination, comment }, version)),
-    );
+    return currentCardIfStale(services, async () => {
+      const outcome = await services.triage.resolve(incidentId, actor, { classification, determination: determination?.determination, comment }, version);
+      return services.publisher.card(outcome.incident, outcome.notice);
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { byName } from '../../cards/view-models.js';
-import { conversationOf, defineAction, incidentIdSchema } from './action.js';
+import { defineAction, incidentIdSchema } from './action.js';
 
 /** Shows the clicker alone the real name on a shared card; the role check is server-side, and every reveal is audited. */
 export const reveal = defineAction({
@@ -16,18 +16,20 @@ export const reveal = defineAction({
   },
 });
 
-/** A card's automatic per-user refresh: the name for those who may see it, the pseudonym otherwise. */
+/**
+ * A card's automatic per-user refresh, which Teams sends for the analysts listed in its
+ * `refresh.userIds`: their own view, naming the person. Like every verb it needs the role before
+ * anything is read; someone without it keeps the shared card they already have.
+ */
 export const refreshIncident = defineAction({
   verb: 'refreshIncident',
   auditsItself: true,
-  capability: 'anyone',
+  capability: 'read',
   what: 'see an incident',
   data: z.object({ incidentId: incidentIdSchema }),
-  async handle({ incidentId }, context) {
-    const { actor, services } = context;
+  async handle({ incidentId }, { actor, services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    const named = services.roles.may(actor, 'read');
-    if (named) await services.store.appendAudit({ at: services.now().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok', detail: 'per-user view' });
-    return named ? services.publisher.card(incident) : services.publisher.cardFor(incident, conversationOf(context, 'A shared card'));
+    await services.store.appendAudit({ at: services.now().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok', detail: 'per-user view' });
+    return services.publisher.card(incident);
   },
 });

@@ -9,6 +9,9 @@ export const startInvestigation = defineAction({
   what: 'start an investigation',
   data: z.object({ incidentId: incidentIdSchema, version: z.string().max(64).optional() }),
   async handle({ incidentId, version }, { actor, services }) {
-    return currentCardIfStale(services, async () => services.publisher.card(await services.triage.startInvestigation(incidentId, actor, version)));
+    return currentCardIfStale(services, async () => {
+      const outcome = await services.triage.startInvestigation(incidentId, actor, version);
+      return services.publisher.card(outcome.incident, outcome.notice);
+    });
   },
 });
