@@ -118,6 +118,9 @@ export class TriageService {
       const replay = incident.status === 'resolved' && irmAlerts.every((a) => a.classification === request.classification && a.comments.some((c) => c.comment === comment));
       if (incident.status === 'resolved' && !replay) throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}.`);
       if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
+      // A replay whose every write already landed (the same analyst clicking again) writes nothing.
+      const incidentDone = incident.status === 'resolved' && incident.classification === request.classification;
+      if (replay && incidentDone && irmAlerts.every((a) => a.status === 'resolved') && this.deps.store.data.decisions[incidentId]?.action === 'resolve') return { incident };
       const decision: DecisionRecord = { incidentId, action: 'resolve', by: actor, at: this.now().toISOString(), classification: request.classification, determination };
       return this.decide(
         decision,
@@ -130,7 +133,7 @@ export class TriageService {
               await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
             }
           }
-          await this.deps.client.updateIncident(incidentId, {
+          if (!incidentDone) await this.deps.client.updateIncident(incidentId, {
             status: 'resolved',
             classification: request.classification,
             determination,

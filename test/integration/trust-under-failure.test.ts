@@ -201,6 +201,52 @@ describe('a decision racing a poll', () => {
   });
 });
 
+describe('racing resolves while polls run', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      roles: [
+        { id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] },
+        { id: OPERATOR_TWO.aadObjectId, defender: 'SecurityOperator', purview: ['InsiderRiskManagement'] },
+      ],
+      installIn: ['a:burst'],
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('20 clicks from two analysts and polls in a loop: one decision, shown on the card, every loser told who decided', async () => {
+    const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'pradeep.gupta@contoso.com' }, irmAlerts: 2 })).body;
+    await stack.bot.services.poller.poll();
+    let clicking = true;
+    const polls = (async () => {
+      while (clicking) await stack.bot.services.poller.poll();
+    })();
+    const clicks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:burst', 'resolve', { incidentId, classification: i % 2 ? 'falsePositive' : 'truePositive' }, undefined, i % 2 ? OPERATOR_TWO : ALEX)),
+      ),
+    );
+    clicking = false;
+    await polls;
+    await stack.bot.services.poller.poll();
+
+    const decision = stack.bot.services.store.data.decisions[incidentId]!;
+    expect(decision.pending).toBeUndefined();
+    const winner = decision.by.name;
+    const word = decision.classification === 'truePositive' ? 'True positive' : 'False positive';
+    const patches = (await stack.graphRequests()).filter((r) => r.method === 'PATCH' && r.path.endsWith(`/security/incidents/${incidentId}`));
+    expect(patches.map((p) => (p.body as { classification: string }).classification)).toEqual([decision.classification]);
+    expect(stack.bot.services.store.data.outsideChanges[incidentId]).toBeUndefined();
+    const card = cardsIn(stack, 'a:burst').find((c) => c.includes(`Insider risk incident ${incidentId}`))!;
+    expect(card).toContain(`Resolved as ${word} by ${winner} in Teams`);
+    const losers = clicks.map((c) => JSON.stringify(c.body)).filter((b) => b.includes('already resolved'));
+    expect(losers.length).toBeGreaterThan(0);
+    for (const loser of losers) expect(loser).toContain(`already resolved (${word}, by ${winner})`);
+  });
+});
+
 describe('a store that cannot write during a decision', () => {
   let stack: Stack;
   let blocker: string;
