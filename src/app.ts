@@ -104,7 +104,9 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
       ...options.botAuthSettings,
       MicrosoftAppId: config.bot.appId ?? '',
       MicrosoftAppPassword: config.bot.appPassword ?? '',
-      MicrosoftAppType: config.bot.appType,
+      // Without an app id botbuilder runs unauthenticated (the Playground, local tests); it accepts
+      // that only for the MultiTenant type, which then means no identity at all.
+      MicrosoftAppType: config.bot.appId ? config.bot.appType : 'MultiTenant',
       MicrosoftAppTenantId: config.bot.appTenantId ?? '',
     },
     undefined,

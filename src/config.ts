@@ -154,8 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.MicrosoftAppId && !e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI') {
       problems.push('MicrosoftAppPassword: required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)');
     }
-    if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId) {
-      problems.push('MicrosoftAppTenantId: required when MicrosoftAppType=SingleTenant');
+    // New Azure Bot registrations are single-tenant (creating multi-tenant bots is deprecated since
+    // 31 July 2025, "Register a bot with Azure"), so that is the default, and it needs the tenant.
+    if (e.MicrosoftAppId && (e.MicrosoftAppType ?? 'SingleTenant') === 'SingleTenant' && !e.MicrosoftAppTenantId) {
+      problems.push(
+        `MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant${e.MicrosoftAppType ? '' : ' (the default: Azure no longer creates multi-tenant bots; set MicrosoftAppType=MultiTenant only for an older multi-tenant registration)'}`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -166,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tenantPort: e.TENANT_PORT,
     graphBaseUrl: e.GRAPH_BASE_URL ?? (mode === 'production' ? DEFAULT_GRAPH : undefined),
     graphAuth,
-    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appTenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType ?? 'MultiTenant' },
+    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appTenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType ?? 'SingleTenant' },
     dbFile: e.DB_FILE,
     pollSchedule: e.POLL_SCHEDULE,
     seedIncidents: e.SEED_INCIDENTS,

@@ -58,7 +58,7 @@ describe('configuration', () => {
   });
 
   it("signs the tab in with the Graph app, or the bot's app when a managed identity holds AZURE_CLIENT_ID", () => {
-    const ids = { AZURE_TENANT_ID: '22222222-2222-2222-2222-222222222222', AZURE_CLIENT_ID: '11111111-1111-1111-1111-111111111111', MicrosoftAppId: '33333333-3333-3333-3333-333333333333', MicrosoftAppPassword: 'p', PUBLIC_HOSTNAME: 'IRM-Bot.contoso.com' };
+    const ids = { AZURE_TENANT_ID: '22222222-2222-2222-2222-222222222222', AZURE_CLIENT_ID: '11111111-1111-1111-1111-111111111111', MicrosoftAppId: '33333333-3333-3333-3333-333333333333', MicrosoftAppPassword: 'p', MicrosoftAppTenantId: '22222222-2222-2222-2222-222222222222', PUBLIC_HOSTNAME: 'IRM-Bot.contoso.com' };
     expect(loadConfig({ ...ids, AZURE_CLIENT_SECRET: 's' }).tab).toEqual({
       publicBaseUrl: 'https://irm-bot.contoso.com',
       teamsAppId: ids.MicrosoftAppId,
@@ -73,6 +73,13 @@ describe('configuration', () => {
       const sso = loadConfig(env).tab.sso;
       expect('clientId' in sso && sso.clientId, JSON.stringify(extra)).toBe(loadPackageConfig(env).ssoAppId);
     }
+  });
+
+  it('a bot registration is single-tenant unless told otherwise, and then needs its tenant', () => {
+    const production = { AZURE_TENANT_ID: '22222222-2222-2222-2222-222222222222', AZURE_CLIENT_ID: '11111111-1111-1111-1111-111111111111', AZURE_CLIENT_SECRET: 's', MicrosoftAppId: '33333333-3333-3333-3333-333333333333', MicrosoftAppPassword: 'p' };
+    expect(() => loadConfig(production)).toThrow(/MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant \(the default/);
+    expect(loadConfig({ ...production, MicrosoftAppTenantId: '22222222-2222-2222-2222-222222222222' }).bot.appType).toBe('SingleTenant');
+    expect(loadConfig({ ...production, MicrosoftAppType: 'MultiTenant' }).bot.appType).toBe('MultiTenant');
   });
 
   it('accepts a six-field cron with seconds', () => {
