@@ -163,6 +163,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
       poll: task ? { status: poller.status(), staleAfterMs: pollStaleAfterMs() } : null,
       store: store.health(),
       failingConversations: gateway.failures(),
+      unreadableIncidents: store.data.unreadable,
     });
   }
 

@@ -16,6 +16,8 @@ export interface HealthInputs {
   poll: { status: PollerStatus; staleAfterMs: number } | null;
   store: StoreHealth;
   failingConversations: readonly ConversationFailure[];
+  /** Incidents polls cannot read (store `unreadable`). */
+  unreadableIncidents: Readonly<Record<string, { since: string; error: string; attempts: number }>>;
 }
 
 export interface HealthReport {
@@ -27,6 +29,8 @@ export interface HealthReport {
   store: StoreHealth;
   /** Conversations whose cards are not getting through (they stay owed and are retried). */
   failingConversations: { conversation: string; since: string; error: string }[];
+  /** Incidents polls cannot read: skipped (the rest go on) and read again at every poll. */
+  unreadableIncidents: { incidentId: string; since: string; error: string; attempts: number }[];
 }
 
 export function healthReport(input: HealthInputs): HealthReport {
@@ -48,6 +52,7 @@ export function healthReport(input: HealthInputs): HealthReport {
     lastPollCompletedAt: input.poll?.status.lastCompletedAt ?? null,
     store: input.store,
     failingConversations: failing,
+    unreadableIncidents: Object.entries(input.unreadableIncidents).map(([incidentId, u]) => ({ incidentId, ...u })),
   };
 }
 
@@ -65,6 +70,16 @@ export function healthFindings(report: HealthReport): Finding[] {
           ok: false,
           detail: report.failingConversations.map((f) => `${f.conversation}: failing since ${f.since} (${f.error})`).join('; '),
           fix: 'Cards for these conversations stay owed and are retried with growing pauses; if the bot was removed there, they stop when Teams says so.',
+        },
+  );
+  findings.push(
+    report.unreadableIncidents.length === 0
+      ? { check: 'Incidents read', ok: true, detail: 'every incident polls asked for could be read' }
+      : {
+          check: 'Incidents read',
+          ok: false,
+          detail: report.unreadableIncidents.map((u) => `incident ${u.incidentId}: unreadable since ${u.since}, ${u.attempts} attempt${u.attempts === 1 ? '' : 's'} (${u.error})`).join('; '),
+          fix: 'The other incidents are posted as usual and these are read again at every poll. A 403 means a missing Graph permission (see the permission checks below); a shape error is worth reporting with the bot log.',
         },
   );
   return findings;

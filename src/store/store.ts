@@ -135,6 +135,8 @@ const dataSchema = z.object({
   /** Analysts (Teams id) who may see names: they get their own view of shared cards. */
   viewers: z.record(z.string(), z.object({ name: z.string(), seenAt: z.string() })).default({}),
   irmSync: z.record(z.string(), z.object({ expected: z.string(), since: z.string(), overdue: z.boolean() })).default({}),
+  /** Incidents a poll could not read or parse: read again at every poll until they can be. */
+  unreadable: z.record(z.string(), z.object({ since: z.string(), error: z.string(), attempts: z.number().int() })).default({}),
 });
 export type StoreData = z.infer<typeof dataSchema>;
 
@@ -153,6 +155,7 @@ const empty = (scope: string | null = null): StoreData => ({
   lastSummaryAt: null,
   irmSync: {},
   viewers: {},
+  unreadable: {},
 });
 
 /** Audit entries the store file keeps; older ones move to `{file}.audit.jsonl`, which only ever grows. */

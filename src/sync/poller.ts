@@ -109,7 +109,8 @@ export class IncidentPoller {
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
 
-    const incidentIds = [...new Set(alerts.map((a) => a.incidentId).filter((id): id is string => Boolean(id)))];
+    // Incidents earlier polls could not read come round again, whatever the watermark says.
+    const incidentIds = [...new Set([...alerts.map((a) => a.incidentId).filter((id): id is string => Boolean(id)), ...Object.keys(store.data.unreadable)])];
     const fetched: Fetched = new Map();
     // Redraws go out while the poll goes on: a slow conversation holds up only its own messages.
     const redraws: Promise<unknown>[] = [];
@@ -118,9 +119,12 @@ export class IncidentPoller {
       try {
         incident = await this.read(id, fetched);
       } catch (err) {
-        if (err instanceof GraphError && err.httpStatus === 404) continue;
-        throw err;
+        // One incident Defender will not give (gone, forbidden, a shape the model refuses, an
+        // outage on that read) must not stop the others: note it, go on, read it again next time.
+        await this.noteUnreadable(id, err, result);
+        continue;
       }
+      if (store.data.unreadable[id]) await store.update((d) => void delete d.unreadable[id]);
       const known = store.data.incidents[id];
       if (known && known.lastUpdateDateTime === incident.lastUpdateDateTime) continue;
       // Written with the next post or, at the latest, with the watermark: if lost, the next run re-reads it.
@@ -156,6 +160,20 @@ export class IncidentPoller {
     if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.update((d) => void (d.watermark = newest));
     if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
     return result;
+  }
+
+  private async noteUnreadable(id: string, err: unknown, result: PollResult): Promise<void> {
+    const { store } = this.deps;
+    if (err instanceof GraphError && err.httpStatus === 404) {
+      // Deleted or merged away: nothing to read again.
+      if (store.data.unreadable[id]) await store.update((d) => void delete d.unreadable[id]);
+      return;
+    }
+    result.failed++;
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+    const previous = store.data.unreadable[id];
+    log.warn('could not read an incident; the poll goes on and reads it again next time', { incidentId: id, attempts: (previous?.attempts ?? 0) + 1, err });
+    await store.update((d) => void (d.unreadable[id] = { since: previous?.since ?? this.now().toISOString(), error, attempts: (previous?.attempts ?? 0) + 1 }));
   }
 
   /**

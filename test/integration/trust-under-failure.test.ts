@@ -295,3 +295,35 @@ describe('a store that cannot write during a decision', () => {
     expect((await healthz(stack)).status).toBe(200);
   });
 });
+
+describe('an incident the poll cannot read', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ installIn: ['a:unreadable'] });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is skipped and reported while every other incident is posted and the watermark advances; it is read again until it can be', async () => {
+    const ids: string[] = [];
+    for (const upn of ['lee.gu@contoso.com', 'nestor.wilke@contoso.com', 'isaiah.langer@contoso.com']) {
+      ids.push((await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn } })).body.incidentId);
+    }
+    const [first, broken, third] = ids as [string, string, string];
+    await stack.admin('POST', '/_admin/faults', { rate: 1, kinds: ['500'], paths: [`/v1.0/security/incidents/${broken}`] });
+    const result = await stack.bot.services.poller.poll();
+    expect(result.failed).toBe(1);
+    const posted = cardsIn(stack, 'a:unreadable');
+    expect(posted.filter((c) => c.includes(`Insider risk incident ${first}`) || c.includes(`Insider risk incident ${third}`))).toHaveLength(2);
+    expect(posted.some((c) => c.includes(`Insider risk incident ${broken}`))).toBe(false);
+    expect(stack.bot.services.store.data.watermark).not.toBeNull();
+    const status = await stack.say('a:unreadable', 'status');
+    expect(String(status?.text)).toContain(`incident ${broken}: unreadable since`);
+
+    await stack.admin('DELETE', '/_admin/faults');
+    await stack.bot.services.poller.poll();
+    expect(cardsIn(stack, 'a:unreadable').some((c) => c.includes(`Insider risk incident ${broken}`))).toBe(true);
+    expect(stack.bot.services.store.data.unreadable).toEqual({});
+  });
+});
