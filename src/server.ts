@@ -51,7 +51,7 @@ const UNAUTHORIZED = { error: { code: 'Unauthorized', message: 'The request is n
  * key set it cannot fetch comes back as 500 with the error text. Any failure before the turn began
  * is authentication that did not succeed: 401 with a fixed body, the reason in the log.
  */
-function botResponse(res: ServerResponse, turnStarted: () => boolean) {
+function botResponse(res: ServerResponse, turnStarted: () => boolean, cardAction: boolean) {
   let refused = false;
   const refuse = (reason: unknown) => {
     log.warn('request refused: not authenticated', { reason: typeof reason === 'string' ? reason.slice(0, 300) : undefined });
@@ -61,7 +61,9 @@ function botResponse(res: ServerResponse, turnStarted: () => boolean) {
     socket: res.socket,
     status(code: number) {
       refused = !turnStarted() && (code === 401 || code >= 500);
-      res.statusCode = refused ? 401 : code;
+      // Universal Actions: the HTTP status of a card click's answer is 200; its body carries the
+      // outcome (botbuilder would send the body's statusCode as the HTTP status).
+      res.statusCode = refused ? 401 : cardAction && turnStarted() ? 200 : code;
       return this;
     },
     header(name: string, value: unknown) {
@@ -111,7 +113,9 @@ async function route(req: IncomingMessage, res: ServerResponse, options: BotServ
       turnStarted = true;
       return options.logic(context);
     };
-    await options.adapter.process(request, botResponse(res, () => turnStarted), logic);
+    const activity = body as { type: string; name?: unknown };
+    const cardAction = activity.type === 'invoke' && activity.name === 'adaptiveCard/action';
+    await options.adapter.process(request, botResponse(res, () => turnStarted, cardAction), logic);
     return;
   }
   for (const handle of options.routes ?? []) if (await handle(req, res, path)) return;

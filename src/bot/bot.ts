@@ -14,7 +14,8 @@ import {
 } from 'botbuilder';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../cards/render.js';
-import { AppError, BadInputError, ErrorCode, asAppError, describeForUser } from '../errors.js';
+import { BadInputError, ErrorCode, asAppError, describeForUser } from '../errors.js';
+import { cardResponse, messageResponse, responseForError } from './invoke-response.js';
 import { createLogger } from '../logger.js';
 import type { Actor, ConversationRecord } from '../store/store.js';
 import { authorize, runCardAction } from './dispatch.js';
@@ -158,10 +159,9 @@ export class IrmBot extends TeamsActivityHandler {
       const conversation = await this.register(context);
       if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
       const result = await runCardAction(this.services, { verb, data, actor: await actorOf(context), conversation, surface: 'chat' }, this.now());
-      if (isMessageResult(result)) return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message as unknown as AdaptiveCardInvokeResponse['value'] };
-      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result };
+      return isMessageResult(result) ? messageResponse(result.message) : cardResponse(result);
     } catch (err) {
-      return invokeError(err);
+      return responseForError(err);
     }
   }
 }
@@ -180,13 +180,3 @@ function mentionsIn(context: TurnContext): Mentioned[] {
 }
 
 const mentionSchema = z.object({ id: z.string().max(256), name: z.string().max(256).optional(), aadObjectId: z.string().max(64).optional() });
-
-export function invokeError(err: unknown): AdaptiveCardInvokeResponse {
-  const appError: AppError = asAppError(err);
-  if (appError.code === ErrorCode.Internal) log.error('card action failed', { err });
-  return {
-    statusCode: appError.status,
-    type: 'application/vnd.microsoft.error',
-    value: { code: appError.code, message: describeForUser(appError) } as unknown as AdaptiveCardInvokeResponse['value'],
-  };
-}

@@ -23,10 +23,20 @@ import { toRecord } from '../sync/poller.js';
 import type { IrmSyncTracker } from '../sync/irm-sync.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
+/** A decision that does not fit the incident as it stands; the clicker is shown it as it stands, with the reason. */
+export class IncidentConflictError extends ConflictError {
+  constructor(
+    message: string,
+    readonly incident: Incident,
+  ) {
+    super(message);
+  }
+}
+
 /** The card the analyst clicked was drawn before the incident last changed: nothing was written. */
-export class StaleCardError extends ConflictError {
-  constructor(readonly incident: Incident) {
-    super(`Incident ${incident.id} changed since this card was drawn, so nothing was written. This is how it stands now: check it, then decide again.`);
+export class StaleCardError extends IncidentConflictError {
+  constructor(incident: Incident) {
+    super(`Incident ${incident.id} changed since this card was drawn, so nothing was written. This is how it stands now: check it, then decide again.`, incident);
   }
 }
 
@@ -84,11 +94,11 @@ export class TriageService {
   async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
     return this.audited(actor, 'startInvestigation', incidentId, undefined, async () => {
       const incident = await this.current(incidentId, cardVersion);
-      if (incident.status === 'resolved') throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`);
-      if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
+      if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`, incident);
+      if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
       const assignee = actor.upn ?? actor.name;
       const toStart = irmAlertsOf(incident).filter((a) => a.status !== 'resolved' && (a.status !== 'inProgress' || a.assignedTo !== assignee));
-      if (toStart.length === 0) throw new ConflictError(`The investigation of incident ${incidentId} is already in progress (assigned to ${incident.assignedTo ?? 'nobody'}).`);
+      if (toStart.length === 0) throw new IncidentConflictError(`The investigation of incident ${incidentId} is already in progress (assigned to ${incident.assignedTo ?? 'nobody'}).`, incident);
       const decision: DecisionRecord = { incidentId, action: 'startInvestigation', by: actor, at: this.now().toISOString() };
       return this.decide(decision, async () => {
         for (const alert of toStart) await this.deps.client.updateAlert(alert.id, { status: 'inProgress', assignedTo: assignee });
@@ -116,8 +126,8 @@ export class TriageService {
       // The same decision sent again after a failure part-way (Defender resolves an incident once
       // its alerts are) finishes the job instead of being refused as someone else's.
       const replay = incident.status === 'resolved' && irmAlerts.every((a) => a.classification === request.classification && a.comments.some((c) => c.comment === comment));
-      if (incident.status === 'resolved' && !replay) throw new ConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}.`);
-      if (incident.status === 'redirected') throw new ConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`);
+      if (incident.status === 'resolved' && !replay) throw new IncidentConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}.`, incident);
+      if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
       // A replay whose every write already landed (the same analyst clicking again) writes nothing.
       const incidentDone = incident.status === 'resolved' && incident.classification === request.classification;
       if (replay && incidentDone && irmAlerts.every((a) => a.status === 'resolved') && this.deps.store.data.decisions[incidentId]?.action === 'resolve') return { incident };

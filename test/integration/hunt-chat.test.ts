@@ -56,7 +56,7 @@ describe('hunt in chat', () => {
 
   it('a paging click for a result no longer kept, or with forged data, is refused in words', async () => {
     const expired = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'huntMore', { resultId: '0b9e6a55-1111-4222-8333-444455556666', shown: 20 }));
-    expect((expired.body as { statusCode: number; value: { message: string } }).value.message).toMatch(/no longer kept/);
+    expect(JSON.stringify(expired.body)).toMatch(/no longer kept/);
     const forged = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'huntMore', { resultId: '../etc', shown: 1e9 }));
     expect((forged.body as { statusCode: number }).statusCode).toBe(400);
   });

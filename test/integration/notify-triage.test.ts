@@ -87,20 +87,28 @@ describe('triage from the card', () => {
 
   it('refuses a resolve without classification, a forged or unknown incident and an unknown verb, writing nothing', async () => {
     const before = (await writes()).length;
-    const cases: [string, Record<string, unknown>, number, RegExp][] = [
+    // Input the bot cannot use is a documented 400 error; an incident that does not exist is said
+    // in words (a message answer). Every answer is HTTP 200, as Universal Actions require.
+    const cases: [string, Record<string, unknown>, 400 | 'message', RegExp][] = [
       ['resolve', { incidentId, comment: 'no classification' }, 400, /classification/],
       ['resolve', { incidentId, classification: 'truePositive', determination: 'falsePositive/notMalicious' }, 400, /another classification/],
       ['resolve', { incidentId: '../../security/alerts_v2', classification: 'truePositive' }, 400, /incident id/],
-      ['resolve', { incidentId: '999999', classification: 'falsePositive' }, 404, /does not exist/],
+      ['resolve', { incidentId: '999999', classification: 'falsePositive' }, 'message', /does not exist/],
       ['startInvestigation', {}, 400, /which incident/],
       ['deleteEverything', { incidentId }, 400, /not one the bot knows/],
     ];
-    for (const [verb, data, status, words] of cases) {
+    for (const [verb, data, answer, words] of cases) {
       const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, verb, data));
       const body = res.body as InvokeBody;
-      expect(body.statusCode, `${verb} ${JSON.stringify(data)}`).toBe(status);
-      expect(body.type).toBe('application/vnd.microsoft.error');
-      expect(String(body.value.message)).toMatch(words);
+      const what = `${verb} ${JSON.stringify(data)}`;
+      expect(res.status, what).toBe(200);
+      if (answer === 400) {
+        expect(body, what).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
+        expect(String(body.value.message)).toMatch(words);
+      } else {
+        expect(body, what).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+        expect(String(body.value)).toMatch(words);
+      }
     }
     expect((await writes()).length).toBe(before);
   });
@@ -129,12 +137,15 @@ describe('triage from the card', () => {
     expect(audit).toEqual(['startInvestigation', 'resolve']);
   });
 
-  it('refuses to resolve an already-resolved incident, says who decided, and writes nothing', async () => {
+  it('refuses to resolve an already-resolved incident with the card as it stands, says who decided, and writes nothing', async () => {
     const before = (await writes()).length;
     const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId, classification: 'falsePositive' }));
     const body = res.body as InvokeBody;
-    expect(body.statusCode).toBe(409);
-    expect(String(body.value.message)).toMatch(/already resolved \(True positive, by Alex Wilber\)/);
+    // Universal Actions: HTTP 200 and a documented answer, so Teams shows the bot's words.
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(JSON.stringify(body.value)).toMatch(/already resolved \(True positive, by Alex Wilber\)/);
+    expect(fact(body.value, 'Defender status')).toBe('Resolved');
     expect((await writes()).length).toBe(before);
   });
 

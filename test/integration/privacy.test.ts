@@ -53,7 +53,7 @@ describe('privacy of the person at risk', () => {
     // Someone without a role is refused before any Graph read, and keeps the shared card they have.
     const readsBefore = (await stack.graphRequests()).length;
     const mallory = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'refreshIncident', { incidentId }, undefined, MALLORY));
-    expect((mallory.body as { type?: string }).type).toBe('application/vnd.microsoft.error');
+    expect((mallory.body as { type?: string }).type).toBe('application/vnd.microsoft.activity.message');
     expect(JSON.stringify(mallory.body)).not.toContain('Adele');
     expect((await stack.graphRequests()).length).toBe(readsBefore);
   });
@@ -62,7 +62,8 @@ describe('privacy of the person at risk', () => {
     const megan = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'reveal', { incidentId }, undefined, MEGAN));
     expect(userFact((megan.body as InvokeBody).value)).toBe('Adele Vance (adele.vance@contoso.com)');
     const mallory = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'reveal', { incidentId }, undefined, MALLORY));
-    expect((mallory.body as InvokeBody).statusCode).toBe(403);
+    expect(mallory.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    expect(JSON.stringify(mallory.body)).toMatch(/Sorry Mallory, to see the name of the person at risk you need/);
     const audit = stack.bot.services.store.data.audit.filter((a) => a.action === 'reveal');
     expect(audit.map((a) => [a.actor.name, a.outcome])).toContainEqual(['Megan Bowen', 'ok']);
     expect(audit.map((a) => [a.actor.name, a.outcome])).toContainEqual(['Mallory', 'refused']);

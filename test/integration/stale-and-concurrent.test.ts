@@ -47,8 +47,10 @@ describe('outdated cards', () => {
     await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'truePositive' }));
     const before = (await writes()).length;
     const again = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'falsePositive' }));
-    expect((again.body as InvokeBody).statusCode).toBe(409);
-    expect(String((again.body as InvokeBody).value.message)).toMatch(/already resolved \(True positive, by Alex Wilber\)/);
+    expect(again.status).toBe(200);
+    expect((again.body as InvokeBody).type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify((again.body as InvokeBody).value)).toMatch(/already resolved \(True positive, by Alex Wilber\)/);
+    expect(fact((again.body as InvokeBody).value, 'Defender status')).toBe('Resolved');
     expect((await writes()).length).toBe(before);
   });
 });
@@ -62,10 +64,14 @@ describe('two analysts at once', () => {
       postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'truePositive' })),
       postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'falsePositive' }, undefined, OTHER_OPERATOR)),
     ]);
-    const statuses = [(a.body as InvokeBody).statusCode, (b.body as InvokeBody).statusCode].sort();
-    expect(statuses).toEqual([200, 409]);
-    const loser = [a, b].map((r) => r.body as InvokeBody).find((r) => r.statusCode === 409)!;
-    expect(String(loser.value.message)).toMatch(/already resolved \((True|False) positive, by (Alex Wilber|Operator Two)\)/);
+    // Both answered with a card; the loser's says who decided what.
+    expect([a, b].map((r) => [r.status, (r.body as InvokeBody).type])).toEqual([
+      [200, 'application/vnd.microsoft.card.adaptive'],
+      [200, 'application/vnd.microsoft.card.adaptive'],
+    ]);
+    const losers = [a, b].map((r) => JSON.stringify((r.body as InvokeBody).value)).filter((card) => card.includes('already resolved'));
+    expect(losers).toHaveLength(1);
+    expect(losers[0]).toMatch(/already resolved \((True|False) positive, by (Alex Wilber|Operator Two)\)/);
     // One resolve's writes: each IRM alert patched and commented once, the incident patched once.
     const mine = (await writes()).slice(before);
     expect(mine.filter((w) => w.method === 'PATCH' && w.path.includes('/alerts_v2/'))).toHaveLength(2);

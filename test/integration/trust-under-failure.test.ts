@@ -145,7 +145,8 @@ describe('seeing incidents needs a role', () => {
     const incidentId = Object.keys(stack.bot.services.store.data.incidents)[0]!;
     const before = (await stack.graphRequests()).length;
     const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, '19:c@thread.tacv2', 'refreshIncident', { incidentId }, undefined, MALLORY));
-    expect((res.body as InvokeBody).type).toBe('application/vnd.microsoft.error');
+    expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    expect(JSON.stringify(res.body)).toMatch(/Sorry Mallory/);
     expect((await stack.graphRequests()).length).toBe(before);
     expect(stack.bot.services.store.data.audit.filter((a) => a.action === 'refreshIncident').map((a) => [a.actor.name, a.outcome])).toContainEqual(['Mallory', 'refused']);
   });

@@ -91,7 +91,6 @@ describe('turns', () => {
     ['an unknown verb', 'approveAll', { incidentId: '1' }, 400, 'UnknownVerb'],
     ['a verb that is not a string', 42, {}, 400, 'BadInput'],
     ['data that is not an object', 'resolve', 'drop table', 400, 'BadInput'],
-    ['an unknown incident', 'startInvestigation', { incidentId: '777777' }, 404, 'NotFound'],
     ['a classification Defender does not accept here', 'resolve', { incidentId: '1', classification: 'unknown' }, 400, 'BadInput'],
   ])('answers %s with a typed invoke error', async (_what, verb, data, status, code) => {
     await adapter()
@@ -103,6 +102,16 @@ describe('turns', () => {
         expect(value.body.type).toBe('application/vnd.microsoft.error');
         expect(value.body.value.code).toBe(code);
         expect(value.body.value.message.length).toBeGreaterThan(10);
+      });
+  });
+
+  it('answers an unknown incident in words, as a message the clicked card stays under', async () => {
+    await adapter()
+      .send(invoke('startInvestigation', { incidentId: '777777' }))
+      .assertReply((a) => {
+        const value = a.value as { body: { statusCode: number; type: string; value: string } };
+        expect(value.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+        expect(value.body.value).toMatch(/Incident 777777 does not exist in Microsoft Defender/);
       });
   });
 
@@ -120,14 +129,16 @@ describe('turns', () => {
     await adapter({ id: 'user-id-9', name: 'Mallory', aadObjectId: '99999999-9999-9999-9999-999999999999' })
       .send(invoke('resolve', { incidentId: '2101', classification: 'truePositive' }))
       .assertReply((a) => {
-        const value = a.value as { body: { statusCode: number; value: { code: string; message: string } } };
-        expect(value.body.statusCode).toBe(403);
-        expect(value.body.value.message).toMatch(/Sorry Mallory, to resolve an incident you need the Defender Security Operator role/);
+        // A refusal in words, as a documented Universal Actions answer (a message), not an HTTP 403.
+        const value = a.value as { status: number; body: { statusCode: number; type: string; value: string } };
+        expect(value.status).toBe(200);
+        expect(value.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+        expect(value.body.value).toMatch(/Sorry Mallory, to resolve an incident you need the Defender Security Operator role/);
       });
     // A Security Reader may look, not act.
     await adapter({ id: 'user-id-1', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' })
       .send(invoke('startInvestigation', { incidentId: '2101' }))
-      .assertReply((a) => expect((a.value as { body: { statusCode: number } }).body.statusCode).toBe(403));
+      .assertReply((a) => expect((a.value as { body: { value: string } }).body.value).toMatch(/Sorry Megan Bowen, to start an investigation you need/));
     expect(tenantRequests()).toBe(before);
     expect(services.store.data.audit.filter((e) => e.outcome === 'refused' && e.action === 'resolve').length).toBeGreaterThan(0);
   });

@@ -4,7 +4,7 @@ import type { AdaptiveCardJson } from '../../cards/render.js';
 import type { BotServices, HandlerContext } from '../services.js';
 import type { ConversationRecord } from '../../store/store.js';
 import { BadInputError } from '../../errors.js';
-import { StaleCardError } from '../../triage/triage.js';
+import { IncidentConflictError } from '../../triage/triage.js';
 import type { Capability } from '../../auth/roles.js';
 
 /**
@@ -41,12 +41,15 @@ export function conversationOf(context: HandlerContext, what: string): Conversat
   return context.conversation;
 }
 
-/** An outdated card gets the current one back, saying nothing was written, instead of an error. */
+/**
+ * A decision that does not fit the incident as it stands (an outdated card, already resolved,
+ * already in progress) gets the incident as it stands back, with the reason, instead of an error.
+ */
 export async function currentCardIfStale(services: BotServices, act: () => Promise<AdaptiveCardJson>): Promise<AdaptiveCardJson> {
   try {
     return await act();
   } catch (err) {
-    if (err instanceof StaleCardError) return services.publisher.card(err.incident, err.message);
+    if (err instanceof IncidentConflictError) return services.publisher.card(err.incident, err.message);
     throw err;
   }
 }
