@@ -10,6 +10,7 @@ import type { Namer } from '../cards/view-models.js';
 import { byName, upnOf } from '../cards/view-models.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { RoleDirectory } from './roles.js';
+import { pseudonymiser, type Pseudonymiser } from './pseudonymise.js';
 
 /** Teams shows a card's per-user view to at most this many people. */
 export const MAX_REFRESH_USERS = 60;
@@ -30,8 +31,17 @@ export class Privacy {
     return salt;
   }
 
+  private digest(text: string): string {
+    return createHmac('sha256', this.salt()).update(text.toLowerCase()).digest('hex').slice(0, 4).toUpperCase();
+  }
+
   pseudonym(upnOrName: string): string {
-    return `User ${createHmac('sha256', this.salt()).update(upnOrName.toLowerCase()).digest('hex').slice(0, 4).toUpperCase()}`;
+    return `User ${this.digest(upnOrName)}`;
+  }
+
+  /** A device by host name: `Device XXXX` (prefixed, so a device never shares a person's code). */
+  devicePseudonym(hostName: string): string {
+    return `Device ${this.digest(`device:${hostName}`)}`;
   }
 
   readonly pseudonymous: Namer = (user) => this.pseudonym(upnOf(user) ?? user.displayName ?? 'unknown');
@@ -44,20 +54,12 @@ export class Privacy {
     return this.roles.may({ name: '', aadObjectId }, 'read') ? byName : this.pseudonymous;
   }
 
-
-  /** Columns of advanced hunting that identify a person. */
-  static readonly PERSON_COLUMNS: ReadonlySet<string> = new Set(['AccountUpn', 'AccountEmail', 'AccountName', 'AccountObjectId', 'AccountDisplayName', 'RecipientEmailAddress', 'InitiatingProcessAccountUpn']);
-
-  /** Rows with the person-identifying columns replaced by pseudonyms (for results shown in shared conversations). */
-  pseudonymiseRows(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
-    return rows.map((row) => {
-      const copy: Record<string, unknown> = { ...row };
-      for (const column of Object.keys(copy)) {
-        const value = copy[column];
-        if (Privacy.PERSON_COLUMNS.has(column) && typeof value === 'string' && value) copy[column] = this.pseudonym(value);
-      }
-      return copy;
-    });
+  /**
+   * A hunting result as a shared conversation may see it: every person and device the rule in
+   * pseudonymise.ts finds in the rows (and in `texts`: the query, its parameters) by pseudonym.
+   */
+  pseudonymiser(rows: readonly Record<string, unknown>[], texts: readonly string[] = []): Pseudonymiser {
+    return pseudonymiser({ rows, texts }, { person: (upn) => this.pseudonym(upn), device: (host) => this.devicePseudonym(host) });
   }
 
   /** Remember an analyst who may see names, so shared cards can offer them their own view. */

@@ -34,6 +34,8 @@ export interface HuntResultCardData {
   canShowMore: boolean;
   resultId: string;
   nextShown: number;
+  /** Absent where the KQL had to be pseudonymised: the link carries the query, names and all. */
+  hasHuntingUrl: boolean;
   huntingUrl: string;
   /** Every row, sortable, with CSV: the tab's full view (a Teams dialog in Teams). */
   hasFullView: boolean;
@@ -51,12 +53,18 @@ export function cellText(value: unknown): string {
   return plain(text) || ' ';
 }
 
-export function huntResultCardData(
-  result: HuntResult,
-  shown = PAGE_ROWS,
-  rowsFor: (rows: HuntResult['rows']) => HuntResult['rows'] = (rows) => rows,
-  fullViewUrl: string | null = null,
-): HuntResultCardData {
+/**
+ * How a result reads where it is posted: as it ran (for the analyst who ran it), or with people
+ * and devices pseudonymised (`Privacy.pseudonymiser`, for a shared conversation).
+ */
+export interface ResultLens {
+  rows(rows: HuntResult['rows']): HuntResult['rows'];
+  text(text: string): string;
+}
+
+export const AS_RUN: ResultLens = { rows: (rows) => rows, text: (text) => text };
+
+export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, lens: ResultLens = AS_RUN, fullViewUrl: string | null = null): HuntResultCardData {
   const total = result.rows.length;
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
   const columns = result.columns.slice(0, MAX_COLUMNS);
@@ -66,9 +74,14 @@ export function huntResultCardData(
   if (hidden > 0) notes.push(`${hidden} more column${hidden === 1 ? '' : 's'} (${result.columns.slice(MAX_COLUMNS).map((c) => c.name).join(', ')}) in Advanced hunting.`);
   if (count === MAX_CARD_ROWS && total > MAX_CARD_ROWS) notes.push(`A card holds ${MAX_CARD_ROWS} rows: open Advanced hunting for all ${total}.`);
   if (result.cached) notes.push('From a result of the last few minutes (no new query was run).');
-  const parameters = Object.entries(result.prepared.values)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' · ');
+  const parameters = lens.text(
+    Object.entries(result.prepared.values)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' · '),
+  );
+  const kql = lens.text(result.prepared.kql);
+  const kqlAsRun = kql === result.prepared.kql;
+  if (!kqlAsRun) notes.push('Names in the KQL are pseudonyms here, so it has no Advanced hunting link: run the hunt in a personal chat for one.');
   return {
     queryName: result.query.name,
     description: result.query.description,
@@ -79,14 +92,15 @@ export function huntResultCardData(
     hasRows: total > 0,
     emptyText: `No rows matched in the last ${days} days. ${NOT_IN_DEFENDER}`,
     columns: columns.map((c) => ({ name: plain(c.name), width: 1 })),
-    rows: rowsFor(result.rows.slice(0, count)).map((row) => ({ cells: columns.map((c) => ({ text: cellText(row[c.name]) })) })),
+    rows: lens.rows(result.rows.slice(0, count)).map((row) => ({ cells: columns.map((c) => ({ text: cellText(row[c.name]) })) })),
     hasNote: notes.length > 0,
     note: notes.join(' '),
-    kql: result.prepared.kql,
+    kql,
     canShowMore: count < Math.min(total, MAX_CARD_ROWS),
     resultId: result.id,
     nextShown: count + PAGE_ROWS,
-    huntingUrl: advancedHuntingUrl(result.prepared.kql, timeRangeFor(days)),
+    hasHuntingUrl: kqlAsRun,
+    huntingUrl: kqlAsRun ? advancedHuntingUrl(kql, timeRangeFor(days)) : '',
     hasFullView: fullViewUrl !== null && total > 0,
     fullViewUrl: fullViewUrl ?? '',
   };

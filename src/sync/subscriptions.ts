@@ -71,10 +71,14 @@ export function parseSubscription(args: readonly string[]): Subscription {
   return subscription;
 }
 
-export function describeSubscription(subscription: Subscription | null): string {
+/**
+ * The subscription in words. `nameUser` names each user filter as the conversation may see it
+ * (Privacy: a pseudonym in a channel, or anyone there learns whom its cards are about).
+ */
+export function describeSubscription(subscription: Subscription | null, nameUser: (upn: string) => string): string {
   if (!subscription) return 'This conversation is unsubscribed: no incident cards are posted here. Type `subscribe` to hear of them again.';
   const parts = [`${SEVERITY_WORDS[subscription.minSeverity]} severity and above`];
-  if (subscription.users.length) parts.push(`about ${subscription.users.join(', ')}`);
+  if (subscription.users.length) parts.push(`about ${subscription.users.map(nameUser).join(', ')}`);
   if (subscription.sources.length) parts.push(`grouping an alert from ${subscription.sources.map(sourceWords).join(' or ')}`);
   return `New insider-risk incidents posted here: ${parts.join(', ')}.`;
 }

@@ -7,13 +7,15 @@ const PERSONAL = 'a:personal-subs';
 const CHANNEL = '19:soc-channel@thread.tacv2';
 const DLP_CHANNEL = '19:dlp-channel@thread.tacv2';
 const QUIET_CHANNEL = '19:quiet-channel@thread.tacv2';
+const LEE_CHANNEL = '19:lee-channel@thread.tacv2';
+const LEE_PERSONAL = 'a:personal-subs-lee';
 
 const say = async (conversation: string, text: string) => JSON.stringify((await stack.say(conversation, text))?.text ?? null);
 const incidentsShownIn = (conversation: string) =>
   [...stack.connector.messages(conversation).values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]).filter(Boolean).sort();
 
 beforeAll(async () => {
-  stack = await startStack({ seedIncidents: 0, installIn: [PERSONAL, CHANNEL, DLP_CHANNEL, QUIET_CHANNEL] });
+  stack = await startStack({ seedIncidents: 0, installIn: [PERSONAL, CHANNEL, DLP_CHANNEL, QUIET_CHANNEL, LEE_CHANNEL, LEE_PERSONAL] });
 });
 afterAll(async () => {
   await stack?.close();
@@ -38,6 +40,18 @@ describe('subscriptions', () => {
     expect(incidentsShownIn(CHANNEL)).toEqual([highDlp.body.incidentId, highOther.body.incidentId].sort());
     expect(incidentsShownIn(DLP_CHANNEL)).toEqual([highDlp.body.incidentId]);
     expect(incidentsShownIn(QUIET_CHANNEL)).toEqual([]);
+  });
+
+  it('a user filter is a pseudonym in a channel (anyone there may ask), the UPN in the personal chat of an analyst who may read', async () => {
+    const upn = 'lee.gu@contoso.com';
+    const pseudonym = stack.bot.services.privacy.pseudonym(upn);
+    for (const text of ['subscribe user=lee.gu@contoso.com', 'subscriptions']) {
+      const channel = await say(LEE_CHANNEL, text);
+      expect(channel).toContain(`about ${pseudonym}`);
+      expect(channel).not.toMatch(/lee|gu@/i);
+      // Alex Wilber has the roles: his own chat names the user.
+      expect(await say(LEE_PERSONAL, text)).toContain(`about ${upn}`);
+    }
   });
 
   it('answers bad filters with what was expected', async () => {

@@ -3,7 +3,7 @@ import { MAX_CARD_ROWS, huntResultCardData } from '../../cards/hunt-view.js';
 import { renderCard } from '../../cards/render.js';
 import { NotFoundError } from '../../errors.js';
 import { conversationOf, defineAction } from './action.js';
-import { shownRows } from '../commands/hunt.js';
+import { resultLens } from '../commands/hunt.js';
 
 /** More rows of a result already in the cache: no new query reaches Defender. */
 export const huntMore = defineAction({
@@ -18,6 +18,6 @@ export const huntMore = defineAction({
     const { services } = context;
     const result = services.hunting.result(resultId);
     if (!result) throw new NotFoundError('This result is no longer kept (results are kept for a few minutes). Run the query again to see more.');
-    return renderCard('hunt-result', huntResultCardData(result, shown, shownRows(services, conversationOf(context, 'Show more')), services.links.huntResult(result.id, result.query.name)));
+    return renderCard('hunt-result', huntResultCardData(result, shown, resultLens(services, conversationOf(context, 'Show more'), result), services.links.huntResult(result.id, result.query.name)));
   },
 });

@@ -1,4 +1,4 @@
-import { huntHelpCardData, huntResultCardData } from '../../cards/hunt-view.js';
+import { AS_RUN, huntHelpCardData, huntResultCardData, type ResultLens } from '../../cards/hunt-view.js';
 import { quoted } from '../../util/echo.js';
 import { renderCard } from '../../cards/render.js';
 import { BadInputError } from '../../errors.js';
@@ -8,9 +8,14 @@ import type { BotServices } from '../services.js';
 import type { ConversationRecord } from '../../store/store.js';
 import type { HuntResult } from '../../hunting/service.js';
 
-/** Results shown in a channel or group chat name people by pseudonym. */
-export function shownRows(services: BotServices, conversation: ConversationRecord) {
-  return (rows: HuntResult['rows']) => (conversation.kind === 'personal' ? rows : services.privacy.pseudonymiseRows(rows));
+/**
+ * A result posted in a channel or group chat names people and devices by pseudonym, the query and
+ * its parameters included; a personal chat is the analyst's own (hunting needs the role), as run.
+ */
+export function resultLens(services: BotServices, conversation: ConversationRecord, result: HuntResult): ResultLens {
+  if (conversation.kind === 'personal') return AS_RUN;
+  const parameters = Object.values(result.prepared.values).filter((v): v is string => typeof v === 'string');
+  return services.privacy.pseudonymiser(result.rows, [result.prepared.kql, ...parameters]);
 }
 
 /** `name=value` tokens (quotes already stripped by the tokeniser) as a record. */
@@ -44,6 +49,6 @@ export const huntCommand: Command = {
       return;
     }
     const result = await services.hunting.run(query, assignments(rest), actor.aadObjectId ?? actor.id);
-    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, shownRows(services, conversation), services.links.huntResult(result.id, result.query.name))));
+    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, resultLens(services, conversation, result), services.links.huntResult(result.id, result.query.name))));
   },
 };

@@ -3,13 +3,20 @@ import type { Subscription } from '../../store/store.js';
 import type { CommandContext } from '../services.js';
 import type { Command } from './command.js';
 
+/** The subscription in words, naming its users as this conversation may see them (as its cards do). */
+function described({ conversation, services }: CommandContext, subscription: Subscription | null): string {
+  const namer = services.privacy.namerFor(conversation);
+  return describeSubscription(subscription, (upn) => namer({ userPrincipalName: upn }));
+}
+
 /** Set (or, with null, stop) what is posted in this conversation, and say what that now means. */
-async function setSubscription({ conversation, services, reply }: CommandContext, subscription: Subscription | null): Promise<void> {
+async function setSubscription(context: CommandContext, subscription: Subscription | null): Promise<void> {
+  const { conversation, services, reply } = context;
   await services.store.update((d) => {
     const c = d.conversations[conversation.key];
     if (c) c.subscription = subscription;
   });
-  await reply(describeSubscription(subscription));
+  await reply(described(context, subscription));
 }
 
 export const subscribeCommand: Command = {
@@ -36,8 +43,8 @@ export const subscriptionsCommand: Command = {
   what: 'see what is posted here',
   usage: 'subscriptions',
   description: 'Which new incidents are posted in this conversation.',
-  async handle(_args, { conversation, services, reply }) {
-    const current = services.store.data.conversations[conversation.key] ?? conversation;
-    await reply(describeSubscription(subscriptionOf(current)));
+  async handle(_args, context) {
+    const current = context.services.store.data.conversations[context.conversation.key] ?? context.conversation;
+    await context.reply(described(context, subscriptionOf(current)));
   },
 };
