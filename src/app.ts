@@ -13,7 +13,7 @@ import { Privacy } from './auth/privacy.js';
 import { Audience } from './auth/audience.js';
 import { healthFindings, healthReport } from './health.js';
 import { formatReport, runDoctor } from './doctor/doctor.js';
-import { HandoverScheduler } from './oncall/handover.js';
+import { HandoverScheduler, handoverNotice } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
 import { shiftSummary } from './sync/summary.js';
@@ -197,9 +197,8 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   }
   // Rotation hand-overs are announced in channels; who is on call never depends on this job.
   const handover = new HandoverScheduler(oncall, async (onCall) => {
-    const mention = oncall.mentionOf(onCall);
-    const card = renderCard('notice', { heading: 'On-call hand-over', text: `${onCall.name ?? onCall.upn} is now on call for insider-risk incidents.`, colour: 'Good' });
-    await publisher.broadcastToChannels(card, { text: `${mention.text} is on call now`, mentions: [mention.entity] });
+    const notice = handoverNotice(oncall, onCall);
+    await publisher.broadcastToChannels(renderCard('notice', notice.card), { text: notice.text, mentions: notice.mentions });
   });
   if (options.schedule !== false) handover.start();
   const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => postShiftSummary(services), { noOverlap: true, name: 'summary' }) : undefined;

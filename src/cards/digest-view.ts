@@ -5,22 +5,23 @@
  */
 import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import type { Incident, Severity } from '../defender/model.js';
-import { plain, upnAtRisk, userText, whenText, type Namer } from './view-models.js';
+import { md, plain, type Markdown } from './markdown.js';
+import { upnAtRisk, userText, whenText, type Namer } from './view-models.js';
 
 /** More new incidents than this for one conversation in one poll: a digest instead of a card each. */
 export const DIGEST_THRESHOLD = 5;
 
 export interface DigestCardData {
-  heading: string;
+  heading: Markdown;
   headingColour: 'Attention' | 'Warning' | 'Accent' | 'Default';
-  intro: string;
-  severities: { word: string; colour: string; count: string }[];
-  topUsers: { userText: string; count: string }[];
+  intro: Markdown;
+  severities: { word: Markdown; colour: string; count: Markdown }[];
+  topUsers: { userText: Markdown; count: Markdown }[];
   hasMoreUsers: boolean;
-  moreUsersText: string;
-  newest: { incidentId: string; title: string; severityWord: string; severityColour: string; userText: string; created: string }[];
+  moreUsersText: Markdown;
+  newest: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; userText: Markdown; created: Markdown }[];
   hasOlder: boolean;
-  olderText: string;
+  olderText: Markdown;
 }
 
 export interface DigestOptions {
@@ -43,7 +44,7 @@ export function shouldDigest(count: number, threshold: number = DIGEST_THRESHOLD
 const SEVERITY_ORDER: readonly Severity[] = ['high', 'medium', 'low', 'informational', 'unknown'];
 const severityGroup = (s: Severity): Severity => (s === 'unknownFutureValue' ? 'unknown' : s);
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`): Markdown => plain(`${n} ${n === 1 ? one : many}`);
 
 /** Same person, however the evidence spells the UPN; incidents without one are told apart by their user text. */
 function userKey(incident: Incident): string {
@@ -63,10 +64,10 @@ export function digestCardData(incidents: readonly Incident[], options: DigestOp
     const s = severityGroup(incident.severity);
     bySeverity.set(s, (bySeverity.get(s) ?? 0) + 1);
   }
-  const severities = SEVERITY_ORDER.filter((s) => bySeverity.has(s)).map((s) => ({ word: SEVERITY_WORDS[s], colour: SEVERITY_COLOURS[s], count: String(bySeverity.get(s)) }));
+  const severities = SEVERITY_ORDER.filter((s) => bySeverity.has(s)).map((s) => ({ word: plain(SEVERITY_WORDS[s]), colour: SEVERITY_COLOURS[s], count: md`${bySeverity.get(s) ?? 0}` }));
   const highest = SEVERITY_ORDER.find((s) => bySeverity.has(s)) ?? 'unknown';
 
-  const users = new Map<string, { text: string; count: number }>();
+  const users = new Map<string, { text: Markdown; count: number }>();
   for (const incident of incidents) {
     const key = userKey(incident);
     const entry = users.get(key);
@@ -81,20 +82,20 @@ export function digestCardData(incidents: readonly Incident[], options: DigestOp
   return {
     heading: plural(total, 'new insider-risk incident'),
     headingColour: SEVERITY_COLOURS[highest],
-    intro: `More than ${threshold} arrived at once, so they are summed up here instead of a card each.`,
+    intro: md`More than ${threshold} arrived at once, so they are summed up here instead of a card each.`,
     severities,
     topUsers: topUsers.map((u) => ({ userText: u.text, count: plural(u.count, 'incident') })),
     hasMoreUsers: rankedUsers.length > topUsers.length,
-    moreUsersText: `and ${plural(rankedUsers.length - topUsers.length, 'more user')}`,
+    moreUsersText: md`and ${plural(rankedUsers.length - topUsers.length, 'more user')}`,
     newest: newest.map((incident) => ({
       incidentId: incident.id,
-      title: plain(incident.displayName || 'Untitled incident'),
-      severityWord: SEVERITY_WORDS[incident.severity],
+      title: incident.displayName ? plain(incident.displayName) : md`Untitled incident`,
+      severityWord: plain(SEVERITY_WORDS[incident.severity]),
       severityColour: SEVERITY_COLOURS[incident.severity],
       userText: userText(incident, options.namer),
       created: whenText(incident.createdDateTime),
     })),
     hasOlder: total > newest.length,
-    olderText: `The newest ${newest.length} of ${total}. Type **incidents** for the open ones, or open any incident by its id with **incident {id}**.`,
+    olderText: md`The newest ${newest.length} of ${total}. Type **incidents** for the open ones, or open any incident by its id with **incident {id}**.`,
   };
 }

@@ -9,7 +9,8 @@ import { MAX_DAYS } from '../hunting/params.js';
 import type { HuntResult } from '../hunting/service.js';
 import { defenderUserUrl, type UserSummary } from '../hunting/user-summary.js';
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
-import { NOT_IN_DEFENDER, plain, whenText } from './view-models.js';
+import { joinMarkdown, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
+import { NOT_IN_DEFENDER, whenText } from './view-models.js';
 
 export const PAGE_ROWS = 10;
 /** A Teams card holds about 28 KB: beyond this many rows, the full result is a link away. */
@@ -17,19 +18,20 @@ export const MAX_CARD_ROWS = 50;
 const MAX_COLUMNS = 6;
 const MAX_CELL_CHARS = 120;
 
+/** Text fields are Markdown (see markdown.ts); `kql` lands in a TextRun, which reads no markdown. */
 export interface HuntResultCardData {
-  queryName: string;
-  description: string;
-  parameters: string;
-  timespanText: string;
-  rowsText: string;
-  ranText: string;
+  queryName: Markdown;
+  description: Markdown;
+  parameters: Markdown;
+  timespanText: Markdown;
+  rowsText: Markdown;
+  ranText: Markdown;
   hasRows: boolean;
-  emptyText: string;
-  columns: { name: string; width: number }[];
-  rows: { cells: { text: string }[] }[];
+  emptyText: Markdown;
+  columns: { name: Markdown; width: number }[];
+  rows: { cells: { text: Markdown }[] }[];
   hasNote: boolean;
-  note: string;
+  note: Markdown;
   kql: string;
   canShowMore: boolean;
   resultId: string;
@@ -42,15 +44,15 @@ export interface HuntResultCardData {
   fullViewUrl: string;
 }
 
-/** One cell as text: dates shortened, objects as compact JSON, long values cut. */
-export function cellText(value: unknown): string {
+/** One cell as text: dates shortened, objects as compact JSON, long values cut; escaped (file names, URLs, command lines). */
+export function cellText(value: unknown): Markdown {
   let text: string;
   if (value === null || value === undefined) text = '';
   else if (typeof value === 'string') text = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(value) ? value.slice(0, 16).replace('T', ' ') : value;
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = String(value);
   if (text.length > MAX_CELL_CHARS) text = `${text.slice(0, MAX_CELL_CHARS - 1)}…`;
-  return plain(text) || ' ';
+  return plain(text) || md` `;
 }
 
 /**
@@ -64,37 +66,38 @@ export interface ResultLens {
 
 export const AS_RUN: ResultLens = { rows: (rows) => rows, text: (text) => text };
 
+const pluralS = (n: number): Markdown => (n === 1 ? md`` : md`s`);
+
 export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, lens: ResultLens = AS_RUN, fullViewUrl: string | null = null): HuntResultCardData {
   const total = result.rows.length;
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
   const columns = result.columns.slice(0, MAX_COLUMNS);
   const hidden = result.columns.length - columns.length;
   const days = result.prepared.days;
-  const notes: string[] = [];
-  if (hidden > 0) notes.push(`${hidden} more column${hidden === 1 ? '' : 's'} (${result.columns.slice(MAX_COLUMNS).map((c) => c.name).join(', ')}) in Advanced hunting.`);
-  if (count === MAX_CARD_ROWS && total > MAX_CARD_ROWS) notes.push(`A card holds ${MAX_CARD_ROWS} rows: open Advanced hunting for all ${total}.`);
-  if (result.cached) notes.push('From a result of the last few minutes (no new query was run).');
-  const parameters = lens.text(
-    Object.entries(result.prepared.values)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' · '),
-  );
+  const notes: Markdown[] = [];
+  if (hidden > 0) notes.push(md`${hidden} more column${pluralS(hidden)} (${plain(result.columns.slice(MAX_COLUMNS).map((c) => c.name).join(', '))}) in Advanced hunting.`);
+  if (count === MAX_CARD_ROWS && total > MAX_CARD_ROWS) notes.push(md`A card holds ${MAX_CARD_ROWS} rows: open Advanced hunting for all ${total}.`);
+  if (result.cached) notes.push(md`From a result of the last few minutes (no new query was run).`);
+  // The values are what someone typed (checked by the query's parameters, but `_` and the like pass).
+  const parameters = Object.entries(result.prepared.values).map(([k, v]) => plain(lens.text(`${k}=${String(v)}`)));
   const kql = lens.text(result.prepared.kql);
   const kqlAsRun = kql === result.prepared.kql;
-  if (!kqlAsRun) notes.push('Names in the KQL are pseudonyms here, so it has no Advanced hunting link: run the hunt in a personal chat for one.');
+  if (!kqlAsRun) notes.push(md`Names in the KQL are pseudonyms here, so it has no Advanced hunting link: run the hunt in a personal chat for one.`);
+  const shownRows = count === total ? md`all` : md`1–${count}`;
   return {
-    queryName: result.query.name,
-    description: result.query.description,
-    parameters: parameters || 'defaults',
-    timespanText: `last ${days} day${days === 1 ? '' : 's'}`,
-    rowsText: total === 0 ? 'none' : `${total}${total === 100_000 ? ' (Defender returns at most 100,000)' : ''}; showing ${count === total ? 'all' : `1–${count}`}`,
+    // The catalogue's names and descriptions are the bot's own words.
+    queryName: trustedMarkdown(result.query.name),
+    description: trustedMarkdown(result.query.description),
+    parameters: parameters.length > 0 ? joinMarkdown(parameters, ' · ') : md`defaults`,
+    timespanText: md`last ${days} day${pluralS(days)}`,
+    rowsText: total === 0 ? md`none` : md`${total}${total === 100_000 ? md` (Defender returns at most 100,000)` : md``}; showing ${shownRows}`,
     ranText: whenText(result.ranAt),
     hasRows: total > 0,
-    emptyText: `No rows matched in the last ${days} days. ${NOT_IN_DEFENDER}`,
+    emptyText: md`No rows matched in the last ${days} days. ${NOT_IN_DEFENDER}`,
     columns: columns.map((c) => ({ name: plain(c.name), width: 1 })),
     rows: lens.rows(result.rows.slice(0, count)).map((row) => ({ cells: columns.map((c) => ({ text: cellText(row[c.name]) })) })),
     hasNote: notes.length > 0,
-    note: notes.join(' '),
+    note: joinMarkdown(notes, ' '),
     kql,
     canShowMore: count < Math.min(total, MAX_CARD_ROWS),
     resultId: result.id,
@@ -106,60 +109,63 @@ export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, lens: 
   };
 }
 
+/** Everything here is the query catalogue's own words and markdown (code spans in the intro). */
 export interface HuntHelpCardData {
-  heading: string;
-  intro: string;
-  queries: { name: string; description: string; tables: string; params: { name: string; text: string }[]; example: string }[];
+  heading: Markdown;
+  intro: Markdown;
+  queries: { name: Markdown; description: Markdown; tables: Markdown; params: { name: Markdown; text: Markdown }[]; example: Markdown }[];
 }
 
 export function huntHelpCardData(queries: readonly CannedQuery[], single = false): HuntHelpCardData {
   return {
-    heading: single && queries[0] ? `hunt ${queries[0].name}` : 'Hunting queries',
-    intro: `Run one with \`hunt {query} name=value …\` (quote values with spaces). Results cover at most the last ${MAX_DAYS} days, as Defender keeps them.`,
+    heading: single && queries[0] ? md`hunt ${trustedMarkdown(queries[0].name)}` : md`Hunting queries`,
+    intro: md`Run one with \`hunt {query} name=value …\` (quote values with spaces). Results cover at most the last ${MAX_DAYS} days, as Defender keeps them.`,
     queries: queries.map((q) => ({
-      name: q.name,
-      description: q.description,
-      tables: q.tables.join(', '),
+      name: trustedMarkdown(q.name),
+      description: trustedMarkdown(q.description),
+      tables: trustedMarkdown(q.tables.join(', ')),
       params: q.params.map((p) => ({
-        name: p.name,
-        text: `${p.description}${p.required ? ' (required)' : p.default !== undefined ? ` (default ${p.default})` : ' (optional)'}`,
+        name: trustedMarkdown(p.name),
+        text: trustedMarkdown(`${p.description}${p.required ? ' (required)' : p.default !== undefined ? ` (default ${p.default})` : ' (optional)'}`),
       })),
-      example: q.example,
+      example: trustedMarkdown(q.example),
     })),
   };
 }
 
 export interface UserSummaryCardData {
-  userText: string;
+  userText: Markdown;
   openCount: number;
-  incidents: { incidentId: string; title: string; severityWord: string; severityColour: string; status: string }[];
+  incidents: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; status: Markdown }[];
   sourceCount: number;
-  sources: { source: string; text: string }[];
+  sources: { source: Markdown; text: Markdown }[];
   behaviourCount: number;
-  behaviours: { text: string }[];
-  noBehavioursText: string;
+  behaviours: { text: Markdown }[];
+  noBehavioursText: Markdown;
   userUrl: string;
 }
 
 export function userSummaryCardData(summary: UserSummary): UserSummaryCardData {
   return {
-    userText: summary.displayName ? `${summary.displayName} (${summary.upn})` : summary.upn,
+    userText: summary.displayName ? md`${plain(summary.displayName)} (${plain(summary.upn)})` : plain(summary.upn),
     openCount: summary.openIncidents.length,
     incidents: summary.openIncidents.map((a) => ({
       incidentId: a.incidentId ?? '',
       title: plain(a.title),
-      severityWord: SEVERITY_WORDS[a.severity],
+      severityWord: plain(SEVERITY_WORDS[a.severity]),
       severityColour: SEVERITY_COLOURS[a.severity],
-      status: ALERT_STATUS_WORDS[a.status],
+      status: plain(ALERT_STATUS_WORDS[a.status]),
     })),
     sourceCount: summary.sources.length,
     sources: summary.sources.map((s) => ({
       source: plain(s.source.replace(/^Microsoft /, '')),
-      text: `${s.alerts} alert${s.alerts === 1 ? '' : 's'}, ${s.high} high severity${s.lastAlert ? `; last ${whenText(s.lastAlert)}` : ''}`,
+      text: md`${s.alerts} alert${pluralS(s.alerts)}, ${s.high} high severity${s.lastAlert ? md`; last ${whenText(s.lastAlert)}` : md``}`,
     })),
     behaviourCount: summary.behaviours.length,
-    behaviours: summary.behaviours.map((b) => ({ text: `${Number.isNaN(Date.parse(b.when)) ? 'Unknown time' : whenText(b.when)} · ${plain(b.actionType)} · ${plain(b.description)} (${b.activityCount} activities)` })),
-    noBehavioursText: `No anomalous behaviours in the last ${MAX_DAYS} days. ${NOT_IN_DEFENDER}`,
+    behaviours: summary.behaviours.map((b) => ({
+      text: md`${Number.isNaN(Date.parse(b.when)) ? md`Unknown time` : whenText(b.when)} · ${plain(b.actionType)} · ${plain(b.description)} (${b.activityCount} activities)`,
+    })),
+    noBehavioursText: md`No anomalous behaviours in the last ${MAX_DAYS} days. ${NOT_IN_DEFENDER}`,
     userUrl: defenderUserUrl(summary.upn, summary.azureAdUserId),
   };
 }

@@ -19,34 +19,39 @@ import {
 import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
 import type { IrmSyncView } from '../sync/irm-sync.js';
+import { linkTarget, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
+
+export { plain, type Markdown } from './markdown.js';
 
 export interface Choice {
   title: string;
   value: string;
 }
 
+/** Text fields are Markdown (see markdown.ts); ids, URLs and colours are strings. */
 export interface IncidentCardData {
   incidentId: string;
   /** The incident's lastUpdateDateTime when the card was drawn: actions carry it back. */
   version: string;
-  title: string;
-  severityWord: string;
+  title: Markdown;
+  severityWord: Markdown;
   severityColour: string;
   severityStyle: 'attention' | 'warning' | 'accent' | 'default';
-  userText: string;
-  started: string;
-  sourceSummary: string;
-  defenderStatus: string;
-  irmStatus: string;
-  assignee: string;
+  userText: Markdown;
+  started: Markdown;
+  sourceSummary: Markdown;
+  defenderStatus: Markdown;
+  irmStatus: Markdown;
+  assignee: Markdown;
   isResolved: boolean;
-  classification: string;
-  determination: string;
+  classification: Markdown;
+  determination: Markdown;
   hasDecision: boolean;
-  decision: string;
-  alerts: { title: string; url: string; source: string; severity: string; status: string }[];
+  decision: Markdown;
+  /** `url` is a markdown link's target (see linkTarget). */
+  alerts: { title: Markdown; url: string; source: Markdown; severity: Markdown; status: Markdown }[];
   hasNotice: boolean;
-  notice: string;
+  notice: Markdown;
   canStart: boolean;
   canResolve: boolean;
   /** The person is a pseudonym here: offer Reveal (checked server-side). */
@@ -57,19 +62,23 @@ export interface IncidentCardData {
 }
 
 export interface IncidentListCardData {
-  heading: string;
+  heading: Markdown;
   count: number;
-  emptyText: string;
-  items: { incidentId: string; title: string; severityWord: string; severityColour: string; userText: string; status: string; started: string }[];
+  emptyText: Markdown;
+  items: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; userText: Markdown; status: Markdown; started: Markdown }[];
   hasMore: boolean;
-  moreText: string;
+  moreText: Markdown;
 }
 
 export interface HelpCardData {
-  commands: { usage: string; description: string }[];
-  notInDefender: string;
+  commands: { usage: Markdown; description: Markdown }[];
+  notInDefender: Markdown;
 }
 
+/**
+ * `heading` and `text` are markdown the caller wrote, outside parts through plain(). Strings
+ * rather than Markdown only because the poller's reminder builds its text with a template literal.
+ */
 export interface NoticeCardData {
   heading: string;
   text: string;
@@ -77,18 +86,12 @@ export interface NoticeCardData {
 }
 
 /** Insider-risk data Defender does not carry (FACTS.md): said where an analyst would look for it. */
-export const NOT_IN_DEFENDER =
-  'Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.';
+export const NOT_IN_DEFENDER = md`Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.`;
 
-/** A date and time the Teams client renders in the reader's own time zone. */
-export function whenText(iso: string): string {
+/** A date and time the Teams client renders in the reader's own time zone (its parentheses are Teams', not escaped). */
+export function whenText(iso: string): Markdown {
   const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `{{DATE(${t}, SHORT)}} {{TIME(${t})}}`;
-}
-
-/** Keep Graph text from breaking the card's markdown. */
-export function plain(text: string): string {
-  return text.replace(/([\\[\]()*_`#>~|])/g, '\\$1').replace(/\s+/g, ' ').trim();
+  return trustedMarkdown(`{{DATE(${t}, SHORT)}} {{TIME(${t})}}`);
 }
 
 const SEVERITY_STYLE: Record<Severity, IncidentCardData['severityStyle']> = {
@@ -151,29 +154,35 @@ export function upnAtRisk(incident: Incident): string | null {
   return person ? upnOf(person) : null;
 }
 
-export function userText(incident: Incident, namer: Namer = byName): string {
+/** The person at risk as a card names them (the namer's words are outside text: names from Graph). */
+export function userText(incident: Incident, namer: Namer = byName): Markdown {
   const user = personAtRisk(incident);
-  return user ? namer(user) : 'Unknown user';
+  return user ? plain(namer(user)) : md`Unknown user`;
 }
 
-export function decisionText(decision: DecisionRecord): string {
-  const who = decision.by.upn ? `${decision.by.name} (${decision.by.upn})` : decision.by.name;
+/** Who decided in Teams (their Teams name is theirs to choose), what, and when. */
+export function decisionText(decision: DecisionRecord): Markdown {
+  const who = decision.by.upn ? md`${plain(decision.by.name)} (${plain(decision.by.upn)})` : plain(decision.by.name);
   const what =
     decision.action === 'resolve'
-      ? `Resolved as ${CLASSIFICATION_WORDS[decision.classification as keyof typeof CLASSIFICATION_WORDS] ?? decision.classification}`
-      : 'Investigation started';
-  return `${what} by ${who} in Teams, ${whenText(decision.at)}`;
+      ? md`Resolved as ${plain(CLASSIFICATION_WORDS[decision.classification as keyof typeof CLASSIFICATION_WORDS] ?? decision.classification ?? '')}`
+      : md`Investigation started`;
+  return md`${what} by ${who} in Teams, ${whenText(decision.at)}`;
 }
 
 /** The IRM status line: what Purview shows, or what it will show while the sync is pending. */
-export function irmStatusText(incident: Incident, sync?: IrmSyncView): string {
-  const status = incidentIrmStatus(incident);
+export function irmStatusText(incident: Incident, sync?: IrmSyncView): Markdown {
+  const status = plain(incidentIrmStatus(incident));
   if (!sync?.pending) return status;
-  if (!sync.observable) return `${status} (expected: Purview reflects Defender within about 30 minutes)`;
-  if (sync.overdue) return `${status} expected, but Purview has not reflected it after ${sync.boundMinutes} minutes: check the alert in the Purview portal`;
-  return `Pending in Purview (will be ${status})`;
+  if (!sync.observable) return md`${status} (expected: Purview reflects Defender within about 30 minutes)`;
+  if (sync.overdue) return md`${status} expected, but Purview has not reflected it after ${sync.boundMinutes} minutes: check the alert in the Purview portal`;
+  return md`Pending in Purview (will be ${status})`;
 }
 
+/**
+ * `notice` is markdown the bot wrote (a portal change told by describeChange, a stale card's
+ * message): it arrives as a string from the publisher and is shown as it is.
+ */
 export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string; irmSync?: IrmSyncView; namer?: Namer; revealable?: boolean } = {}): IncidentCardData {
   const alerts = incident.alerts ?? [];
   const isResolved = incident.status === 'resolved';
@@ -182,34 +191,34 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
-    title: incident.displayName || 'Untitled incident',
-    severityWord: SEVERITY_WORDS[incident.severity],
+    title: incident.displayName ? plain(incident.displayName) : md`Untitled incident`,
+    severityWord: plain(SEVERITY_WORDS[incident.severity]),
     severityColour: SEVERITY_COLOURS[incident.severity],
     severityStyle: SEVERITY_STYLE[incident.severity],
     userText: userText(incident, options.namer),
     started: whenText(started),
-    sourceSummary: sourceSummary(alerts),
-    defenderStatus: INCIDENT_STATUS_WORDS[incident.status],
+    sourceSummary: plain(sourceSummary(alerts)),
+    defenderStatus: plain(INCIDENT_STATUS_WORDS[incident.status]),
     irmStatus: irmStatusText(incident, options.irmSync),
-    assignee: incident.assignedTo ?? 'Unassigned',
+    assignee: incident.assignedTo ? plain(incident.assignedTo) : md`Unassigned`,
     isResolved,
-    classification: resolvedWithClassification,
-    determination: incident.determination && incident.determination !== 'unknown' ? DETERMINATION_WORDS[incident.determination] : 'Not set',
+    classification: plain(resolvedWithClassification),
+    determination: incident.determination && incident.determination !== 'unknown' ? plain(DETERMINATION_WORDS[incident.determination]) : md`Not set`,
     hasDecision: Boolean(options.decision),
-    decision: options.decision ? decisionText(options.decision) : '',
+    decision: options.decision ? decisionText(options.decision) : md``,
     alerts: alerts.map((a) => ({
       title: plain(a.title || a.id),
-      url: a.alertWebUrl ?? incident.incidentWebUrl ?? 'https://security.microsoft.com/alerts',
-      source: sourceWords(a.serviceSource),
-      severity: SEVERITY_WORDS[a.severity],
-      status: ALERT_STATUS_WORDS[a.status],
+      url: linkTarget(a.alertWebUrl ?? incident.incidentWebUrl, 'https://security.microsoft.com/alerts'),
+      source: plain(sourceWords(a.serviceSource)),
+      severity: plain(SEVERITY_WORDS[a.severity]),
+      status: plain(ALERT_STATUS_WORDS[a.status]),
     })),
     hasNotice: Boolean(options.notice),
-    notice: options.notice ?? '',
+    notice: trustedMarkdown(options.notice ?? ''),
     canStart: incident.status === 'active' || incident.status === 'awaitingAction',
     canResolve: !isResolved && incident.status !== 'redirected',
     canReveal: options.revealable ?? false,
-    incidentUrl: incident.incidentWebUrl ?? 'https://security.microsoft.com/incidents',
+    incidentUrl: linkTarget(incident.incidentWebUrl, 'https://security.microsoft.com/incidents'),
     classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: CLASSIFICATION_WORDS[c], value: c })),
     determinationChoices: RESOLVE_CLASSIFICATIONS.flatMap((c) =>
       DETERMINATIONS_BY_CLASSIFICATION[c].map((d) => ({ title: `${CLASSIFICATION_WORDS[c]}: ${DETERMINATION_WORDS[d]}`, value: `${c}/${d}` })),

@@ -6,13 +6,25 @@
 import cron, { type ScheduledTask, type TaskFn, type TaskOptions } from 'node-cron';
 import type { Contact } from '../store/store.js';
 import { createLogger } from '../logger.js';
+import { md, plain } from '../cards/markdown.js';
+import type { NoticeCardData } from '../cards/view-models.js';
 import { cronFor, type Rotation } from './schedule.js';
-import type { OnCallService } from './service.js';
+import type { Mention, OnCallService } from './service.js';
 
 const log = createLogger('oncall.handover');
 
 export type Announce = (onCall: Contact, rotation: Rotation) => Promise<void> | void;
 export type Schedule = (expression: string, task: TaskFn, options: TaskOptions) => ScheduledTask;
+
+/** What a hand-over says in channels: a notice card, and a line that @mentions who is on call now. */
+export function handoverNotice(service: OnCallService, onCall: Contact): { card: NoticeCardData; text: string; mentions: Mention['entity'][] } {
+  const mention = service.mentionOf(onCall);
+  return {
+    card: { heading: 'On-call hand-over', text: md`${plain(onCall.name ?? onCall.upn)} is now on call for insider-risk incidents.`, colour: 'Good' },
+    text: `${mention.text} is on call now`,
+    mentions: [mention.entity],
+  };
+}
 
 export class HandoverScheduler {
   private task: ScheduledTask | null = null;

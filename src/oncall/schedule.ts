@@ -9,6 +9,7 @@
  * hand-over passes duty to the next member, wrapping around.
  */
 import { isUpn } from '../util/upn.js';
+import { plainInMessage } from '../cards/markdown.js';
 import cron from 'node-cron';
 import { BadInputError } from '../errors.js';
 import type { Contact, OnCallState } from '../store/store.js';
@@ -29,9 +30,13 @@ const PERIOD: Record<RotationEvery, number> = { day: DAY, week: 7 * DAY };
 const WEEKLY_HANDOVER_DAY = 1;
 export const MAX_ROTATION_MEMBERS = 50;
 
-/** A value typed in chat, fit to echo back: printable, no markdown backticks, not too long. */
+/**
+ * A value typed in chat, fit to echo back into a shared chat: printable, not too long, and unable
+ * to make a link, a mention, bold or the end of a code span (`[ ] < > *` become `?`, backticks
+ * `'`). Underscores, `#` and `~` stay: user principal names have them (`jane_fabrikam.com#EXT#@…`).
+ */
 export function shown(value: string): string {
-  const clean = value.replace(/[^\x20-\x7e]/g, '?').replace(/`/g, "'");
+  const clean = value.replace(/[^\x20-\x7e]/g, '?').replace(/[[\]<>*]/g, '?').replace(/`/g, "'");
   return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
 
@@ -88,7 +93,7 @@ export function parseRotation(tokens: readonly string[], extraMembers: readonly 
   if (members.length > MAX_ROTATION_MEMBERS) throw new BadInputError(`A rotation has at most ${MAX_ROTATION_MEMBERS} members; this one has ${members.length}.`);
   for (let i = 0; i < members.length; i++) {
     const twin = members.findIndex((m, j) => j < i && sameContact(m, members[i]!));
-    if (twin >= 0) throw new BadInputError(`${shown(describeContact(members[i]!))} is in the rotation twice; list each member once.`);
+    if (twin >= 0) throw new BadInputError(`${describeContact(members[i]!)} is in the rotation twice; list each member once.`);
   }
   const every = parseEvery(tokens[everyIndex + 1]);
   const timeText = tokens.slice(atIndex + 1).join(' ');
@@ -111,9 +116,10 @@ export function sameContact(a: Contact, b: Contact): boolean {
   return a.upn.toLowerCase() === b.upn.toLowerCase();
 }
 
+/** A contact as a message's text names them: the name is whatever Teams (or a guest) calls them, so it is escaped. */
 export function describeContact(contact: Contact): string {
-  if (contact.name && isUpn(contact.upn)) return `${contact.name} (${contact.upn})`;
-  return contact.name ?? contact.upn;
+  if (contact.name && isUpn(contact.upn)) return `${plainInMessage(contact.name)} (${plainInMessage(contact.upn)})`;
+  return plainInMessage(contact.name ?? contact.upn);
 }
 
 function splitTime(at: string): { hours: number; minutes: number } {

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { BadInputError } from '../errors.js';
+import { plainInMessage } from '../cards/markdown.js';
 import type { Contact, OnCallState, Store } from '../store/store.js';
 import { SEVERITY_RANK } from '../defender/irm-mapping.js';
 import type { Severity } from '../defender/model.js';
@@ -193,7 +194,8 @@ export class OnCallService {
    */
   mentionOf(contact: Contact): Mention {
     const name = contact.name ?? contact.upn;
-    const text = `<at>${escapeXml(name)}</at>`;
+    // The name is the contact's own (a guest chooses theirs): it must not close this mention or make markup.
+    const text = `<at>${plainInMessage(name)}</at>`;
     return { text, entity: { type: 'mention', text, mentioned: { id: contact.teamsId ?? contact.aadObjectId ?? contact.upn, name } } };
   }
 
@@ -283,8 +285,4 @@ export class OnCallService {
 function isNew(status: string): boolean {
   const s = status.toLowerCase();
   return s === 'active' || s === 'new';
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

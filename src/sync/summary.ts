@@ -5,6 +5,7 @@
 import type { DefenderClient } from '../defender/graph-client.js';
 import { IRM_SOURCE, type Alert } from '../defender/model.js';
 import { odataString } from '../defender/graph-client.js';
+import { md, plain, type Markdown } from '../cards/markdown.js';
 import { whenText } from '../cards/view-models.js';
 
 const AGES = [
@@ -16,20 +17,21 @@ const AGES = [
 const SEVERITY_COLUMNS = ['high', 'medium', 'low', 'informational'] as const;
 const SCAN = 2000;
 
+/** Text fields are Markdown (see markdown.ts): the incident ids in `overdueText` are Defender's. */
 export interface SummaryCardData {
-  heading: string;
-  period: string;
+  heading: Markdown;
+  period: Markdown;
   openCount: number;
-  header: string[];
-  ageRows: { cells: string[] }[];
-  overdueText: string;
+  header: Markdown[];
+  ageRows: { cells: Markdown[] }[];
+  overdueText: Markdown;
   overdueColour: 'Attention' | 'Good';
   resolvedCount: number;
   /** FactSet values are text. */
-  confirmed: string;
-  dismissedFalse: string;
-  dismissedInformational: string;
-  dismissedUnclassified: string;
+  confirmed: Markdown;
+  dismissedFalse: Markdown;
+  dismissedInformational: Markdown;
+  dismissedUnclassified: Markdown;
 }
 
 /** One alert per incident: the earliest IRM alert stands for the incident's age and status. */
@@ -59,28 +61,31 @@ export async function shiftSummary(client: DefenderClient, options: { now: Date;
   const ageRows = AGES.map((age, i) => {
     const minHours = i === 0 ? -Infinity : AGES[i - 1]!.maxHours;
     const inAge = open.filter((a) => ageHours(a) >= minHours && ageHours(a) < age.maxHours);
-    return { cells: [age.label, ...SEVERITY_COLUMNS.map((s) => String(inAge.filter((a) => a.severity === s).length))] };
+    return { cells: [plain(age.label), ...SEVERITY_COLUMNS.map((s) => md`${inAge.filter((a) => a.severity === s).length}`)] };
   });
   const overdue = open.filter((a) => a.status === 'new' && ageHours(a) * 60 >= options.remindAfterMinutes);
   const count = (c: string | null) => resolved.filter((a) => (a.classification ?? 'unknown') === c).length;
+  const overdueIds = plain(
+    overdue
+      .slice(0, 10)
+      .map((a) => a.incidentId)
+      .join(', '),
+  );
   return {
-    heading: 'Insider risk shift summary',
-    period: `Since ${whenText(since)}`,
+    heading: md`Insider risk shift summary`,
+    period: md`Since ${whenText(since)}`,
     openCount: open.length,
-    header: ['Age', 'High', 'Medium', 'Low', 'Informational'],
+    header: [md`Age`, md`High`, md`Medium`, md`Low`, md`Informational`],
     ageRows,
     overdueText:
       overdue.length === 0
-        ? 'Nothing left New past the reminder bound.'
-        : `${overdue.length} still New after ${options.remindAfterMinutes} minutes: ${overdue
-            .slice(0, 10)
-            .map((a) => a.incidentId)
-            .join(', ')}${overdue.length > 10 ? ', …' : ''}.`,
+        ? md`Nothing left New past the reminder bound.`
+        : md`${overdue.length} still New after ${options.remindAfterMinutes} minutes: ${overdueIds}${overdue.length > 10 ? md`, …` : md``}.`,
     overdueColour: overdue.length === 0 ? 'Good' : 'Attention',
     resolvedCount: resolved.length,
-    confirmed: String(count('truePositive')),
-    dismissedFalse: String(count('falsePositive')),
-    dismissedInformational: String(count('informationalExpectedActivity')),
-    dismissedUnclassified: String(resolved.length - count('truePositive') - count('falsePositive') - count('informationalExpectedActivity')),
+    confirmed: md`${count('truePositive')}`,
+    dismissedFalse: md`${count('falsePositive')}`,
+    dismissedInformational: md`${count('informationalExpectedActivity')}`,
+    dismissedUnclassified: md`${resolved.length - count('truePositive') - count('falsePositive') - count('informationalExpectedActivity')}`,
   };
 }

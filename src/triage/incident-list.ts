@@ -1,5 +1,6 @@
 /** The open IRM incidents, newest first: for the `incidents` command and the list card. */
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
+import { md, plain } from '../cards/markdown.js';
 import { NOT_IN_DEFENDER, byName, whenText, type Namer } from '../cards/view-models.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
@@ -18,22 +19,22 @@ export async function openIncidentListCard(client: DefenderClient, namer: Namer 
   const newest = [...byIncident.entries()].sort(([, a], [, b]) => b.createdDateTime.localeCompare(a.createdDateTime));
   const shown = newest.slice(0, LIST_LIMIT);
   return renderCard('incident-list', {
-    heading: `Open insider risk incidents: ${newest.length}${alerts.length >= ALERT_SCAN ? '+' : ''}`,
+    heading: md`Open insider risk incidents: ${newest.length}${alerts.length >= ALERT_SCAN ? md`+` : md``}`,
     count: newest.length,
-    emptyText: `No open Insider Risk Management incidents in Microsoft Defender. ${NOT_IN_DEFENDER}`,
+    emptyText: md`No open Insider Risk Management incidents in Microsoft Defender. ${NOT_IN_DEFENDER}`,
     items: shown.map(([incidentId, alert]) => {
       const user = userAtRisk([alert]);
       return {
         incidentId,
-        title: alert.title,
-        severityWord: SEVERITY_WORDS[alert.severity],
+        title: plain(alert.title),
+        severityWord: plain(SEVERITY_WORDS[alert.severity]),
         severityColour: SEVERITY_COLOURS[alert.severity],
-        userText: user ? namer(user) : 'Unknown user',
-        status: ALERT_STATUS_WORDS[alert.status],
+        userText: user ? plain(namer(user)) : md`Unknown user`,
+        status: plain(ALERT_STATUS_WORDS[alert.status]),
         started: whenText(alert.createdDateTime),
       };
     }),
     hasMore: newest.length > shown.length,
-    moreText: `Showing the newest ${shown.length}. Open the Defender portal for the rest.`,
+    moreText: md`Showing the newest ${shown.length}. Open the Defender portal for the rest.`,
   });
 }

@@ -118,6 +118,16 @@ describe('oncall set', () => {
   it('refuses two mentions', async () => {
     expect(await run('oncall set', [adele, megan])).toContain('Name one person, not 2');
   });
+
+  it('echoes what was typed without letting it make a link, bold or a mention in a shared chat', async () => {
+    expect(await run('oncall set [x](https://evil.example)**b**<at>Eve</at>')).toContain(`I don't know who "?x?(https://evil.example)??b???at?Eve?/at?" is`);
+  });
+
+  it('names a person @mentioned with their Teams name escaped', async () => {
+    const guest: Mentioned = { id: '29:guest', name: '[click me](https://evil.example/phish) **bold** <at>Eve</at>' };
+    expect(await run('oncall set', [guest])).toBe('\\[click me\\](https://evil.example/phish) \\*\\*bold\\*\\* &lt;at&gt;Eve&lt;/at&gt; is on call now.');
+    expect(await run('oncall')).toContain('**On call:** \\[click me\\](https://evil.example/phish) \\*\\*bold\\*\\* &lt;at&gt;Eve&lt;/at&gt;\n');
+  });
 });
 
 describe('oncall rotation', () => {

@@ -1,7 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../src/logger.js';
-import { HandoverScheduler, type Schedule } from '../../src/oncall/handover.js';
+import { HandoverScheduler, handoverNotice, type Schedule } from '../../src/oncall/handover.js';
+import { renderCard } from '../../src/cards/render.js';
 import { OnCallService } from '../../src/oncall/service.js';
 import { Store, type Contact } from '../../src/store/store.js';
 
@@ -61,5 +62,13 @@ describe('hand-over announcements', () => {
       setLogSink((line) => process.stderr.write(line + '\n'));
     }
     expect(lines.join('\n')).toContain('could not announce the on-call hand-over');
+  });
+
+  it('the announcement names who is on call escaped: a name cannot make markup or another mention', () => {
+    const notice = handoverNotice(service, { upn: 'eve@contoso.com', name: '[click me](https://evil.example/phish) **bold** <at>Eve</at>', teamsId: '29:eve' });
+    const card = JSON.stringify(renderCard('notice', notice.card));
+    expect(card).toContain('\\\\[click me\\\\](https://evil.example/phish) \\\\*\\\\*bold\\\\*\\\\* \\\\<at\\\\>Eve\\\\</at\\\\> is now on call');
+    expect(notice.text).toBe('<at>\\[click me\\](https://evil.example/phish) \\*\\*bold\\*\\* &lt;at&gt;Eve&lt;/at&gt;</at> is on call now');
+    expect(notice.mentions).toEqual([{ type: 'mention', text: notice.text.replace(' is on call now', ''), mentioned: { id: '29:eve', name: '[click me](https://evil.example/phish) **bold** <at>Eve</at>' } }]);
   });
 });

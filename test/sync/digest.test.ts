@@ -122,7 +122,7 @@ describe('digestCardData', () => {
       created: '{{DATE(2026-11-20T09:12:00Z, SHORT)}} {{TIME(2026-11-20T09:12:00Z)}}',
     });
     expect(data.newest[1]!.userText).toBe('Unknown user');
-    expect(data.newest[3]!.title).toBe('Copied \\[secret\\]\\(x\\) \\*files\\*');
+    expect(data.newest[3]!.title).toBe('Copied \\[secret\\](x) \\*files\\*');
     expect(data.hasOlder).toBe(true);
     expect(data.olderText).toContain('The newest 5 of 12');
   });

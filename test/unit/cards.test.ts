@@ -9,8 +9,12 @@ import { huntResultFixture } from '../fixtures/hunt-results.js';
 import { huntHelpCardData, huntResultCardData, userSummaryCardData } from '../../src/cards/hunt-view.js';
 import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { digestCardData } from '../../src/cards/digest-view.js';
+import type { Incident } from '../../src/defender/model.js';
+import { describeChange } from '../../src/sync/changes.js';
+import { toRecord } from '../../src/sync/poller.js';
 
 const texts = (card: unknown): string => JSON.stringify(card);
+const HOSTILE = '[click me](https://evil.example/phish) **bold** <at>Eve</at>';
 const actionTitles = (card: { actions?: unknown[] }) => (card.actions ?? []).map((a) => (a as { title: string }).title);
 
 describe('incident card', () => {
@@ -66,13 +70,41 @@ describe('incident card', () => {
     const incident = incidentFixture('new');
     incident.alerts![0]!.title = 'Copied [secret](x) *files*';
     const text = texts(renderCard('incident', incidentCardData(incident)));
-    expect(text).toContain('Copied \\\\[secret\\\\]\\\\(x\\\\) \\\\*files\\\\*');
+    expect(text).toContain('Copied \\\\[secret\\\\](x) \\\\*files\\\\*');
+  });
+
+  it("keeps an alert's link to its own target: a URL from Graph cannot end it and start another", () => {
+    const incident = incidentFixture('new');
+    incident.alerts![0]!.alertWebUrl = 'https://security.microsoft.com/alerts/x) [evil](https://evil.example';
+    incident.alerts![1]!.alertWebUrl = 'javascript:alert(1)';
+    const text = texts(renderCard('incident', incidentCardData(incident)));
+    expect(text).toContain('](https://security.microsoft.com/alerts/x%29%20[evil]%28https://evil.example)');
+    expect(text).not.toContain('](https://evil.example');
+    expect(text).not.toContain('javascript:');
   });
 });
 
+/** The same incident, with every text Graph gives written by someone hostile. */
+function hostileIncident(): Incident {
+  const incident = incidentFixture('resolvedTruePositive');
+  incident.displayName = HOSTILE;
+  incident.assignedTo = HOSTILE;
+  for (const alert of incident.alerts ?? []) {
+    alert.title = HOSTILE;
+    for (const evidence of alert.evidence) if (evidence.userAccount) evidence.userAccount.displayName = HOSTILE;
+  }
+  return incident;
+}
+
 describe('every card', () => {
+  const hostileDecision = { incidentId: '2101', action: 'resolve', by: { id: 'u', name: HOSTILE, upn: 'alex.wilber@contoso.com' }, at: '2026-11-20T10:00:00.000Z', classification: 'truePositive' } as const;
   const samples = {
-    incident: [incidentCardData(incidentFixture('new')), incidentCardData(incidentFixture('inProgress')), incidentCardData(incidentFixture('resolvedTruePositive'))],
+    incident: [
+      incidentCardData(incidentFixture('new')),
+      incidentCardData(incidentFixture('inProgress')),
+      incidentCardData(incidentFixture('resolvedTruePositive')),
+      incidentCardData(hostileIncident(), { decision: hostileDecision, notice: describeChange({ ...toRecord(incidentFixture('new')), assignedTo: null }, { ...hostileIncident(), lastModifiedBy: HOSTILE }) ?? '' }),
+    ],
     'incident-list': [
       { heading: 'Open insider risk incidents: 0', count: 0, emptyText: 'None', items: [], hasMore: false, moreText: '' },
       { heading: 'Open insider risk incidents: 1', count: 1, emptyText: '', items: [{ incidentId: '2101', title: 'T', severityWord: 'High', severityColour: 'Attention', userText: 'Adele', status: 'New', started: 'x' }], hasMore: true, moreText: 'more' },
@@ -81,7 +113,10 @@ describe('every card', () => {
     notice: [{ heading: 'h', text: 't', colour: 'Attention' as const }],
     'hunt-result': [huntResultCardData(huntResultFixture(57)), huntResultCardData(huntResultFixture(0)), huntResultCardData(huntResultFixture(57), 50)],
     'hunt-help': [huntHelpCardData(HUNTING_QUERIES), huntHelpCardData(HUNTING_QUERIES.slice(0, 1), true)],
-    digest: [digestCardData(Array.from({ length: 6 }, (_, i) => ({ ...incidentFixture('new'), id: String(2101 + i) })))],
+    digest: [
+      digestCardData(Array.from({ length: 6 }, (_, i) => ({ ...incidentFixture('new'), id: String(2101 + i) }))),
+      digestCardData(Array.from({ length: 6 }, (_, i) => ({ ...hostileIncident(), id: String(2101 + i) }))),
+    ],
     summary: [
       {
         heading: 'Insider risk shift summary',
@@ -108,8 +143,17 @@ describe('every card', () => {
         sources: [{ source: 'Microsoft Insider Risk Management', alerts: 2, high: 1, lastAlert: '2026-11-20T09:00:00Z' }],
         behaviours: [{ when: '2026-11-20T09:00:00Z', actionType: 'CumulativeExfiltrationAnomaly', description: 'More files than usual', activityCount: 40 }],
       }),
+      userSummaryCardData({
+        upn: 'adele.vance@contoso.com',
+        displayName: HOSTILE,
+        azureAdUserId: null,
+        openIncidents: hostileIncident().alerts!.slice(0, 1),
+        sources: [{ source: HOSTILE, alerts: 1, high: 1, lastAlert: null }],
+        behaviours: [{ when: '2026-11-20T09:00:00Z', actionType: HOSTILE, description: HOSTILE, activityCount: 1 }],
+      }),
     ],
   };
+  const hostileCards = [renderCard('incident', samples.incident[3]!), renderCard('digest', samples.digest[1]!), renderCard('user-summary', samples['user-summary'][2]!)];
 
   it('has a sample for each template in cards/', () => {
     const files = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
@@ -127,6 +171,16 @@ describe('every card', () => {
       }
     });
   }
+
+  it('hostile Graph text (titles, names, assignee, who decided, who changed it in the portal) makes no markup on any of them', () => {
+    for (const card of hostileCards) {
+      const text = texts(card);
+      expect(text).toContain('\\\\[click me\\\\]');
+      expect(text).not.toMatch(/(?<!\\\\)\[click me/);
+      expect(text).not.toContain('**bold**');
+      expect(text).not.toMatch(/(?<!\\\\)<at>/);
+    }
+  });
 
   it('every Action.Execute verb in cards/ has a handler', () => {
     const verbs = new Set<string>();

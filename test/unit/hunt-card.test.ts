@@ -3,6 +3,7 @@ import { cellText, huntResultCardData } from '../../src/cards/hunt-view.js';
 import { renderCard } from '../../src/cards/render.js';
 import { advancedHuntingUrl, queryFromAdvancedHuntingUrl } from '../../src/hunting/advanced-hunting-link.js';
 import { huntResultFixture } from '../fixtures/hunt-results.js';
+import { findQuery } from '../../src/hunting/queries.js';
 
 const tableRows = (card: unknown) => {
   const table = (card as { body: { type: string; rows?: unknown[] }[] }).body.find((b) => b.type === 'Table');
@@ -58,10 +59,16 @@ describe('hunting result card', () => {
     expect(queryFromAdvancedHuntingUrl(advancedHuntingUrl(kql))).toBe(kql);
   });
 
+  it('parameters are what someone typed: shown escaped', () => {
+    const query = findQuery('alert-evidence')!;
+    const card = renderCard('hunt-result', huntResultCardData({ ...huntResultFixture(1), query, prepared: query.prepare({ alert: 'da_1_x_' }) }));
+    expect(JSON.stringify(card)).toContain('"title":"Parameters","value":"alert=da\\\\_1\\\\_x\\\\_ · days=30"');
+  });
+
   it('cells: dates shortened, objects as JSON, markdown escaped, long text cut', () => {
     expect(cellText('2026-11-20T08:05:00.000Z')).toBe('2026-11-20 08:05');
     expect(cellText({ PolicyName: 'Departing users' })).toBe('{"PolicyName":"Departing users"}');
-    expect(cellText('[x](http://evil)')).toBe('\\[x\\]\\(http://evil\\)');
+    expect(cellText('[x](http://evil)')).toBe('\\[x\\](http://evil)');
     expect(cellText('y'.repeat(500)).length).toBe(120);
     expect(cellText(null)).toBe(' ');
   });

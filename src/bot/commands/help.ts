@@ -1,3 +1,4 @@
+import { trustedMarkdown } from '../../cards/markdown.js';
 import { renderCard } from '../../cards/render.js';
 import { NOT_IN_DEFENDER } from '../../cards/view-models.js';
 import type { Command } from './command.js';
@@ -6,12 +7,14 @@ import type { Command } from './command.js';
 export function helpCommand(all: () => readonly Command[]): Command {
   return {
     name: 'help',
-  capability: 'anyone',
+    capability: 'anyone',
     what: 'see the help',
     usage: 'help',
     description: 'What I can do, and which insider-risk data Defender does not carry.',
     async handle(_args, { reply }) {
-      await reply(renderCard('help', { commands: all().map((c) => ({ usage: c.usage, description: c.description })), notInDefender: NOT_IN_DEFENDER }));
+      // Usage lines and descriptions are the commands' own markdown (code spans), written here.
+      const commands = all().map((c) => ({ usage: trustedMarkdown(c.usage), description: trustedMarkdown(c.description) }));
+      await reply(renderCard('help', { commands, notInDefender: NOT_IN_DEFENDER }));
     },
   };
 }

@@ -6,10 +6,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 export function markdownToSafeHtml(text: string): string {
-  // Backslash-escaped characters are held aside so they are never read as markdown.
+  // Backslash-escaped characters are held aside so they are never read as markdown. Any ASCII
+  // punctuation, as in CommonMark: the bot escapes `<`, `{` and list markers too (cards/markdown.ts).
   const held: string[] = [];
   const hold = (s: string) => `\u0000${held.push(s) - 1}\u0000`;
-  let out = text.replace(/\\([\\[\]()*_`#>~|])/g, (_, c: string) => hold(escapeHtml(c)));
+  let out = text.replace(/\\([!-/:-@[-`{-~])/g, (_, c: string) => hold(escapeHtml(c)));
   out = escapeHtml(out);
   out = out.replace(/\[([^\]]{1,300})\]\((https?:\/\/[^\s)"\u0000]{1,2000})\)/g, (_, label: string, url: string) => hold(`<a href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>`));
   out = out.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
