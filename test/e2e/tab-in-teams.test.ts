@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors } from '../support/browser.js';
 import { startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 import { PRODUCTION_ENV, TENANT_ID, USER_OID, startLocalEntra, type LocalEntra } from '../support/entra.js';
-import { teamsHostPage, type TeamsHostOptions } from '../support/teams-host.js';
+import { TEAMS_JS_VALID_DOMAINS_ANSWER, TEAMS_JS_VALID_DOMAINS_URL, teamsHostPage, type TeamsHostOptions } from '../support/teams-host.js';
 
 let stack: BrowserStack;
 let entra: LocalEntra;
@@ -56,8 +56,12 @@ beforeAll(async () => {
     })
   ).incidentId;
   context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
-  // Nothing may leave the machine (teams-js asks Microsoft's CDN for Teams' domains).
-  await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort('blockedbyclient'));
+  // Nothing may leave the machine. teams-js asks Microsoft's CDN for Teams' domains: the stand-in
+  // for Teams answers that from here; anything else is refused.
+  await context.route(
+    (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
+    (route) => (route.request().url() === TEAMS_JS_VALID_DOMAINS_URL ? route.fulfill(TEAMS_JS_VALID_DOMAINS_ANSWER) : route.abort('blockedbyclient')),
+  );
 }, 90_000);
 
 afterAll(async () => {

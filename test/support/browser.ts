@@ -10,6 +10,9 @@
  * whose options are `option`s in a popup outside the card; `Input.Text` multiline is a `textarea`.
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { isLocalUrl, isPlaygroundNoise, type PageErrorEntry } from './page-noise.js';
+
+export type { PageErrorEntry } from './page-noise.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -32,21 +35,13 @@ export async function launchBrowser(options: { headless?: boolean } = {}): Promi
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: options.headless ?? true, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
-function isLocalUrl(url: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(url);
-    if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
-    return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-  } catch {
-    return true;
-  }
-}
-
 /**
  * Opens the Playground in a fresh browser context and waits until the personal chat is open and
- * the compose box is ready. Requests to the internet (the page loads Segoe UI fonts from a CDN)
- * are aborted so nothing waits on DNS. Loading the page makes the Playground send the bot
- * `installationUpdate` and `conversationUpdate` for the personal chat.
+ * the compose box is ready. Requests to the internet (the page loads Segoe UI fonts and a paint
+ * worklet from a CDN) are aborted so nothing waits on DNS; the errors the page logs about them
+ * are the Playground's noise (./page-noise.ts), which `unexpected()` leaves out. Loading the
+ * page makes the Playground send the bot `installationUpdate` and `conversationUpdate` for the
+ * personal chat.
  */
 export async function openPlayground(browser: Browser, url: string, options: { timeout?: number; context?: BrowserContext } = {}): Promise<Page> {
   const timeout = options.timeout ?? 30_000;
@@ -57,7 +52,7 @@ export async function openPlayground(browser: Browser, url: string, options: { t
   );
   const page = await context.newPage();
   page.setDefaultTimeout(DEFAULT_TIMEOUT);
-  collectPageErrors(page); // start recording before the page loads; later calls return this collector
+  collectPageErrors(page, { playground: true }); // start recording before the page loads; later calls return this collector
   try {
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout });
   } catch (err) {
@@ -274,48 +269,44 @@ export async function fillText(card: Locator, placeholderOrLabel: string | RegEx
   }
 }
 
-export interface PageErrorEntry {
-  kind: 'console' | 'pageerror';
-  text: string;
-  url?: string;
-}
-
 export interface PageErrors {
   /** Everything recorded so far. */
   readonly all: PageErrorEntry[];
-  /** Errors other than the Playground's known harmless noise (blocked CDN fonts, favicon 404). */
+  /** All but the Playground page's failed loads from the internet (`isPlaygroundNoise`, ./page-noise.ts). */
   unexpected(): PageErrorEntry[];
   clear(): void;
   dispose(): void;
 }
 
-/** Known harmless errors of the Playground page when there is no internet. */
-const BENIGN: RegExp[] = [/^Failed to load resource: net::ERR_(BLOCKED_BY_CLIENT|NAME_NOT_RESOLVED|INTERNET_DISCONNECTED|FAILED)/, /favicon\.ico/];
-
 const collectors = new WeakMap<Page, PageErrors>();
+
+/** An uncaught error's stack, message first. (A rejected DOMException comes with an empty stack.) */
+function errorText(err: Error): string {
+  if (err.stack && err.stack.includes(err.message)) return err.stack;
+  return [`${err.name}: ${err.message}`, err.stack].filter(Boolean).join('\n');
+}
 
 /**
  * Console errors and uncaught page errors of `page`. For a page from `openPlayground` this
  * includes everything since before the page loaded; otherwise recording starts now.
+ * `playground: true` (only `openPlayground` says so) marks the page as the Playground's web
+ * client, whose failed loads from the internet are noise; every other page is ours.
  */
-export function collectPageErrors(page: Page): PageErrors {
+export function collectPageErrors(page: Page, options: { playground?: boolean } = {}): PageErrors {
   const existing = collectors.get(page);
   if (existing) return existing;
+  const from = options.playground ? 'playground' : 'ours';
   const all: PageErrorEntry[] = [];
   const onConsole = (msg: import('playwright-core').ConsoleMessage) => {
     if (msg.type() !== 'error') return;
-    all.push({ kind: 'console', text: msg.text(), url: msg.location().url });
+    all.push({ kind: 'console', text: msg.text(), url: msg.location().url, from, pageUrl: page.url() });
   };
-  const onPageError = (err: Error) => all.push({ kind: 'pageerror', text: err.stack ?? err.message });
+  const onPageError = (err: Error) => all.push({ kind: 'pageerror', text: errorText(err), from, pageUrl: page.url() });
   page.on('console', onConsole);
   page.on('pageerror', onPageError);
   const collector: PageErrors = {
     all,
-    unexpected: () =>
-      all.filter((e) => {
-        if (e.kind === 'pageerror') return true;
-        return !BENIGN.some((re) => re.test(e.text) || (e.url !== undefined && re.test(e.url)));
-      }),
+    unexpected: () => all.filter((e) => !isPlaygroundNoise(e)),
     clear: () => void all.splice(0),
     dispose: () => {
       page.off('console', onConsole);

@@ -4,6 +4,23 @@
  * recording every call, and tells it of theme changes (`window.__setTheme`). teams-js accepts a host on the tab's own origin, so tests serve this page
  * (through Playwright routing) at a path on the bot's origin.
  */
+
+/** Where teams-js, started in Teams, reads the list of Teams' own domains (Microsoft's CDN). */
+export const TEAMS_JS_VALID_DOMAINS_URL = 'https://res.cdn.office.net/teams-js/validDomains/json/validDomains.json';
+
+/**
+ * The answer to that request from this machine (for `route.fulfill`), so the tests need no
+ * internet and the tab logs no failed load: in Teams the CDN answers it. A short list in the
+ * CDN's format (teams-js falls back to a built-in one when the request fails; the stand-in host
+ * is on the tab's own origin, which teams-js accepts either way).
+ */
+export const TEAMS_JS_VALID_DOMAINS_ANSWER = {
+  status: 200,
+  contentType: 'application/json',
+  headers: { 'access-control-allow-origin': '*' },
+  body: JSON.stringify({ validOrigins: ['teams.microsoft.com', 'teams.microsoft.us', 'teams.live.com', '*.cloud.microsoft', 'outlook.office.com', 'www.office.com'] }),
+};
+
 export interface TeamsHostOptions {
   /** The tab page to frame (same origin as the host page). */
   tabPath: string;
