@@ -10,6 +10,7 @@ import type { Namer } from '../cards/view-models.js';
 import { byName, upnOf } from '../cards/view-models.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { RoleDirectory } from './roles.js';
+import { Audience } from './audience.js';
 import { pseudonymiser, type Pseudonymiser } from './pseudonymise.js';
 
 /** Teams shows a card's per-user view to at most this many people. */
@@ -48,10 +49,7 @@ export class Privacy {
 
   /** How a card posted in this conversation names people. */
   namerFor(conversation: ConversationRecord): Namer {
-    if (conversation.kind !== 'personal') return this.pseudonymous;
-    const owner = conversation.reference.user;
-    const aadObjectId = owner && typeof owner === 'object' && 'aadObjectId' in owner && typeof owner.aadObjectId === 'string' ? owner.aadObjectId : undefined;
-    return this.roles.may({ name: '', aadObjectId }, 'read') ? byName : this.pseudonymous;
+    return new Audience(this.roles).ownerMayRead(conversation) ? byName : this.pseudonymous;
   }
 
   /**
