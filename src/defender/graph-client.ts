@@ -45,9 +45,13 @@ export interface GraphClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * A list request. No `$orderby`: *List alerts_v2* and *List incidents* document only `$count`,
+ * `$filter`, `$skip`, `$top` (and `$expand` for incidents), and list the most recent first; where
+ * order matters the bot sorts what it read.
+ */
 export interface ListOptions {
   filter?: string;
-  orderBy?: string;
   top?: number;
   /** Stop after this many items (across pages). */
   limit?: number;
@@ -73,6 +77,7 @@ export interface DefenderClient {
   updateAlert(id: string, patch: AlertPatch): Promise<Alert>;
   updateIncident(id: string, patch: IncidentPatch): Promise<Incident>;
   addAlertComment(id: string, comment: string): Promise<AlertComment[]>;
+  addIncidentComment(id: string, comment: string): Promise<AlertComment[]>;
   runHuntingQuery(query: string, timespan?: string): Promise<HuntingResult>;
 }
 
@@ -118,18 +123,18 @@ export class GraphClient implements DefenderClient {
   listIrmAlertsChangedSince(watermark: string): Promise<Alert[]> {
     return this.listAlerts({
       filter: `serviceSource eq ${odataString(IRM_SOURCE)} and lastUpdateDateTime ge ${watermark}`,
-      orderBy: 'lastUpdateDateTime asc',
       top: 500,
     });
   }
 
-  listOpenIrmAlerts(limit: number): Promise<Alert[]> {
-    return this.listAlerts({
+  /** Open IRM alerts, newest first (as Graph lists them, and sorted again here: the order is Graph's, not ours). */
+  async listOpenIrmAlerts(limit: number): Promise<Alert[]> {
+    const alerts = await this.listAlerts({
       filter: `serviceSource eq ${odataString(IRM_SOURCE)} and status ne 'resolved'`,
-      orderBy: 'createdDateTime desc',
       top: Math.min(limit, 500),
       limit,
     });
+    return alerts.sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
   }
 
   getAlert(id: string): Promise<Alert> {
@@ -161,6 +166,15 @@ export class GraphClient implements DefenderClient {
     return page.value;
   }
 
+  /** *Create comment for incident*: https://learn.microsoft.com/en-us/graph/api/security-incident-post-comments?view=graph-rest-1.0 */
+  async addIncidentComment(id: string, comment: string): Promise<AlertComment[]> {
+    const page = await this.request('POST', `/security/incidents/${encodeURIComponent(id)}/comments`, z.object({ value: z.array(alertCommentSchema) }), {
+      body: { '@odata.type': 'microsoft.graph.security.alertComment', comment },
+      retryOn: 'throttleOnly',
+    });
+    return page.value;
+  }
+
   runHuntingQuery(query: string, timespan?: string): Promise<HuntingResult> {
     return this.request('POST', '/security/runHuntingQuery', huntingResultSchema, {
       body: timespan ? { Query: query, Timespan: timespan } : { Query: query },
@@ -174,7 +188,6 @@ export class GraphClient implements DefenderClient {
   private async list<T extends z.ZodTypeAny>(path: string, item: T, options: ListOptions, extra: Record<string, string> = {}): Promise<z.infer<T>[]> {
     const query: Record<string, string> = { ...extra };
     if (options.filter) query.$filter = options.filter;
-    if (options.orderBy) query.$orderby = options.orderBy;
     if (options.top) query.$top = String(options.top);
     const pageSchema = collectionSchema(item);
     const items: z.infer<T>[] = [];

@@ -200,16 +200,21 @@ export const alertPatchSchema = z
   .strict();
 export type AlertPatch = z.infer<typeof alertPatchSchema>;
 
+/**
+ * *Update incident* (v1.0) documents exactly these properties, and for status only `active`,
+ * `resolved`, `redirected` and `unknownFutureValue` (not `inProgress`, which Graph reports but
+ * the page does not let a client set):
+ * https://learn.microsoft.com/en-us/graph/api/security-incident-update?view=graph-rest-1.0
+ * A comment goes to *Create comment for incident* instead (`addIncidentComment`).
+ */
+export const INCIDENT_PATCH_STATUSES = ['active', 'resolved', 'redirected', 'unknownFutureValue'] as const;
 export const incidentPatchSchema = z
   .object({
-    status: inputEnum(INCIDENT_STATUSES),
+    status: inputEnum(INCIDENT_PATCH_STATUSES),
     classification: inputEnum(CLASSIFICATIONS),
     determination: inputEnum(DETERMINATIONS),
     assignedTo: z.string().max(256),
     customTags: z.array(z.string().max(256)).max(50),
-    resolvingComment: z.string().max(1000),
-    severity: inputEnum(SEVERITIES),
-    displayName: z.string().max(1000),
   })
   .partial()
   .strict();

@@ -223,8 +223,10 @@ async function irmFinding(client: GraphClient, canReadAlerts: boolean, now: Date
   }
   const since = new Date(now.getTime() - 30 * 24 * 3600 * 1000).toISOString();
   try {
-    const alerts = await client.listAlerts({ filter: `serviceSource eq ${odataString(IRM_SOURCE)} and createdDateTime ge ${since}`, orderBy: 'createdDateTime desc', top: 1, limit: 1 });
-    if (alerts.length > 0) return { check, ok: true, detail: `Insider Risk Management alerts reach Defender (latest ${alerts[0]!.createdDateTime}).` };
+    // Graph lists the most recent alerts first (no `$orderby` is documented): the newest of the first page.
+    const alerts = await client.listAlerts({ filter: `serviceSource eq ${odataString(IRM_SOURCE)} and createdDateTime ge ${since}`, top: 50, limit: 50 });
+    const latest = alerts.reduce<string | null>((max, a) => (max === null || a.createdDateTime > max ? a.createdDateTime : max), null);
+    if (latest) return { check, ok: true, detail: `Insider Risk Management alerts reach Defender (latest ${latest}).` };
     return {
       check,
       ok: false,

@@ -1,8 +1,9 @@
 /**
  * The tab's incident queue: the open Insider Risk Management incidents, each with what the card
  * shows (severity, person, the tools whose alerts it groups, Defender and IRM status), filtered
- * and sorted as the analyst asks. Severity, status and the order by age go to Graph in the one
- * paged list; what Graph cannot filter incidents by (an IRM alert, the person) is filtered here.
+ * and sorted as the analyst asks. Severity and status go to Graph in the one paged list; what
+ * Graph cannot filter incidents by (an IRM alert, the person) is filtered here, and the order by
+ * age is made here (Graph documents no `$orderby` for incidents).
  */
 import { odataString } from '../defender/graph-client.js';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { IRM_SOURCE, type Incident, type Severity } from '../defender/model.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import { incidentIrmStatus, irmAlertsOf, personAtRisk, upnOf, type Namer } from '../cards/view-models.js';
 
-/** How many open incidents the queue reads, in the order asked; beyond, narrower filters or the Defender portal. */
+/** How many open incidents the queue reads (Graph lists the most recent first); beyond, narrower filters or the Defender portal. */
 export const QUEUE_SCAN = 1000;
 
 /** The statuses an open incident can be in, as the filter offers them. */
@@ -107,10 +108,17 @@ function anyOf(property: string, values: ReadonlySet<string> | undefined): strin
   return values && values.size > 0 ? [`(${[...values].map((v) => `${property} eq ${odataString(v)}`).join(' or ')})`] : [];
 }
 
-/** The Graph list behind a queue: open incidents of the severities and statuses asked, in the order asked. */
-export function listQueueIncidents(client: DefenderClient, query: QueueQuery): Promise<Incident[]> {
+/**
+ * The Graph list behind a queue: open incidents of the severities and statuses asked, in the order
+ * asked. *List incidents* documents no `$orderby` (only `$count`, `$filter`, `$skip`, `$top`,
+ * `$expand`; https://learn.microsoft.com/en-us/graph/api/security-list-incidents?view=graph-rest-1.0),
+ * so the order is made here, over what was read.
+ */
+export async function listQueueIncidents(client: DefenderClient, query: QueueQuery): Promise<Incident[]> {
   const filter = ["status ne 'resolved'", "status ne 'redirected'", ...anyOf('severity', query.severity), ...anyOf('status', query.status)].join(' and ');
-  return client.listIncidents({ filter, orderBy: `createdDateTime ${query.sort === 'oldest' ? 'asc' : 'desc'}`, top: 50, limit: QUEUE_SCAN });
+  const incidents = await client.listIncidents({ filter, top: 50, limit: QUEUE_SCAN });
+  const direction = query.sort === 'oldest' ? 1 : -1;
+  return incidents.sort((a, b) => direction * a.createdDateTime.localeCompare(b.createdDateTime));
 }
 
 /** The queue from those incidents: the ones with an open IRM alert (as the chat's `incidents` counts them), and the person asked for. */

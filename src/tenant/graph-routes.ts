@@ -146,6 +146,25 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       },
     },
     {
+      // https://learn.microsoft.com/en-us/graph/api/security-incident-post-comments?view=graph-rest-1.0
+      method: 'POST',
+      pattern: '/v1.0/security/incidents/:id/comments',
+      permissions: INCIDENT_WRITE,
+      handler: (ctx) => {
+        const id = param(ctx);
+        state.getIncident(id);
+        const { comment } = parseBody(commentSchema, ctx.body, 'Invalid incident comment');
+        const comments = state.addIncidentComment(id, comment, APP_NAME);
+        return {
+          status: 200,
+          body: {
+            '@odata.context': context(ctx, 'Collection(microsoft.graph.security.alertComment)'),
+            value: comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...c })),
+          },
+        };
+      },
+    },
+    {
       method: 'POST',
       pattern: '/v1.0/security/runHuntingQuery',
       permissions: HUNTING,

@@ -337,8 +337,12 @@ export class TenantState {
     incident.lastModifiedBy = actor;
   }
 
-  /** A change to an incident, which Defender carries down to its alerts. */
-  patchIncident(id: string, patch: IncidentPatch, actor: string, atMs = this.nowMs()): IncidentRecord {
+  /**
+   * A change to an incident, which Defender carries down to its alerts. Graph's PATCH accepts only
+   * the documented properties (checked by the route); the portal (the seed, admin paths) may also
+   * set the title, severity and resolving comment.
+   */
+  patchIncident(id: string, patch: IncidentPatch & { displayName?: string; severity?: Severity; resolvingComment?: string }, actor: string, atMs = this.nowMs()): IncidentRecord {
     const incident = this.getIncident(id);
     if (patch.displayName !== undefined) incident.displayName = patch.displayName;
     if (patch.severity !== undefined) incident.severity = patch.severity;
@@ -372,6 +376,14 @@ export class TenantState {
     alert.comments.push({ comment, createdByDisplayName: by, createdDateTime: iso(atMs) });
     alert.lastUpdateDateTime = iso(atMs);
     return alert.comments;
+  }
+
+  /** *Create comment for incident*: answers the incident's whole comment list, as Graph does. */
+  addIncidentComment(id: string, comment: string, by: string, atMs = this.nowMs()): CommentRecord[] {
+    const incident = this.getIncident(id);
+    incident.comments.push({ comment, createdByDisplayName: by, createdDateTime: iso(atMs) });
+    incident.lastUpdateDateTime = iso(atMs);
+    return incident.comments;
   }
 
   // --- The IRM side -------------------------------------------------------------------------

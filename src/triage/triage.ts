@@ -102,8 +102,9 @@ export class TriageService {
       const decision: DecisionRecord = { incidentId, action: 'startInvestigation', by: actor, at: this.now().toISOString() };
       return this.decide(decision, async () => {
         for (const alert of toStart) await this.deps.client.updateAlert(alert.id, { status: 'inProgress', assignedTo: assignee });
-        // Defender keeps the incident's own status and owner; set them too so the queue shows who has it.
-        await this.deps.client.updateIncident(incidentId, { status: 'inProgress', assignedTo: assignee });
+        // Defender keeps the incident's own owner; set it too so the queue shows who has it. Its status
+        // follows the alerts: *Update incident* does not let a client set `inProgress`.
+        await this.deps.client.updateIncident(incidentId, { assignedTo: assignee });
       });
     });
   }
@@ -143,12 +144,9 @@ export class TriageService {
               await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
             }
           }
-          if (!incidentDone) await this.deps.client.updateIncident(incidentId, {
-            status: 'resolved',
-            classification: request.classification,
-            determination,
-            resolvingComment: comment.slice(0, 1000),
-          });
+          // The comment goes where Graph takes comments on an incident (*Update incident* has no comment property).
+          if (!incident.comments.some((c) => c.comment === comment)) await this.deps.client.addIncidentComment(incidentId, comment);
+          if (!incidentDone) await this.deps.client.updateIncident(incidentId, { status: 'resolved', classification: request.classification, determination });
         },
         { irmChanges: true },
       );

@@ -72,10 +72,11 @@ describe('two analysts at once', () => {
     const losers = [a, b].map((r) => JSON.stringify((r.body as InvokeBody).value)).filter((card) => card.includes('already resolved'));
     expect(losers).toHaveLength(1);
     expect(losers[0]).toMatch(/already resolved \((True|False) positive, by (Alex Wilber|Operator Two)\)/);
-    // One resolve's writes: each IRM alert patched and commented once, the incident patched once.
+    // One resolve's writes: each IRM alert patched and commented once, the incident commented and patched once.
     const mine = (await writes()).slice(before);
     expect(mine.filter((w) => w.method === 'PATCH' && w.path.includes('/alerts_v2/'))).toHaveLength(2);
-    expect(mine.filter((w) => w.method === 'POST')).toHaveLength(2);
+    expect(mine.filter((w) => w.method === 'POST' && w.path.includes('/alerts_v2/'))).toHaveLength(2);
+    expect(mine.filter((w) => w.method === 'POST' && w.path.includes('/incidents/'))).toHaveLength(1);
     expect(mine.filter((w) => w.method === 'PATCH' && w.path.includes('/incidents/'))).toHaveLength(1);
   });
 });

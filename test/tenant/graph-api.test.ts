@@ -372,20 +372,28 @@ describe('writes', () => {
     expect((await graph(tenant, `/security/alerts_v2/${alertIds[0]}`)).json).toEqual(before);
   });
 
-  it('PATCH incident resolved resolves every alert with its classification; assignedTo and in progress flow down', async () => {
+  it('PATCH incident resolved resolves every alert with its classification; assignedTo flows down; undocumented properties and values are refused', async () => {
     const { incidentId, alertIds } = await create(['microsoftDefenderForEndpoint', 'dataLossPrevention']);
     clock.advance(1000);
-    const started = incidentSchema.parse((await graph(tenant, `/security/incidents/${incidentId}`, 'PATCH', { body: { status: 'inProgress', assignedTo: 'alex.wilber@contoso.com' } })).json);
-    expect(started).toMatchObject({ status: 'inProgress', assignedTo: 'alex.wilber@contoso.com', lastModifiedBy: 'IRM Triage Bot' });
+    // *Update incident* documents status active, resolved, redirected and unknownFutureValue only.
+    const inProgress = await graph(tenant, `/security/incidents/${incidentId}`, 'PATCH', { body: { status: 'inProgress', assignedTo: 'alex.wilber@contoso.com' } });
+    expect(inProgress.status).toBe(400);
+    for (const body of [{ resolvingComment: 'x' }, { severity: 'high' }, { displayName: 'x' }]) {
+      const refused = await graph(tenant, `/security/incidents/${incidentId}`, 'PATCH', { body });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect((refused.json as { error: { code: string } }).error.code).toBeTruthy();
+    }
+    const started = incidentSchema.parse((await graph(tenant, `/security/incidents/${incidentId}`, 'PATCH', { body: { assignedTo: 'alex.wilber@contoso.com' } })).json);
+    expect(started).toMatchObject({ assignedTo: 'alex.wilber@contoso.com', lastModifiedBy: 'IRM Triage Bot' });
     let alerts = (await incident(incidentId)).alerts ?? [];
-    expect(alerts.map((a) => [a.status, a.assignedTo])).toEqual(alertIds.map(() => ['inProgress', 'alex.wilber@contoso.com']));
+    expect(alerts.map((a) => a.assignedTo)).toEqual(alertIds.map(() => 'alex.wilber@contoso.com'));
 
     clock.advance(1000);
     const res = await graph(tenant, `/security/incidents/${incidentId}`, 'PATCH', {
-      body: { status: 'resolved', classification: 'falsePositive', determination: 'notMalicious', resolvingComment: 'Approved transfer' },
+      body: { status: 'resolved', classification: 'falsePositive', determination: 'notMalicious' },
     });
     expect(res.status).toBe(200);
-    expect(incidentSchema.parse(res.json)).toMatchObject({ status: 'resolved', classification: 'falsePositive', resolvingComment: 'Approved transfer' });
+    expect(incidentSchema.parse(res.json)).toMatchObject({ status: 'resolved', classification: 'falsePositive' });
     alerts = (await incident(incidentId)).alerts ?? [];
     expect(alerts).toHaveLength(4);
     for (const a of alerts) {
