@@ -23,7 +23,7 @@ import { isMessageResult } from './actions/action.js';
 import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
 import { parseCommand } from './commands/parse.js';
-import { actorOf, conversationRecordFrom } from './conversation.js';
+import { actorOf, conversationKeyOf, conversationRecordFrom } from './conversation.js';
 import type { BotServices, Mentioned } from './services.js';
 
 const log = createLogger('bot');
@@ -99,7 +99,8 @@ export class IrmBot extends TeamsActivityHandler {
   }
 
   private async unregister(context: TurnContext): Promise<void> {
-    const key = context.activity.conversation?.id;
+    const id = context.activity.conversation?.id;
+    const key = id ? conversationKeyOf(id) : undefined;
     if (!key || !this.services.store.data.conversations[key]) return;
     await this.services.store.update((d) => {
       delete d.conversations[key];

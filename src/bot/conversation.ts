@@ -23,14 +23,30 @@ export function conversationKind(type: string | undefined): ConversationRecord['
   return 'personal';
 }
 
+/**
+ * The conversation an id belongs to. In a channel, a message in a thread arrives with
+ * `conversation.id` = `19:…@thread.tacv2;messageid=…`; the channel is the part before
+ * `;messageid=`. The bot keeps one record per channel, so a thread never becomes a conversation of
+ * its own, and proactive posts go to the channel as new threads ("you must create a new
+ * conversation thread rather than reply to an existing one":
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/channel-and-group-conversations).
+ * Replies within a turn still go to the thread they answer: they use the incoming activity.
+ */
+export function conversationKeyOf(conversationId: string): string {
+  const thread = conversationId.indexOf(';messageid=');
+  return thread < 0 ? conversationId : conversationId.slice(0, thread);
+}
+
 /** The store's record of a conversation, from the activity that tells us we are in it. */
 export function conversationRecordFrom(activity: Partial<Activity>, reference: Partial<ConversationReference>, now: Date): ConversationRecord | null {
   const parsed = conversationReferenceSchema.safeParse(JSON.parse(JSON.stringify(reference)));
   if (!parsed.success) return null;
-  // A reference must not carry the triggering activity's id into later proactive sends.
+  // A reference must not carry the triggering activity's id into later proactive sends, nor the thread it came from.
   const { activityId: _ignored, ...rest } = parsed.data as Record<string, unknown>;
+  const key = conversationKeyOf(parsed.data.conversation.id);
+  rest.conversation = { ...parsed.data.conversation, id: key };
   return {
-    key: parsed.data.conversation.id,
+    key,
     kind: conversationKind(activity.conversation?.conversationType),
     reference: rest,
     installedAt: now.toISOString(),
