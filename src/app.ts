@@ -59,6 +59,8 @@ export interface BotAppOptions {
   storeScope?: string;
   /** Start the poll schedule (tests may drive `services.poller.poll()` themselves). */
   schedule?: boolean;
+  /** How long a card click waits for Defender before answering that the decision is being written (default 3 s; Teams waits about 10–15 s). */
+  decisionBudgetMs?: number;
   /** `/healthz` reports unhealthy when no poll completed for this long (default: three poll intervals, at least a minute). */
   pollStaleAfterMs?: number;
   /**
@@ -138,6 +140,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     triage,
     poller,
     hunting: new HuntingService(client, options.hunting),
+    decisionBudgetMs: options.decisionBudgetMs ?? 3_000,
     oncall,
     roles,
     privacy,

@@ -25,6 +25,8 @@ export interface BotServices {
   privacy: Privacy;
   /** The shift summary as of now (since the last scheduled one). */
   summary(): Promise<SummaryCardData>;
+  /** How long a card click waits for Defender before answering that the decision is being written. */
+  decisionBudgetMs: number;
   /** The bot's clock (tests control it): every timestamp a handler writes comes from here. */
   now(): Date;
   /** Links from cards into the tab (the full hunting result). */

@@ -60,6 +60,8 @@ export interface ResolveRequest {
 
 export class TriageService {
   private readonly lock = new KeyedLock();
+  /** Incidents a decision is being written to, as that decision read them. */
+  private readonly reading = new Map<string, Incident>();
   /** Incidents whose last decision reached Defender while the store could not save it (for the audit). */
   private readonly storeLagged = new Set<string>();
 
@@ -195,9 +197,15 @@ export class TriageService {
     }
   }
 
+  /** The incident as a decision being written now last read it (to draw a card while Defender is slow). */
+  inFlight(incidentId: string): Incident | undefined {
+    return this.reading.get(incidentId);
+  }
+
   /** The incident as it is now, refusing a card drawn before its last change. */
   private async current(incidentId: string, cardVersion: string | undefined): Promise<Incident> {
     const incident = await this.getIrmIncident(incidentId);
+    this.reading.set(incidentId, incident);
     if (incident.status === 'resolved') return incident; // "already resolved, by whom" says more than "stale"
     if (cardVersion !== undefined && cardVersion !== incident.lastUpdateDateTime) throw new StaleCardError(incident);
     return incident;
@@ -241,7 +249,13 @@ export class TriageService {
     const append = (outcome: 'ok' | 'refused' | 'failed', text: string | undefined) => this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome, detail: text });
     let result: T;
     try {
-      result = await this.lock.run(target, run);
+      result = await this.lock.run(target, async () => {
+        try {
+          return await run();
+        } finally {
+          this.reading.delete(target);
+        }
+      });
     } catch (err) {
       const appError: AppError = asAppError(err);
       const outcome = appError instanceof BadInputError || appError instanceof ConflictError || appError instanceof NotFoundError ? 'refused' : 'failed';

@@ -328,3 +328,38 @@ describe('an incident the poll cannot read', () => {
     expect(stack.bot.services.store.data.unreadable).toEqual({});
   });
 });
+
+describe('a decision whose Graph writes stall', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ gate: true, installIn: ['a:slow'], app: { decisionBudgetMs: 500 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is answered while Defender still holds the write, then the card updates once it lands, and a second click writes nothing twice', async () => {
+    const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } })).body;
+    await stack.bot.services.poller.poll();
+    const [activityId] = [...stack.connector.messages('a:slow').keys()];
+    const stall = stack.gate!.hold((r) => r.method === 'PATCH' && r.path.endsWith(`/security/incidents/${incidentId}`));
+    const click = () => postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:slow', 'resolve', { incidentId, classification: 'truePositive' }, activityId));
+    const first = await click();
+    // Answered while the incident's PATCH is still held by the proxy.
+    await stall.arrived;
+    expect(first.status).toBe(200);
+    expect(JSON.stringify((first.body as InvokeBody).value)).toContain('Your decision is being written to Microsoft Defender');
+    const second = await click();
+    expect(second.status).toBe(200);
+    const updatesBefore = stack.connector.calls.filter((c) => c.method === 'update' && c.activityId === activityId).length;
+    stall.release();
+    await until('the posted card shows the decision', () =>
+      stack.connector.calls.some((c) => c.method === 'update' && c.activityId === activityId && JSON.stringify(c.activity).includes('Resolved as True positive by Alex Wilber in Teams')),
+    );
+    await until('both clicks are audited', () => stack.bot.services.store.data.audit.filter((a) => a.action === 'resolve' && a.target === incidentId).length === 2);
+    const writes = (await stack.graphRequests()).filter((r) => r.method !== 'GET' && r.path.includes(`/incidents/${incidentId}`));
+    expect(writes.filter((w) => w.method === 'PATCH')).toHaveLength(1);
+    expect(writes.filter((w) => w.method === 'POST')).toHaveLength(1);
+    expect(stack.connector.calls.filter((c) => c.method === 'update' && c.activityId === activityId).length).toBeGreaterThan(updatesBefore);
+  });
+});

@@ -49,6 +49,7 @@ beforeAll(async () => {
     status: async () => 'all fine',
     links: new TabLinks(() => null, null, false),
     now: () => new Date(),
+    decisionBudgetMs: 3_000,
     summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
   };
 });

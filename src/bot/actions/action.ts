@@ -4,7 +4,11 @@ import type { AdaptiveCardJson } from '../../cards/render.js';
 import type { BotServices, HandlerContext } from '../services.js';
 import type { ConversationRecord } from '../../store/store.js';
 import { BadInputError } from '../../errors.js';
-import { IncidentConflictError } from '../../triage/triage.js';
+import { IncidentConflictError, type TriageOutcome } from '../../triage/triage.js';
+import { renderCard } from '../../cards/render.js';
+import { createLogger } from '../../logger.js';
+
+const log = createLogger('triage');
 import type { Capability } from '../../auth/roles.js';
 
 /**
@@ -52,6 +56,38 @@ export async function currentCardIfStale(services: BotServices, act: () => Promi
     if (err instanceof IncidentConflictError) return services.publisher.card(err.incident, err.message);
     throw err;
   }
+}
+
+/** Said on the clicked card when Defender is too slow to wait for. */
+export const WRITING_NOTICE =
+  'Your decision is being written to Microsoft Defender, which is slow to answer just now. This card updates for everyone when it lands; clicking again writes nothing twice.';
+
+/**
+ * A decision from a card, answered within `services.decisionBudgetMs` whatever Defender does:
+ * Teams waits about 10–15 s for a click's answer and then shows an error although the decision is
+ * still being written. Past the budget the clicker sees the incident (as the decision read it)
+ * saying the decision is being written; the posted cards update when it lands (triage redraws
+ * them), and a failure after that is said in the conversation. Decisions on one incident run one
+ * at a time, so a second click waits its turn and writes nothing twice.
+ */
+export async function decideWithinBudget(context: HandlerContext, incidentId: string, decide: () => Promise<TriageOutcome>): Promise<ActionResult> {
+  const { services } = context;
+  const pending = currentCardIfStale(services, async () => {
+    const outcome = await decide();
+    return services.publisher.card(outcome.incident, outcome.notice);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), services.decisionBudgetMs)));
+  const answered = await Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  if (answered) return answered;
+  pending.catch(async (err: unknown) => {
+    log.warn('a decision answered as being written then failed', { incidentId, err });
+    if (!context.conversation) return;
+    const text = `Your decision on incident ${incidentId} could not be written to Microsoft Defender (${(err as Error).message}). Nothing is lost on the card: check it, then decide again.`;
+    await services.publisher.send(context.conversation, renderCard('notice', { heading: 'Decision not written', text, colour: 'Attention' })).catch(() => undefined);
+  });
+  const seen = services.triage.inFlight(incidentId);
+  return seen ? services.publisher.card(seen, WRITING_NOTICE) : { message: WRITING_NOTICE };
 }
 
 /** Incident ids as Defender issues them; anything else is refused before a lookup. */

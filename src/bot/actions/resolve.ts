@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLASSIFICATION_WORDS, RESOLVE_CLASSIFICATIONS } from '../../defender/irm-mapping.js';
 import { DETERMINATIONS } from '../../defender/model.js';
-import { currentCardIfStale, defineAction, incidentIdSchema } from './action.js';
+import { decideWithinBudget, defineAction, incidentIdSchema } from './action.js';
 
 const classificationList = RESOLVE_CLASSIFICATIONS.map((c) => CLASSIFICATION_WORDS[c]).join(', ');
 
@@ -42,10 +42,7 @@ export const resolve = defineAction({
         ctx.addIssue({ code: 'custom', path: ['determination'], message: `the determination chosen belongs to another classification than ${CLASSIFICATION_WORDS[data.classification]}` });
       }
     }),
-  async handle({ incidentId, version, classification, determination, comment }, { actor, services }) {
-    return currentCardIfStale(services, async () => {
-      const outcome = await services.triage.resolve(incidentId, actor, { classification, determination: determination?.determination, comment }, version);
-      return services.publisher.card(outcome.incident, outcome.notice);
-    });
+  async handle({ incidentId, version, classification, determination, comment }, context) {
+    return decideWithinBudget(context, incidentId, () => context.services.triage.resolve(incidentId, context.actor, { classification, determination: determination?.determination, comment }, version));
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currentCardIfStale, defineAction, incidentIdSchema } from './action.js';
+import { decideWithinBudget, defineAction, incidentIdSchema } from './action.js';
 
 export const startInvestigation = defineAction({
   verb: 'startInvestigation',
@@ -8,10 +8,7 @@ export const startInvestigation = defineAction({
   inTab: true,
   what: 'start an investigation',
   data: z.object({ incidentId: incidentIdSchema, version: z.string().max(64).optional() }),
-  async handle({ incidentId, version }, { actor, services }) {
-    return currentCardIfStale(services, async () => {
-      const outcome = await services.triage.startInvestigation(incidentId, actor, version);
-      return services.publisher.card(outcome.incident, outcome.notice);
-    });
+  async handle({ incidentId, version }, context) {
+    return decideWithinBudget(context, incidentId, () => context.services.triage.startInvestigation(incidentId, context.actor, version));
   },
 });
