@@ -10,14 +10,6 @@ import { defineQuery, type CannedQuery } from './canned-query.js';
 import { kqlInt, kqlStringList } from './literals.js';
 import { actionParam, alertParam, daysParam, extensionParam, topParam, userParam } from './params.js';
 
-/** ServiceSource as advanced hunting spells the sources an IRM incident can group. */
-export const ALERT_SOURCES = {
-  insiderRiskManagement: 'Microsoft Insider Risk Management',
-  defenderForEndpoint: 'Microsoft Defender for Endpoint',
-  entraIdProtection: 'Microsoft Entra ID Protection',
-  dataLossPrevention: 'Microsoft Data Loss Prevention',
-} as const;
-
 const LABEL_CHANGES = kqlStringList(['SensitivityLabelDowngraded', 'SensitivityLabelRemoved']);
 const UPLOADS = kqlStringList(['FileUploaded', 'FileUploadedToCloud']);
 /** DeviceDestinationLocationType for removable media. */
@@ -72,7 +64,10 @@ export const userBehaviors = defineQuery({
 
 export const userAlerts = defineQuery({
   name: 'user-alerts',
-  description: "A user's alerts from Insider Risk Management, Defender for Endpoint, Entra ID Protection and DLP, by source",
+  // No filter on ServiceSource: Microsoft documents the column but not its values (only "Microsoft
+  // Defender for Endpoint" appears verbatim in the AlertInfo reference), so naming sources in the
+  // query could drop one silently. Every tool's alerts on the user come back, by source as Defender spells it.
+  description: "A user's alerts from every tool (Insider Risk Management, Defender for Endpoint, Entra ID Protection, DLP, …), by source",
   tables: ['AlertEvidence', 'AlertInfo'],
   params: [user('whose alerts (user principal name)'), daysParam(30)],
   template: `AlertEvidence
@@ -82,7 +77,6 @@ export const userAlerts = defineQuery({
 | join kind=inner (
     AlertInfo
     | where Timestamp > ago({days})
-    | where ServiceSource in ${kqlStringList(Object.values(ALERT_SOURCES))}
   ) on AlertId
 | summarize Alerts = count(), HighSeverity = countif(Severity == "High"), FirstAlert = min(Timestamp), LastAlert = max(Timestamp), Titles = make_set(Title), AlertIds = make_set(AlertId) by ServiceSource
 | order by Alerts desc`,
