@@ -119,7 +119,10 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
   if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
   const privacy = new Privacy(store, roles, now);
-  // Teams allows about 7 messages a second and 60 per 30 seconds per conversation: pace and retry.
+  // Teams limits messages per conversation (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 an hour) and per
+  // app (30 a second), and asks for 412, 429, 502 and 504 to be retried
+  // (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit): pace under
+  // both and retry (the figures and their margins: TEAMS_CONVERSATION_LIMITS, TEAMS_APP_LIMITS).
   const gateway = new PacedGateway(new AdapterGateway(adapter, config.bot.appId ?? ''), options.delivery);
   const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
   const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy);

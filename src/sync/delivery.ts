@@ -1,21 +1,27 @@
 /**
  * Paced, retrying delivery of cards to Teams conversations.
  *
- * Teams limits a bot to about 7 messages a second and 60 per 30 seconds in one conversation
- * (FACTS.md) and answers 429 with Retry-After beyond that. `PacedGateway` wraps any
- * ConversationGateway: per conversation it keeps sends and updates in order, spaces them under
- * both limits, and retries throttling (honouring Retry-After), 502/503/504 and dropped
- * connections with bounded backoff. Every call has a deadline, so a Teams endpoint that accepts
- * the connection and never answers holds up its own conversation only, and only until the
- * deadline. Conversations do not wait for one another. When a message
- * still fails it throws a DeliveryError saying whether a later try may succeed, so the caller
- * can keep the message for the next poll: nothing is dropped silently. After a message has used
+ * Teams limits what a bot may send, per conversation and per app across all conversations, and
+ * answers 429 with Retry-After beyond that (Microsoft, "Optimize your bot with rate limiting and
+ * best practices in Teams", https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit:
+ * per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour; 30 requests a second per
+ * app per tenant). `PacedGateway` wraps any ConversationGateway: per conversation it keeps sends
+ * and updates in order and spaces them under every per-conversation window
+ * (TEAMS_CONVERSATION_LIMITS), and it spaces all conversations together under the app's limit
+ * (TEAMS_APP_LIMITS). It retries what the page says to retry (429 after its Retry-After; 412,
+ * 502, 503, 504 with jittered backoff, never sooner than a Retry-After they carry) and dropped
+ * connections, a bounded number of times. Every call has a deadline, so a Teams endpoint that
+ * accepts the connection and never answers holds up its own conversation only, and only until the
+ * deadline. Conversations do not wait for one another beyond sharing the app's limit. When a
+ * message still fails it throws a DeliveryError saying whether a later try may succeed, so the
+ * caller can keep the message for the next poll: nothing is dropped silently. After a message has used
  * up its attempts, the conversation rests for a while: what is queued behind it fails at once
  * (retryable) instead of each waiting out eight attempts, and stays in order for the next poll.
  *
  * Knows nothing of botbuilder: the connector's failures are read by shape (`connectorRetryAfter`).
- * botframework-connector's client (Azure core pipeline) already retries a 429/503 up to three
- * times itself, honouring Retry-After, before its RestError reaches this layer.
+ * botframework-connector's client (Azure core pipeline) already retries a 429 or 503 (honouring
+ * Retry-After) and other 5xx answers (backing off) up to three times itself, before its RestError
+ * reaches this layer; a 412 reaches it at once.
  */
 import { record, retryAfterFromHeaders } from '../util/retry-after.js';
 import { KeyedLock } from '../util/keyed-lock.js';
@@ -33,14 +39,41 @@ export interface RateLimit {
   perMs: number;
 }
 
-/** Slightly under Teams' per-conversation limits (7/s, 60/30 s) to leave room for clock skew. */
+/**
+ * Per conversation, under Teams' "per bot per thread" limits for sending (see the header: 7 in 1 s,
+ * 8 in 2 s, 60 in 30 s, 1,800 in an hour). Teams counts on its own clock, when requests arrive;
+ * not every request to a conversation passes through here (answers within a turn, and the
+ * connector client's own retries of 429s and 5xx answers), so each figure keeps a margin:
+ * - one message per 250 ms: 4 a second, the pace of 8 per 2 s. A burst goes out evenly instead
+ *   of in bunches at the edges of windows, where a little network jitter would push two bunches
+ *   into one of Teams' windows. It also holds the 1 s window: at most 4 in any second (5 counting
+ *   both ends) against 7, so no separate 1 s limit is needed.
+ * - 7 per 2 s: one under 8. With the spacing, even a window closed at both ends holds 8 at most.
+ * - 55 per 30 s: five under 60, room for the answers the bot gives within turns.
+ * - 1,700 per hour: a hundred under 1,800. The page says the hourly limit "applies only if
+ *   multiple bot messages are sent to a single user"; it is held in every conversation, the safer
+ *   reading. The 30 s limit alone would allow 6,600 an hour.
+ */
 export const TEAMS_CONVERSATION_LIMITS: readonly RateLimit[] = [
-  { count: 6, perMs: 1_000 },
+  { count: 1, perMs: 250 },
+  { count: 7, perMs: 2_000 },
   { count: 55, perMs: 30_000 },
+  { count: 1_700, perMs: 3_600_000 },
 ];
 
-/** HTTP statuses worth another try; anything else (400, 403, 404, …) will fail the same way again. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * Across all conversations: one request per 40 ms, 25 a second, evenly. The page gives a global
+ * limit per app per tenant of 30 requests a second (50 in its newest version: the lower figure
+ * is the one to trust), and the bot's other requests (answers within turns, member lookups) count
+ * against it too; evenly, because a second's worth sent at once would arrive bunched.
+ */
+export const TEAMS_APP_LIMITS: readonly RateLimit[] = [{ count: 1, perMs: 40 }];
+
+/**
+ * HTTP statuses worth another try: the page says 412, 502 and 504 "must also be retried" besides
+ * 429, and its newest version adds 503. Anything else (400, 403, 404, …) will fail the same way again.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([412, 429, 502, 503, 504]);
 
 /** Error codes Node and the Azure pipeline give a request that never got an answer. */
 const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -157,17 +190,32 @@ export class DeliveryError extends AppError {
 
 /**
  * Sliding-window limits per key: a grant is allowed when, for every limit, fewer than `count`
- * grants fall in the last `perMs`. Remembers only what the longest window needs.
+ * grants fall in the last `perMs`.
+ *
+ * Memory: per key, the times of its grants in the longest window, and no more than the largest
+ * count (for TEAMS_CONVERSATION_LIMITS at most 1,700 numbers, about 14 KB, for a conversation
+ * that used its whole hour). A key whose newest grant is older than the longest window is
+ * forgotten, so a conversation idle for an hour costs nothing. In PacedGateway, under the app's
+ * limit of 25 a second, all conversations together hold at most two hours of grants (a key's old
+ * grants go at its next grant or with the key): 180,000 numbers, 1.4 MB.
  */
 export class SlidingWindowLimiter {
+  /**
+   * Per key, its grant times oldest first. `take` moves its key to the end, so the Map is in order
+   * of each key's newest grant and the idle keys are at its front.
+   */
   private readonly grants = new Map<string, number[]>();
+  /** The largest count: no limit looks further back than this many grants. */
   private readonly deepest: number;
+  /** The longest window: no limit looks further back than this. */
+  private readonly longest: number;
 
   constructor(readonly limits: readonly RateLimit[]) {
     for (const l of limits) {
       if (!(Number.isInteger(l.count) && l.count >= 1 && l.perMs > 0)) throw new RangeError(`rate limit ${JSON.stringify(l)}: count must be a whole number ≥ 1 and perMs > 0`);
     }
     this.deepest = Math.max(0, ...limits.map((l) => l.count));
+    this.longest = Math.max(0, ...limits.map((l) => l.perMs));
   }
 
   /** Milliseconds until a grant for this key is allowed (0: now). */
@@ -184,11 +232,33 @@ export class SlidingWindowLimiter {
 
   /** Record a grant at `now` (call after `delay` answered 0). */
   take(key: string, now: number): void {
-    let times = this.grants.get(key);
-    if (!times) this.grants.set(key, (times = []));
+    const times = this.grants.get(key) ?? [];
+    this.grants.delete(key);
     times.push(now);
-    // No limit looks further back than its count: keep the deepest count's worth.
-    if (times.length > this.deepest) times.splice(0, times.length - this.deepest);
+    // Keep what a later `delay` may look at: the newest `deepest` grants, within the longest window.
+    let drop = Math.max(0, times.length - this.deepest);
+    while (times[drop]! + this.longest <= now) drop++;
+    if (drop > 0) times.splice(0, drop);
+    this.grants.set(key, times);
+    this.forgetIdle(now);
+  }
+
+  /** Keys remembered, and grant times held for them all (memory checks). */
+  size(): { keys: number; grants: number } {
+    let grants = 0;
+    for (const times of this.grants.values()) grants += times.length;
+    return { keys: this.grants.size, grants };
+  }
+
+  /**
+   * Drop the keys with no grant in the longest window: from the front, until one is recent. (A
+   * clock that steps back only makes a key wait longer to be forgotten.)
+   */
+  private forgetIdle(now: number): void {
+    for (const [key, times] of this.grants) {
+      if (times.at(-1)! + this.longest > now) break;
+      this.grants.delete(key);
+    }
   }
 }
 
@@ -198,6 +268,8 @@ export class SlidingWindowLimiter {
 export interface PacedGatewayOptions {
   /** Per-conversation limits (default TEAMS_CONVERSATION_LIMITS). */
   limits?: readonly RateLimit[];
+  /** Limits across all conversations together (default TEAMS_APP_LIMITS). */
+  appLimits?: readonly RateLimit[];
   /** Attempts per message before giving up with a retryable DeliveryError (default 8). */
   maxAttempts?: number;
   /** Backoff for failures without Retry-After: base × 2^(attempt−1), jittered, capped (defaults 1 s, 60 s). */
@@ -218,7 +290,7 @@ export interface PacedGatewayOptions {
   callTimeoutMs?: number;
   /** Longest rest of a conversation that keeps failing; each rest in a row doubles (default 15 min). */
   maxRestMs?: number;
-  /** Statuses retried (default 429, 502, 503, 504). Network failures are always retried. */
+  /** Statuses retried (default RETRYABLE_STATUSES). Network failures are always retried. */
   retryStatuses?: ReadonlySet<number>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -239,10 +311,15 @@ export interface RetryEvent {
   waitMs: number;
 }
 
+/** The app limiter's only key. */
+const ALL_CONVERSATIONS = '*';
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class PacedGateway implements ConversationGateway {
-  readonly limiter: SlidingWindowLimiter;
+  private readonly perConversation: SlidingWindowLimiter;
+  /** One key for all conversations: the app's requests are counted together. */
+  private readonly perApp: SlidingWindowLimiter;
   /** One queue per conversation: messages go out in order, one at a time. */
   private readonly queues = new KeyedLock();
   /** Conversations resting after a message gave up: until when, and the last answer. */
@@ -265,7 +342,8 @@ export class PacedGateway implements ConversationGateway {
     private readonly inner: ConversationGateway,
     private readonly options: PacedGatewayOptions = {},
   ) {
-    this.limiter = new SlidingWindowLimiter(options.limits ?? TEAMS_CONVERSATION_LIMITS);
+    this.perConversation = new SlidingWindowLimiter(options.limits ?? TEAMS_CONVERSATION_LIMITS);
+    this.perApp = new SlidingWindowLimiter(options.appLimits ?? TEAMS_APP_LIMITS);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
     this.baseDelayMs = options.baseDelayMs ?? 1_000;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
@@ -307,14 +385,17 @@ export class PacedGateway implements ConversationGateway {
     return this.queues.run(key, task);
   }
 
-  /** Wait for a slot under every limit, then take it. */
+  /** Wait for a slot under every limit, the conversation's and the app's, then take both. */
   private async acquire(key: string): Promise<void> {
     for (;;) {
-      const wait = this.limiter.delay(key, this.now());
+      const now = this.now();
+      const wait = Math.max(this.perConversation.delay(key, now), this.perApp.delay(ALL_CONVERSATIONS, now));
       if (wait <= 0) break;
       await this.sleep(wait);
     }
-    this.limiter.take(key, this.now());
+    const now = this.now();
+    this.perConversation.take(key, now);
+    this.perApp.take(ALL_CONVERSATIONS, now);
   }
 
   private backoff(attempt: number): number {

@@ -15,8 +15,9 @@ beforeAll(async () => {
   stack = await startStack({
     seedIncidents: 0,
     env: { DIGEST_THRESHOLD: '1000' },
-    // Short waits: a timeout is 150 ms here, retries back off from 5 ms; more attempts than in production.
-    app: { graph: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 150, maxAttempts: 12, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) }, delivery: { baseDelayMs: 1, maxDelayMs: 5, limits: [{ count: 1000, perMs: 1000 }] } },
+    // Short waits: a timeout is 150 ms here, retries back off from 5 ms; more attempts than in production;
+    // Teams pacing out of the way (this test is about Graph).
+    app: { graph: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 150, maxAttempts: 12, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) }, delivery: { baseDelayMs: 1, maxDelayMs: 5, limits: [{ count: 1000, perMs: 1000 }], appLimits: [{ count: 1000, perMs: 1000 }] } },
   });
   await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
   await stack.bot.services.poller.idle();

@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the Bot Framework connector (the Teams side of proactive messages):
  * records every activity the bot sends or updates and answers like the connector does.
- * Optionally answers 429 with Retry-After to a share of sends and updates (deterministic: seeded).
+ * Optionally answers 429 with Retry-After to a share of sends and updates (deterministic: seeded),
+ * or a chosen status to chosen requests.
  */
 import { createRandom } from '../../src/tenant/prng.js';
 import { hashString } from '../../src/tenant/directory.js';
@@ -21,8 +22,15 @@ export interface ConnectorCall {
 export interface ConnectorAttempt {
   method: 'send' | 'update';
   conversationId: string;
-  status: 200 | 429;
+  /** 200, 429 (throttled) or what `refuse` chose. */
+  status: number;
   at: number;
+}
+
+/** An answer `refuse` chose instead of accepting a send or update. */
+export interface Refusal {
+  status: number;
+  headers?: Record<string, string>;
 }
 
 export interface FakeConnectorOptions {
@@ -39,6 +47,11 @@ export interface FakeConnectorOptions {
     /** Seed of the per-conversation pseudo-random sequence (default 1). */
     seed?: number;
   };
+  /**
+   * Answer a send or update with a chosen status instead of accepting it (decided before
+   * `throttle`). `nth`: 1 for the conversation's first send or update request, and so on.
+   */
+  refuse?: (request: { method: 'send' | 'update'; conversationId: string; nth: number }) => Refusal | null;
   /** The clock that stamps arrivals (tests pass their fake clock). */
   now?: () => number;
 }
@@ -84,6 +97,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
     }
     return false;
   };
+  const requestsPerConversation = new Map<string, number>();
   const members = new Map<string, { id: string; name: string; userPrincipalName: string; aadObjectId: string }>();
   let next = 1;
   const server: Server = createServer((req, res) => {
@@ -124,6 +138,16 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
         return;
       }
       const at = now();
+      if (method !== 'reply') {
+        const nth = (requestsPerConversation.get(conversationId) ?? 0) + 1;
+        requestsPerConversation.set(conversationId, nth);
+        const refusal = options.refuse?.({ method, conversationId, nth });
+        if (refusal) {
+          attempts.push({ method, conversationId, status: refusal.status, at });
+          res.writeHead(refusal.status, { 'content-type': 'application/json', ...refusal.headers }).end(JSON.stringify({ error: { code: `Http${refusal.status}`, message: 'Refused by the test' } }));
+          return;
+        }
+      }
       if (method !== 'reply' && throttled(conversationId)) {
         attempts.push({ method, conversationId, status: 429, at });
         const headers: Record<string, string> = { 'content-type': 'application/json', 'retry-after': String(options.throttle?.retryAfterSeconds ?? 1) };

@@ -1,8 +1,12 @@
 /**
  * Paced, retrying delivery: the limiter and retry rules against a scripted gateway, then the
  * whole path (PacedGateway → AdapterGateway → CloudAdapter → botframework-connector → HTTP) against
- * the fake connector answering 429 to a share of requests. Time is a fake clock: `sleep` moves it
- * on at once, the connector stamps arrivals with it, and window counts are exact.
+ * the fake connector answering 429 to a share of requests, or a chosen status. Time is a fake
+ * clock: `sleep` moves it on at once, the connector stamps arrivals with it, and window counts are
+ * exact. Many conversations at once use the SchedulerClock, whose timers fire in time order.
+ *
+ * The limits checked are Microsoft's, from "Optimize your bot with rate limiting and best practices
+ * in Teams" (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit).
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +18,7 @@ import {
   DeliveryError,
   PacedGateway,
   SlidingWindowLimiter,
+  TEAMS_CONVERSATION_LIMITS,
   connectorRetryAfter,
   type RetryEvent,
 } from '../../src/sync/delivery.js';
@@ -32,15 +37,63 @@ class FakeClock {
   };
 }
 
-/** The most arrivals inside any window [t, t + perMs) (times ascending). */
-function busiestWindow(times: readonly number[], perMs: number): number {
+/**
+ * A clock for many queues at once: `sleep` is a timer, and `run` moves time on to the next timer
+ * only once everything that can run without time passing has run, as real time would.
+ */
+class SchedulerClock {
+  private t = 0;
+  private order = 0;
+  private readonly timers: { at: number; order: number; wake: () => void }[] = [];
+  readonly now = (): number => this.t;
+  readonly sleep = (ms: number): Promise<void> => new Promise<void>((wake) => this.timers.push({ at: this.t + ms, order: this.order++, wake }));
+
+  async run<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    void work.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (done) return work;
+      if (this.timers.length === 0) throw new Error('the work is waiting for nothing');
+      this.timers.sort((a, b) => a.at - b.at || a.order - b.order);
+      const at = this.timers[0]!.at;
+      this.t = Math.max(this.t, at);
+      // Timers due at the same moment fire together, in the order they were set.
+      while (this.timers[0]?.at === at) this.timers.shift()!.wake();
+    }
+  }
+}
+
+/**
+ * The most arrivals inside any window of `perMs` (times ascending): [t, t + perMs), or with
+ * `closed`, [t, t + perMs], for a counter that includes both ends.
+ */
+function busiestWindow(times: readonly number[], perMs: number, { closed = false } = {}): number {
   let most = 0;
   let start = 0;
   for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= perMs) start++;
+    while (closed ? times[end]! - times[start]! > perMs : times[end]! - times[start]! >= perMs) start++;
     most = Math.max(most, end - start + 1);
   }
   return most;
+}
+
+/** Teams' documented limits per conversation ("Send to conversation", per bot per thread). */
+const TEAMS_DOCUMENTED_PER_CONVERSATION = [
+  { perMs: 1_000, count: 7 },
+  { perMs: 2_000, count: 8 },
+  { perMs: 30_000, count: 60 },
+  { perMs: 3_600_000, count: 1_800 },
+] as const;
+
+/** Every documented per-conversation window holds, even counting a window closed at both ends. */
+function expectWithinTeamsLimits(times: readonly number[]): void {
+  for (const { perMs, count } of TEAMS_DOCUMENTED_PER_CONVERSATION) {
+    expect(busiestWindow(times, perMs, { closed: true }), `${perMs} ms window`).toBeLessThanOrEqual(count);
+  }
 }
 
 const card = (n: number): AdaptiveCardJson => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: `message ${n}` }] });
@@ -69,7 +122,7 @@ const networkError = (code: string) => Object.assign(new Error(`socket ${code}`)
 class ScriptedGateway implements ConversationGateway {
   readonly calls: { conversation: string; op: 'send' | 'update'; text: string; at: number }[] = [];
   constructor(
-    private readonly clock: FakeClock,
+    private readonly clock: { now: () => number },
     private readonly failures: (call: { conversation: string; text: string; attempt: number }) => Error | null = () => null,
   ) {}
   private attempts = new Map<string, number>();
@@ -133,24 +186,88 @@ describe('SlidingWindowLimiter', () => {
     expect(limiter.delay('a', 1000)).toBe(9000);
     expect(() => new SlidingWindowLimiter([{ count: 0, perMs: 1000 }])).toThrow(RangeError);
   });
+
+  it('forgets a key an hour after its newest grant, and holds no more grants than the hour and the largest count need', () => {
+    const limiter = new SlidingWindowLimiter(TEAMS_CONVERSATION_LIMITS);
+    for (let c = 0; c < 100; c++) limiter.take(`idle ${c}`, c * 1000);
+    expect(limiter.size()).toEqual({ keys: 100, grants: 100 });
+    // One busy conversation, a message a second for two hours: the idle ones are forgotten as
+    // their hour passes, and the busy one keeps its newest 1,700.
+    for (let t = 0; t < 7_200_000; t += 1000) limiter.take('busy', t);
+    expect(limiter.size()).toEqual({ keys: 1, grants: 1_700 });
+    // Still enough to hold the hourly cap: the next grant waits until the oldest of those 1,700 is an hour old.
+    const oldestKept = 7_199_000 - 1_699 * 1000;
+    expect(limiter.delay('busy', 7_199_000)).toBe(oldestKept + 3_600_000 - 7_199_000);
+    // And a key idle for an hour is gone: the next grant anywhere drops it.
+    const later = 7_199_000 + 3_600_000;
+    limiter.take('another', later);
+    expect(limiter.size()).toEqual({ keys: 1, grants: 1 });
+    // A key's own grants go once they are an hour old, at its next grant.
+    for (let n = 1; n < 10; n++) limiter.take('another', later + n * 1000);
+    expect(limiter.size()).toEqual({ keys: 1, grants: 10 });
+    limiter.take('another', later + 9_000 + 3_600_000);
+    expect(limiter.size()).toEqual({ keys: 1, grants: 1 });
+  });
 });
 
 describe('PacedGateway (scripted gateway, fake clock)', () => {
-  it('paces a burst of 200 under 6 a second and 55 per 30 seconds, in order, each once', async () => {
+  it('paces a burst of 500 into one conversation under every window Teams documents, in order, each once', async () => {
     const clock = new FakeClock();
     const inner = new ScriptedGateway(clock);
     const paced = new PacedGateway(inner, { now: clock.now, sleep: clock.sleep });
     const conv = conversation('c1');
-    const ids = await Promise.all(Array.from({ length: 200 }, (_, n) => paced.send(conv, card(n))));
-    expect(ids).toEqual(Array.from({ length: 200 }, (_, n) => `id-message ${n}`));
-    expect(inner.calls.map((c) => c.text)).toEqual(Array.from({ length: 200 }, (_, n) => `message ${n}`));
+    const ids = await Promise.all(Array.from({ length: 500 }, (_, n) => paced.send(conv, card(n))));
+    expect(ids).toEqual(Array.from({ length: 500 }, (_, n) => `id-message ${n}`));
+    expect(inner.calls.map((c) => c.text)).toEqual(Array.from({ length: 500 }, (_, n) => `message ${n}`));
     const times = inner.calls.map((c) => c.at);
-    expect(busiestWindow(times, 1000)).toBe(6);
+    // Teams' limits (7/1 s, 8/2 s, 60/30 s), every sliding window, both ends counted.
+    expectWithinTeamsLimits(times);
+    // Ours, and used to the full: a quarter second apart, 7 per 2 s, 55 per 30 s.
+    expect(busiestWindow(times, 250)).toBe(1);
+    expect(busiestWindow(times, 1_000)).toBe(4);
+    expect(busiestWindow(times, 2_000)).toBe(7);
     expect(busiestWindow(times, 30_000)).toBe(55);
-    // Not slower than it must be: 200 at 55 per 30 s needs three full windows, and no more.
-    expect(times.at(-1)).toBeGreaterThanOrEqual(90_000);
-    expect(times.at(-1)).toBeLessThan(96_000);
+    // Not slower than it must be: 500 at 55 per 30 s is nine full windows, and the last 5 a quarter second apart.
+    expect(times.at(-1)).toBe(9 * 30_000 + 4 * 250);
     expect(paced.pending('c1')).toBe(0);
+  });
+
+  it('holds the hourly cap: of 2,000 messages into one conversation, 1,700 go in the first hour and the rest as those age out', async () => {
+    const clock = new FakeClock();
+    const inner = new ScriptedGateway(clock);
+    const paced = new PacedGateway(inner, { now: clock.now, sleep: clock.sleep });
+    const conv = conversation('c1');
+    await Promise.all(Array.from({ length: 2_000 }, (_, n) => paced.send(conv, card(n))));
+    expect(inner.calls.map((c) => c.text)).toEqual(Array.from({ length: 2_000 }, (_, n) => `message ${n}`));
+    const times = inner.calls.map((c) => c.at);
+    expectWithinTeamsLimits(times);
+    expect(busiestWindow(times, 3_600_000)).toBe(1_700);
+    expect(busiestWindow(times, 30_000)).toBe(55);
+    // The first 1,700 at the 30 s pace (about a quarter of an hour), then the 1,701st waits for the hour.
+    expect(times[1_699]).toBeLessThan(1_000_000);
+    expect(times[1_700]! - times[0]!).toBe(3_600_000);
+  });
+
+  it('keeps a burst across 100 conversations under the app’s limit: 25 a second, 40 ms apart, across all', async () => {
+    const clock = new SchedulerClock();
+    const inner = new ScriptedGateway(clock);
+    const paced = new PacedGateway(inner, { now: clock.now, sleep: clock.sleep });
+    const keys = Array.from({ length: 100 }, (_, c) => `c${c}`);
+    const perConversation = 10;
+    await clock.run(Promise.all(keys.flatMap((key, c) => Array.from({ length: perConversation }, (_, n) => paced.send(conversation(key), card(c * perConversation + n))))));
+    expect(inner.calls).toHaveLength(1_000);
+    keys.forEach((key, c) => {
+      const mine = inner.calls.filter((call) => call.conversation === key);
+      expect(mine.map((call) => call.text)).toEqual(Array.from({ length: perConversation }, (_, n) => `message ${c * perConversation + n}`));
+      expectWithinTeamsLimits(mine.map((call) => call.at));
+    });
+    const times = inner.calls.map((c) => c.at);
+    // Teams documents 30 requests a second per app per tenant.
+    expect(busiestWindow(times, 1_000, { closed: true })).toBeLessThanOrEqual(30);
+    expect(busiestWindow(times, 1_000)).toBe(25);
+    expect(busiestWindow(times, 40)).toBe(1);
+    // Not slower than it must be: 1,000 at one per 40 ms, no slot left unused.
+    expect(times.at(-1)).toBe(999 * 40);
   });
 
   it('keeps sends and updates in one queue per conversation, in the order they were asked for', async () => {
@@ -178,10 +295,10 @@ describe('PacedGateway (scripted gateway, fake clock)', () => {
     expect(at('message 3') - at('message 2')).toBeGreaterThanOrEqual(5000);
   });
 
-  it('retries 502/503/504 and dropped connections with growing backoff, never sooner than a Retry-After', async () => {
+  it('retries 412/502/503/504 and dropped connections with growing backoff, never sooner than a Retry-After', async () => {
     const clock = new FakeClock();
     const script: Record<string, Error[]> = {
-      'message 0': [restError(502), restError(503), restError(504)],
+      'message 0': [restError(412), restError(502), restError(503), restError(504)],
       'message 1': [networkError('ECONNRESET'), networkError('REQUEST_SEND_ERROR')],
       'message 2': [restError(503, { 'Retry-After': '30' })],
     };
@@ -192,9 +309,10 @@ describe('PacedGateway (scripted gateway, fake clock)', () => {
     await Promise.all([0, 1, 2].map((n) => paced.send(conv, card(n))));
     expect(inner.calls.map((c) => c.text)).toEqual(['message 0', 'message 1', 'message 2']);
     expect(retries.map((r) => [r.status ?? r.networkCode, r.waitMs])).toEqual([
-      [502, 1000],
-      [503, 2000],
-      [504, 4000],
+      [412, 1000],
+      [502, 2000],
+      [503, 4000],
+      [504, 8000],
       ['ECONNRESET', 1000],
       ['REQUEST_SEND_ERROR', 2000],
       [503, 30_000],
@@ -247,20 +365,17 @@ describe('PacedGateway (scripted gateway, fake clock)', () => {
   });
 
   it('lets other conversations proceed while one waits out a Retry-After', async () => {
-    const clock = new FakeClock();
-    const waits: { ms: number; release: () => void }[] = [];
-    const sleep = (ms: number) => new Promise<void>((release) => waits.push({ ms, release }));
+    const clock = new SchedulerClock();
     const inner = new ScriptedGateway(clock, ({ conversation: c, attempt }) => (c === 'a' && attempt === 1 ? restError(429, { 'Retry-After': '60' }) : null));
-    const paced = new PacedGateway(inner, { now: clock.now, sleep });
+    const paced = new PacedGateway(inner, { now: clock.now, sleep: clock.sleep });
     const a = paced.send(conversation('a'), card(0));
-    const b = Promise.all([1, 2, 3].map((n) => paced.send(conversation('b'), card(n))));
-    await b;
+    await clock.run(Promise.all([1, 2, 3].map((n) => paced.send(conversation('b'), card(n)))));
     expect(inner.calls.map((c) => c.text)).toEqual(['message 1', 'message 2', 'message 3']);
-    expect(waits.map((w) => w.ms)).toEqual([60_000]);
+    expect(clock.now()).toBeLessThan(1_000);
     expect(paced.pending('a')).toBe(1);
-    waits[0]!.release();
-    await a;
+    await clock.run(a);
     expect(inner.calls.map((c) => c.text)).toEqual(['message 1', 'message 2', 'message 3', 'message 0']);
+    expect(inner.calls.at(-1)!.at).toBe(60_000);
     await paced.idle();
   });
 
@@ -302,7 +417,8 @@ describe('PacedGateway through CloudAdapter to a connector that throttles', () =
     expect(ids).toEqual(sends.map((c) => c.activityId));
     expect(new Set(ids).size).toBe(200);
     const accepted = sends.map((c) => c.at);
-    expect(busiestWindow(accepted, 1000)).toBeLessThanOrEqual(6);
+    expectWithinTeamsLimits(accepted);
+    expect(busiestWindow(accepted, 2_000)).toBeLessThanOrEqual(7);
     expect(busiestWindow(accepted, 30_000)).toBeLessThanOrEqual(55);
   }
 
@@ -323,6 +439,43 @@ describe('PacedGateway through CloudAdapter to a connector that throttles', () =
     expect(throttled).toBe(4 * result.retries.length);
     for (const r of result.retries) expect(r).toMatchObject({ status: 429, retryAfterMs: 5, waitMs: 5 });
   });
+
+  it('the connector’s 412, 502, 503 and 504 are retried until the message arrives, once', async () => {
+    const clock = new FakeClock();
+    // Four in a row: the connector client retries 502, 503 and 504 three times itself (not 412),
+    // so the fourth reaches the paced gateway. The 503 says how long to wait, as Teams may; the
+    // client's waits between 502s and 504s are real time (0.5 to 1 s, doubling), so this test takes seconds.
+    const refusals: Record<string, { status: number; times: number; headers?: Record<string, string> }> = {
+      'c-412': { status: 412, times: 2 },
+      'c-502': { status: 502, times: 4 },
+      'c-503': { status: 503, times: 4, headers: { 'retry-after-ms': '5' } },
+      'c-504': { status: 504, times: 4 },
+    };
+    connector = await startFakeConnector({
+      now: clock.now,
+      refuse: ({ conversationId, nth }) => {
+        const r = refusals[conversationId];
+        return r && nth <= r.times ? { status: r.status, headers: r.headers } : null;
+      },
+    });
+    const turnErrors: unknown[] = [];
+    const retries: RetryEvent[] = [];
+    const paced = new PacedGateway(new AdapterGateway(adapter(turnErrors), ''), { now: clock.now, sleep: clock.sleep, random: () => 0.5, onRetry: (e) => retries.push(e) });
+    const keys = Object.keys(refusals);
+    const ids = await Promise.all(keys.map((key, n) => paced.send(conversation(key, connector!.serviceUrl), card(n))));
+    expect(turnErrors).toEqual([]);
+    expect(new Set(ids).size).toBe(4);
+    for (const [n, key] of keys.entries()) {
+      const { status, times } = refusals[key]!;
+      expect(connector.attempts.filter((a) => a.conversationId === key).map((a) => a.status)).toEqual([...Array<number>(times).fill(status), 200]);
+      const delivered = connector.calls.filter((c) => c.conversationId === key);
+      expect(delivered.map((c) => c.activityId)).toEqual([ids[n]]);
+      expect(retries.filter((r) => r.conversationKey === key).map((r) => r.status)).toEqual(status === 412 ? [412, 412] : [status]);
+    }
+    // A 503 that says how long is waited at least that long; the others back off.
+    expect(retries.find((r) => r.status === 503)).toMatchObject({ retryAfterMs: 5, waitMs: 750 });
+    expect(retries.filter((r) => r.status === 412).map((r) => r.waitMs)).toEqual([750, 1500]);
+  }, 30_000);
 
   it('a refused send surfaces as a ConnectorError with the status and Retry-After, even with onTurnError set', async () => {
     connector = await startFakeConnector({ throttle: { share: 1, runLength: 4, retryAfterSeconds: 1 } });
