@@ -14,7 +14,7 @@ import { setLogLevel } from '../src/logger.js';
 import { Store } from '../src/store/store.js';
 import { IncidentPoller } from '../src/sync/poller.js';
 import { IncidentPublisher, type ConversationGateway } from '../src/sync/publisher.js';
-import { startTenant } from '../src/tenant/server.js';
+import { startTenant } from '@irm-bot/defender-tenant';
 import { openQueue, queueQuerySchema } from '../src/tab/queue.js';
 import { tabAssets } from '../src/tab/assets.js';
 import { toCsv } from '../src/tab/client/csv.js';

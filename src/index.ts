@@ -8,7 +8,7 @@ import { loadConfig, type Config } from './config.js';
 import { ConfigError, StoreError } from './errors.js';
 import { log, setLogLevel } from './logger.js';
 import { startPlayground, type Playground } from './playground.js';
-import { startTenant } from './tenant/server.js';
+import { startTenant } from '@irm-bot/defender-tenant';
 import { tabAssets } from './tab/assets.js';
 import { embeddedTenantIrmReader, type IrmStatusReader } from './sync/irm-sync.js';
 

@@ -7,7 +7,7 @@ import 'dotenv/config';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { setLogLevel } from '../logger.js';
-import { startTenant, type Tenant } from '../tenant/server.js';
+import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 import { formatReport, runDoctor, type Finding } from './doctor.js';
 
 async function main(): Promise<number> {

@@ -6,7 +6,7 @@ import { Store } from '../../src/store/store.js';
 import { loadConfig } from '../../src/config.js';
 import { GraphError } from '../../src/errors.js';
 import { formatReport, runDoctor, PROBE_ID, type Finding } from '../../src/doctor/doctor.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 
 let dir: string;
 let tenant: Tenant | undefined;

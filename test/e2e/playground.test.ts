@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tenant } from '../../src/tenant/server.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { chooseOption, clickCardButton, collectPageErrors, fillText, markChat, openPlayground, sendMessage, waitForCard, waitForCardText } from '../support/browser.js';
 import { screenshotPath, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 

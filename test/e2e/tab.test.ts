@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tenant } from '../../src/tenant/server.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { clickCardButton, collectPageErrors, markChat, openPlayground, sendMessage, waitForCard, waitForCardText } from '../support/browser.js';
 import { screenshotPath, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 

@@ -5,9 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DATA_SECURITY_ACTIONS, HUNTING_QUERIES, type CannedQuery } from '../../src/hunting/index.js';
-import { HUNTING_TABLE_NAMES, LOCATION_TYPE, type DataSecurityAction } from '../../src/tenant/hunting-tables.js';
-import { seedTenant } from '../../src/tenant/seed.js';
-import { TenantState } from '../../src/tenant/state.js';
+import { HUNTING_TABLE_NAMES, LOCATION_TYPE, TenantState, seedTenant, type DataSecurityAction } from '@irm-bot/defender-tenant';
 import { describeDiagnostic, diagnostics, isError } from './support/kusto.js';
 
 /** Required parameters only; then every parameter; then each optional one on its own. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 import { cardAction, installation, postActivity } from '../support/activities.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../src/defender/graph-client.js';
 import { alertSchema } from '../../src/defender/model.js';
 import { GraphError } from '../../src/errors.js';
-import { startTenant } from '../../src/tenant/server.js';
+import { startTenant } from '@irm-bot/defender-tenant';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -122,5 +122,29 @@ describe('GraphClient against the embedded tenant', () => {
     expect(alert.status).toBe('resolved');
     expect(alert.serviceSource).toBe('unknownFutureValue');
     expect(alert.detectionSource).toBe('microsoftInsiderRiskManagement');
+  });
+});
+
+describe('GraphClient.runHuntingQuery against the embedded tenant', () => {
+  const clock = () => new Date('2026-11-20T12:00:00.000Z');
+  let seeded: Tenant;
+  beforeAll(async () => {
+    seeded = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 8, irmSyncDelaySeconds: 0, now: clock });
+  });
+  afterAll(async () => {
+    await seeded?.close();
+  });
+
+  it('serves the bot’s own Graph client', async () => {
+    const inWindow = (row: Record<string, unknown>) => Date.parse(String(row.Timestamp)) >= clock().getTime() - 30 * 86_400_000 && Date.parse(String(row.Timestamp)) <= clock().getTime();
+    const client = new GraphClient({ baseUrl: seeded.graphBaseUrl, maxAttempts: 1 });
+    const result = await client.runHuntingQuery('AlertInfo | summarize Alerts = count() by ServiceSource | order by ServiceSource asc', 'P30D');
+    const counts = new Map<string, number>();
+    for (const r of seeded.state.hunting.AlertInfo.filter((row) => inWindow(row))) counts.set(String(r.ServiceSource), (counts.get(String(r.ServiceSource)) ?? 0) + 1);
+    expect(result.schema).toEqual([
+      { name: 'ServiceSource', type: 'String' },
+      { name: 'Alerts', type: 'Int64' },
+    ]);
+    expect(result.results).toEqual([...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ServiceSource, Alerts]) => ({ ServiceSource, Alerts })));
   });
 });

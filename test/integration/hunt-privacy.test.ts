@@ -9,7 +9,7 @@ import { queryFromAdvancedHuntingUrl } from '../../src/hunting/advanced-hunting-
 import type { CannedQuery } from '../../src/hunting/canned-query.js';
 import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { resultLens } from '../../src/bot/commands/hunt.js';
-import { BYSTANDER_USERS, SEED_USERS } from '../../src/tenant/directory.js';
+import { BYSTANDER_USERS, SEED_USERS } from '@irm-bot/defender-tenant';
 import { cardAction, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 

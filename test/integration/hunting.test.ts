@@ -9,7 +9,7 @@ import { findQuery } from '../../src/hunting/queries.js';
 import { HuntingService, explainHuntingError, type HuntResult } from '../../src/hunting/service.js';
 import { userSummary } from '../../src/hunting/user-summary.js';
 import { BadInputError, RateLimitedError } from '../../src/errors.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const DAY = 86_400_000;

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 import { launchBrowser } from './browser.js';
 import { startPlayground, type Playground } from './playground.js';
 

@@ -4,8 +4,7 @@
  * Optionally answers 429 with Retry-After to a share of sends and updates (deterministic: seeded),
  * or a chosen status to chosen requests.
  */
-import { createRandom } from '../../src/tenant/prng.js';
-import { hashString } from '../../src/tenant/directory.js';
+import { createRandom, hashString } from '@irm-bot/defender-tenant';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

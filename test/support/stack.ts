@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBotApp, type BotApp, type BotAppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { startTenant, type Tenant } from '../../src/tenant/server.js';
+import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 import { startFakeConnector, type FakeConnector, type FakeConnectorOptions } from './fake-connector.js';
 import { embeddedTenantIrmReader } from '../../src/sync/irm-sync.js';
 import { installation, message, postActivity, type Who } from './activities.js';

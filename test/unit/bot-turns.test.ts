@@ -14,7 +14,7 @@ import type { ConversationRecord } from '../../src/store/store.js';
 import { Store } from '../../src/store/store.js';
 import { IncidentPoller } from '../../src/sync/poller.js';
 import { IncidentPublisher, type ConversationGateway } from '../../src/sync/publisher.js';
-import { startTenant } from '../../src/tenant/server.js';
+import { startTenant } from '@irm-bot/defender-tenant';
 import { TriageService } from '../../src/triage/triage.js';
 import { HuntingService } from '../../src/hunting/service.js';
 import { shiftSummary } from '../../src/sync/summary.js';

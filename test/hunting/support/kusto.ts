@@ -8,7 +8,7 @@
  * described by the small interfaces below and checked at load time instead.
  */
 import { createRequire } from 'node:module';
-import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES } from '../../../src/tenant/hunting-tables.js';
+import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES } from '@irm-bot/defender-tenant';
 
 export interface SyntaxElement {
   readonly Kind: number;

@@ -1,6 +1,6 @@
 /** The embedded tenant's stored records: what Defender keeps, before it is shaped for Graph. */
-import type { AlertStatus, Classification, DetectionSource, Determination, IncidentStatus, ServiceSource, Severity } from '../defender/model.js';
-import type { IrmStatus } from '../defender/irm-mapping.js';
+import type { AlertStatus, Classification, DetectionSource, Determination, IncidentStatus, ServiceSource, Severity } from './graph-model.js';
+import type { IrmStatus } from './irm.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 

@@ -3,7 +3,7 @@
  * Reads TENANT_PORT (default 3979, 0 = a free port), SEED_INCIDENTS and IRM_SYNC_DELAY (seconds).
  */
 import { z } from 'zod';
-import { createLogger } from '../logger.js';
+import { createLogger } from './logger.js';
 import { startTenant } from './server.js';
 import { describeIssues } from './zod-error.js';
 

@@ -1,8 +1,8 @@
 /** The Graph surface of the embedded tenant, over HTTP, as a Graph client sees it. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema, type Alert } from '../../src/defender/model.js';
-import type { Tenant } from '../../src/tenant/server.js';
+import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema, type Alert } from './graph-shapes.js';
+import type { Tenant } from '../src/index.js';
 import { admin, call, graph, manualClock, q, start } from './helpers.js';
 
 let tenant: Tenant;

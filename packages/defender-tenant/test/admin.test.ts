@@ -1,8 +1,8 @@
 /** The admin paths: creating incidents, portal changes, the IRM side, faults, permissions, the request log and reset. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema } from '../../src/defender/model.js';
-import type { Tenant } from '../../src/tenant/server.js';
+import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema } from './graph-shapes.js';
+import type { Tenant } from '../src/index.js';
 import { admin, call, graph, manualClock, start } from './helpers.js';
 
 const createdSchema = z.object({ incidentId: z.string().regex(/^\d+$/), alertIds: z.array(z.string()) });

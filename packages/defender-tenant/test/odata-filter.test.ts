@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, parseFilter, type FilterProperty } from '../../src/tenant/odata-filter.js';
-import { GraphHttpError } from '../../src/tenant/graph-error.js';
+import { compileFilter, parseFilter, type FilterProperty } from '../src/odata-filter.js';
+import { GraphHttpError } from '../src/graph-error.js';
 
 interface Row {
   name: string | null;

@@ -1,6 +1,6 @@
 /** The Graph security API (v1.0) paths the embedded tenant serves. */
 import { z } from 'zod';
-import { alertPatchSchema, incidentPatchSchema } from '../defender/model.js';
+import { alertUpdateSchema, incidentUpdateSchema } from './graph-model.js';
 import type { HuntingEngine } from './hunting-engine.js';
 import { ALERT_SPEC, INCIDENT_SPEC, parseCollectionQuery, parseEntityQuery, selectPage, type EntitySpec } from './query.js';
 import type { Json } from './records.js';
@@ -88,7 +88,7 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       handler: (ctx) => {
         const id = param(ctx);
         state.getIncident(id);
-        const patch = parseBody(incidentPatchSchema, ctx.body, 'Invalid incident update');
+        const patch = parseBody(incidentUpdateSchema, ctx.body, 'Invalid incident update');
         state.patchIncident(id, patch, APP_NAME);
         return { status: 200, body: incidentEntity(ctx, id, new Set()) };
       },
@@ -122,7 +122,7 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       handler: (ctx) => {
         const id = param(ctx);
         state.getAlert(id);
-        const patch = parseBody(alertPatchSchema, ctx.body, 'Invalid alert update');
+        const patch = parseBody(alertUpdateSchema, ctx.body, 'Invalid alert update');
         state.patchAlert(id, patch, APP_NAME);
         return { status: 200, body: alertEntity(ctx, id) };
       },

@@ -1,9 +1,9 @@
 /** The seeded tenant: deterministic, realistic, and its hunting tables consistent with its alerts. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { alertSchema, collectionSchema, incidentSchema, type Incident } from '../../src/defender/model.js';
-import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES } from '../../src/tenant/hunting-tables.js';
-import { SEED_USERS } from '../../src/tenant/directory.js';
-import type { Tenant } from '../../src/tenant/server.js';
+import { alertSchema, collectionSchema, incidentSchema, type Incident } from './graph-shapes.js';
+import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES } from '../src/hunting-tables.js';
+import { SEED_USERS } from '../src/directory.js';
+import type { Tenant } from '../src/index.js';
 import { graph, manualClock, start } from './helpers.js';
 
 const tenants: Tenant[] = [];

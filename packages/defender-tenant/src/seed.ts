@@ -7,7 +7,7 @@
  * Defender for Endpoint, Entra ID Protection or DLP alerts, and a few already in progress or
  * resolved by a portal analyst.
  */
-import type { Classification, Determination, Severity } from '../defender/model.js';
+import type { Classification, Determination, Severity } from './graph-model.js';
 import { IRM_TEMPLATES } from './catalog.js';
 import { BYSTANDER_USERS, SEED_USERS } from './directory.js';
 import { addBackgroundActivity } from './hunting-tables.js';

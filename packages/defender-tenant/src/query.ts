@@ -2,7 +2,7 @@
  * OData query options for the tenant's collections: which are allowed, their values checked
  * (Graph 400s otherwise), and a page cut from the filtered, ordered items with the next link.
  */
-import { CLASSIFICATIONS, DETECTION_SOURCES, DETERMINATIONS, SERVICE_SOURCES } from '../defender/model.js';
+import { CLASSIFICATIONS, DETECTION_SOURCES, DETERMINATIONS, SERVICE_SOURCES } from './graph-model.js';
 import { badRequest } from './graph-error.js';
 import { compileFilter, parseFilter, type FilterProperty } from './odata-filter.js';
 import type { AlertRecord, IncidentRecord } from './records.js';

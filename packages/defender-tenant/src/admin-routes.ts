@@ -1,6 +1,6 @@
 /** The admin paths (not Graph) that demos, tests and outside checks drive the tenant with. */
 import { z } from 'zod';
-import { alertPatchSchema, inputEnum } from '../defender/model.js';
+import { alertUpdateSchema, inputEnum } from './graph-model.js';
 import { FAULT_KINDS, GRAPH_PERMISSIONS, type TenantControl } from './control.js';
 import { badRequest } from './graph-error.js';
 import { OTHER_SOURCES } from './records.js';
@@ -24,7 +24,7 @@ const newIncidentSchema = z
   })
   .strict();
 
-const portalChangeSchema = alertPatchSchema.extend({ by: upn.optional() }).strict();
+const portalChangeSchema = alertUpdateSchema.extend({ by: upn.optional() }).strict();
 
 const faultsSchema = z
   .object({

@@ -4,11 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { GraphClient } from '../../src/defender/graph-client.js';
-import { graphErrorSchema } from '../../src/defender/model.js';
-import { HUNTING_SCHEMAS, huntingRow, type HuntingRow } from '../../src/tenant/hunting-tables.js';
-import { createKqlHuntingEngine } from '../../src/tenant/kql/index.js';
-import type { Tenant } from '../../src/tenant/server.js';
+import { graphErrorSchema } from './graph-shapes.js';
+import { HUNTING_SCHEMAS, huntingRow, type HuntingRow } from '../src/hunting-tables.js';
+import { createKqlHuntingEngine } from '../src/kql/index.js';
+import type { Tenant } from '../src/index.js';
 import { graph, manualClock, start } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -141,18 +140,6 @@ describe('runHuntingQuery over HTTP', () => {
     expect((await huntError('DataSecurityEvents | where Timestamp > "yesterday"')).message).toMatch(/Cannot compare a value of type datetime with a value of type string/);
     expect((await huntError('DataSecurityEvents', 'last month')).message).toMatch(/Timespan 'last month' is not valid/);
     expect((await huntError(`DataSecurityEvents | where AccountUpn == "${'x'.repeat(10_001)}"`)).message).toMatch(/accepts at most 10000/);
-  });
-
-  it('serves the bot’s own Graph client', async () => {
-    const client = new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 1 });
-    const result = await client.runHuntingQuery('AlertInfo | summarize Alerts = count() by ServiceSource | order by ServiceSource asc', 'P30D');
-    const counts = new Map<string, number>();
-    for (const r of tenant.state.hunting.AlertInfo.filter((row) => inWindow(row))) counts.set(String(r.ServiceSource), (counts.get(String(r.ServiceSource)) ?? 0) + 1);
-    expect(result.schema).toEqual([
-      { name: 'ServiceSource', type: 'String' },
-      { name: 'Alerts', type: 'Int64' },
-    ]);
-    expect(result.results).toEqual([...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ServiceSource, Alerts]) => ({ ServiceSource, Alerts })));
   });
 });
 

@@ -8,13 +8,13 @@
  */
 import {
   EVOLVABLE_MEMBERS,
-  type AlertPatch,
+  type AlertUpdate,
   type AlertStatus,
-  type IncidentPatch,
+  type IncidentUpdate,
   type IncidentStatus,
   type Severity,
-} from '../defender/model.js';
-import { irmStatusFor, type IrmStatus } from '../defender/irm-mapping.js';
+} from './graph-model.js';
+import { irmStatusFor, type IrmStatus } from './irm.js';
 import { CATEGORY_WORDS, PRODUCT_NAMES, irmTemplateForTitle, templatesFor, type AlertTemplate } from './catalog.js';
 import { Directory, type DirectoryUser } from './directory.js';
 import { notFound } from './graph-error.js';
@@ -292,7 +292,7 @@ export class TenantState {
   }
 
   /** A change to one alert (Graph PATCH or the portal), then its incident follows. */
-  patchAlert(id: string, patch: AlertPatch, actor: string, atMs = this.nowMs()): AlertRecord {
+  patchAlert(id: string, patch: AlertUpdate, actor: string, atMs = this.nowMs()): AlertRecord {
     const alert = this.getAlert(id);
     this.applyToAlert(alert, patch, atMs);
     const incident = this.getIncident(alert.incidentId);
@@ -300,7 +300,7 @@ export class TenantState {
     return alert;
   }
 
-  private applyToAlert(alert: AlertRecord, patch: AlertPatch, atMs: number): void {
+  private applyToAlert(alert: AlertRecord, patch: AlertUpdate, atMs: number): void {
     if (patch.status !== undefined) this.setAlertStatus(alert, patch.status, atMs);
     if (patch.classification !== undefined) alert.classification = patch.classification;
     if (patch.determination !== undefined) alert.determination = patch.determination;
@@ -342,7 +342,7 @@ export class TenantState {
    * the documented properties (checked by the route); the portal (the seed, admin paths) may also
    * set the title, severity and resolving comment.
    */
-  patchIncident(id: string, patch: IncidentPatch & { displayName?: string; severity?: Severity; resolvingComment?: string }, actor: string, atMs = this.nowMs()): IncidentRecord {
+  patchIncident(id: string, patch: IncidentUpdate & { displayName?: string; severity?: Severity; resolvingComment?: string }, actor: string, atMs = this.nowMs()): IncidentRecord {
     const incident = this.getIncident(id);
     if (patch.displayName !== undefined) incident.displayName = patch.displayName;
     if (patch.severity !== undefined) incident.severity = patch.severity;
@@ -356,7 +356,7 @@ export class TenantState {
 
     const alerts = this.alertsOf(incident);
     for (const alert of alerts) {
-      const change: AlertPatch = {};
+      const change: AlertUpdate = {};
       if (patch.assignedTo !== undefined) change.assignedTo = patch.assignedTo;
       const nextStatus = alertStatusFollowing(incident.status, previous, alert.status, patch.status);
       if (nextStatus !== alert.status) change.status = nextStatus;

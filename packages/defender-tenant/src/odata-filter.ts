@@ -10,7 +10,7 @@
  *
  * Errors are Graph 400s whose message names the problem.
  */
-import { EVOLVABLE_MEMBERS, PREFER_UNKNOWN_ENUM_MEMBERS, camel } from '../defender/model.js';
+import { EVOLVABLE_MEMBERS, PREFER_UNKNOWN_ENUM_MEMBERS, camel } from './graph-model.js';
 import { badRequest } from './graph-error.js';
 
 export const COMPARISON_OPS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const;

@@ -3,7 +3,7 @@
  * tenant's tables, answering as `POST /security/runHuntingQuery` does. Every problem with a
  * query (syntax, unknown names, types, unsupported constructs, limits) is a Graph 400.
  */
-import { createLogger } from '../../logger.js';
+import { createLogger } from '../logger.js';
 import { badRequest, GraphHttpError } from '../graph-error.js';
 import type { HuntingEngine, HuntingQueryResult } from '../hunting-engine.js';
 import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES, type HuntingRow, type HuntingTables } from '../hunting-tables.js';

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PREFER_UNKNOWN_ENUM_MEMBERS } from '../defender/model.js';
-import { createLogger } from '../logger.js';
+import { PREFER_UNKNOWN_ENUM_MEMBERS } from './graph-model.js';
+import { createLogger } from './logger.js';
 import { adminRoutes } from './admin-routes.js';
 import { TenantControl, type RequestLogEntry } from './control.js';
 import { GraphHttpError, graphErrorBody } from './graph-error.js';
