@@ -4,7 +4,7 @@
  * positive or Informational, expected activity = Dismissed; Resolved with no classification is
  * also Dismissed, which is why the card never lets an analyst resolve without one.
  */
-import type { AlertStatus, Classification, Determination, IncidentStatus, ServiceSource, Severity } from './model.js';
+import { ALERT_UPDATE_DETERMINATIONS, type AlertStatus, type Classification, type Determination, type IncidentStatus, type ServiceSource, type Severity } from './model.js';
 
 export const IRM_STATUSES = ['Needs review', 'Confirmed', 'Dismissed'] as const;
 export type IrmStatus = (typeof IRM_STATUSES)[number];
@@ -18,12 +18,25 @@ export function irmStatusFor(status: AlertStatus, classification: Classification
 export const RESOLVE_CLASSIFICATIONS = ['truePositive', 'falsePositive', 'informationalExpectedActivity'] as const;
 export type ResolveClassification = (typeof RESOLVE_CLASSIFICATIONS)[number];
 
-/** Determinations that make sense for each classification (Defender's own grouping), first is the default. */
+/**
+ * Determinations that make sense for each classification (Defender's own grouping), first is the
+ * default. Only ones *Update incident* documents (INCIDENT_UPDATE_DETERMINATIONS): not
+ * `compromisedAccount` or `confirmedActivity`, which its page names otherwise.
+ */
 export const DETERMINATIONS_BY_CLASSIFICATION: Record<ResolveClassification, readonly Determination[]> = {
-  truePositive: ['maliciousUserActivity', 'compromisedAccount', 'multiStagedAttack', 'other'],
+  truePositive: ['maliciousUserActivity', 'multiStagedAttack', 'other'],
   falsePositive: ['notMalicious', 'notEnoughDataToValidate', 'other'],
-  informationalExpectedActivity: ['confirmedActivity', 'lineOfBusinessApplication', 'securityTesting', 'securityPersonnel', 'other'],
+  informationalExpectedActivity: ['lineOfBusinessApplication', 'securityTesting', 'securityPersonnel', 'other'],
 };
+
+/**
+ * The determination for an *Update alert* body: only one that page documents. `notMalicious` and
+ * `notEnoughDataToValidate` are not on it, so the alert update leaves them out and the incident
+ * update (whose page documents them) carries them.
+ */
+export function alertUpdateDetermination(determination: Determination): { determination?: Determination } {
+  return ALERT_UPDATE_DETERMINATIONS.has(determination) ? { determination } : {};
+}
 
 export function determinationFits(classification: ResolveClassification, determination: Determination): boolean {
   return DETERMINATIONS_BY_CLASSIFICATION[classification].includes(determination);

@@ -188,6 +188,21 @@ export const graphErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).passthrough(),
 });
 
+/**
+ * Determinations each update method documents that are also members of alertDetermination. The
+ * pages disagree on four names: *Update alert* lists `compromisedUser`, `clean`, `insufficientData`
+ * and `confirmedUserActivity`; *Update incident* lists `compromisedUser`, `notMalicious`,
+ * `notEnoughDataToValidate` and `confirmedUserActivity`; the type's members table has
+ * `compromisedAccount`, `notMalicious`, `notEnoughDataToValidate` and `confirmedActivity`. The bot
+ * sends only what both the method's page and the type list:
+ * https://learn.microsoft.com/en-us/graph/api/security-alert-update?view=graph-rest-1.0
+ * https://learn.microsoft.com/en-us/graph/api/security-incident-update?view=graph-rest-1.0
+ * https://learn.microsoft.com/en-us/graph/api/resources/security-alert?view=graph-rest-1.0
+ */
+const DOCUMENTED_BY_BOTH_UPDATES = ['unknown', 'apt', 'malware', 'securityPersonnel', 'securityTesting', 'unwantedSoftware', 'other', 'multiStagedAttack', 'phishing', 'maliciousUserActivity', 'lineOfBusinessApplication'] as const;
+export const ALERT_UPDATE_DETERMINATIONS: ReadonlySet<Determination> = new Set(DOCUMENTED_BY_BOTH_UPDATES);
+export const INCIDENT_UPDATE_DETERMINATIONS: ReadonlySet<Determination> = new Set([...DOCUMENTED_BY_BOTH_UPDATES, 'notMalicious', 'notEnoughDataToValidate']);
+
 /** What an analyst may write back to an alert or incident (PATCH bodies). */
 export const alertPatchSchema = z
   .object({

@@ -10,6 +10,7 @@ import {
   CLASSIFICATION_WORDS,
   DETERMINATIONS_BY_CLASSIFICATION,
   DETERMINATION_WORDS,
+  alertUpdateDetermination,
   determinationFits,
   irmStatusFor,
   type ResolveClassification,
@@ -143,7 +144,7 @@ export class TriageService {
             // comment is how a replay of this very decision is recognised.
             if (!alert.comments.some((c) => c.comment === comment)) await this.deps.client.addAlertComment(alert.id, comment);
             if (alert.status !== 'resolved') {
-              await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, determination });
+              await this.deps.client.updateAlert(alert.id, { status: 'resolved', classification: request.classification, ...alertUpdateDetermination(determination) });
             }
           }
           // The comment goes where Graph takes comments on an incident (*Update incident* has no comment property).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DETERMINATIONS_BY_CLASSIFICATION, RESOLVE_CLASSIFICATIONS, determinationFits, irmStatusFor } from '../../src/defender/irm-mapping.js';
-import type { AlertStatus, Classification } from '../../src/defender/model.js';
+import { DETERMINATIONS_BY_CLASSIFICATION, RESOLVE_CLASSIFICATIONS, alertUpdateDetermination, determinationFits, irmStatusFor } from '../../src/defender/irm-mapping.js';
+import { INCIDENT_UPDATE_DETERMINATIONS, type AlertStatus, type Classification } from '../../src/defender/model.js';
 
 describe('Defender → Insider Risk Management status mapping (fixed by the product)', () => {
   const table: [AlertStatus, Classification | null, string][] = [
@@ -23,5 +23,12 @@ describe('Defender → Insider Risk Management status mapping (fixed by the prod
     expect(determinationFits('falsePositive', 'maliciousUserActivity')).toBe(false);
     expect(determinationFits('informationalExpectedActivity', 'notMalicious')).toBe(false);
     for (const c of RESOLVE_CLASSIFICATIONS) expect(DETERMINATIONS_BY_CLASSIFICATION[c].length).toBeGreaterThan(0);
+  });
+
+  it('offers only determinations Update incident documents, and puts in an alert update only those Update alert documents', () => {
+    for (const c of RESOLVE_CLASSIFICATIONS) for (const d of DETERMINATIONS_BY_CLASSIFICATION[c]) expect(INCIDENT_UPDATE_DETERMINATIONS.has(d), d).toBe(true);
+    expect(alertUpdateDetermination('maliciousUserActivity')).toEqual({ determination: 'maliciousUserActivity' });
+    expect(alertUpdateDetermination('notMalicious')).toEqual({});
+    expect(alertUpdateDetermination('notEnoughDataToValidate')).toEqual({});
   });
 });
