@@ -1,6 +1,6 @@
 /** The admin paths (not Graph) that demos, tests and outside checks drive the tenant with. */
 import { z } from 'zod';
-import { alertUpdateSchema, inputEnum } from './graph-model.js';
+import { CLASSIFICATION, DETERMINATION, allButSentinel, inputEnum } from './graph-model.js';
 import { FAULT_KINDS, GRAPH_PERMISSIONS, type TenantControl } from './control.js';
 import { badRequest } from './graph-error.js';
 import { OTHER_SOURCES } from './records.js';
@@ -16,7 +16,7 @@ const upn = z
 
 const newIncidentSchema = z
   .object({
-    severity: inputEnum(['high', 'medium', 'low', 'informational']),
+    severity: inputEnum(['high', 'medium', 'low', 'informational'], 'a new incident'),
     title: z.string().trim().min(1).max(300).optional(),
     user: z.object({ upn, displayName: z.string().trim().min(1).max(256).optional() }).strict(),
     irmAlerts: z.number().int().min(1).max(20).default(1),
@@ -24,7 +24,20 @@ const newIncidentSchema = z
   })
   .strict();
 
-const portalChangeSchema = alertUpdateSchema.extend({ by: upn.optional() }).strict();
+/**
+ * A change an analyst makes in the Defender portal: not bound by *Update alert*'s list, so any
+ * determination Defender knows (the type's members) and the statuses an analyst can pick.
+ */
+const portalChangeSchema = z
+  .object({
+    status: inputEnum(['new', 'inProgress', 'resolved'], 'the portal'),
+    classification: inputEnum(allButSentinel(CLASSIFICATION), 'the portal'),
+    determination: inputEnum(allButSentinel(DETERMINATION), 'the portal'),
+    assignedTo: z.string().max(256).nullable(),
+    by: upn,
+  })
+  .partial()
+  .strict();
 
 const faultsSchema = z
   .object({

@@ -1,8 +1,24 @@
-/** The Graph security API (v1.0) paths the embedded tenant serves. */
-import { z } from 'zod';
-import { alertUpdateSchema, incidentUpdateSchema } from './graph-model.js';
+/**
+ * The Graph security API (v1.0) paths the embedded tenant serves, each with the query options and
+ * body its page documents (graph-model.ts, query.ts) and the permissions it needs.
+ */
+import { alertUpdateSchema, commentBodySchema, huntingQueryBodySchema, incidentUpdateSchema } from './graph-model.js';
 import type { HuntingEngine } from './hunting-engine.js';
-import { ALERT_SPEC, INCIDENT_SPEC, parseCollectionQuery, parseEntityQuery, selectPage, type EntitySpec } from './query.js';
+import {
+  ALERT_COMMENT,
+  ALERT_SPEC,
+  GET_ALERT,
+  INCIDENT_COMMENT,
+  INCIDENT_SPEC,
+  RUN_HUNTING_QUERY,
+  UPDATE_ALERT,
+  UPDATE_INCIDENT,
+  checkOptions,
+  parseCollectionQuery,
+  parseIncidentEntityQuery,
+  selectPage,
+  type EntitySpec,
+} from './query.js';
 import type { Json } from './records.js';
 import type { RequestContext, Reply, Route } from './router.js';
 import { APP_NAME, type TenantState } from './state.js';
@@ -14,19 +30,12 @@ const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.
 const INCIDENT_WRITE = ['SecurityIncident.ReadWrite.All'] as const;
 const HUNTING = ['ThreatHunting.Read.All'] as const;
 
-const commentSchema = z.object({
-  '@odata.type': z.string().optional(),
-  comment: z.string().min(1, 'the comment is empty').max(30_000),
-});
-
-const huntingQuerySchema = z.object({
-  Query: z.string().min(1, 'the query is empty').max(100_000),
-  Timespan: z.string().max(100).optional(),
-});
+const alertCommentSchema = commentBodySchema('Create comment for alert');
+const incidentCommentSchema = commentBodySchema('Create comment for incident');
 
 const context = (ctx: RequestContext, fragment: string) => `${ctx.origin}/v1.0/$metadata#${fragment}`;
 
-function collection<T extends { seq: number }>(
+function collection<T extends { seq: number; createdDateTime: string }>(
   ctx: RequestContext,
   items: Iterable<T>,
   spec: EntitySpec<T>,
@@ -60,6 +69,7 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
 
   return [
     {
+      // *List incidents*: DOCS.listIncidents
       method: 'GET',
       pattern: '/v1.0/security/incidents',
       permissions: INCIDENT_READ,
@@ -73,19 +83,22 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
         ),
     },
     {
+      // *Get incident*: DOCS.getIncident
       method: 'GET',
       pattern: '/v1.0/security/incidents/:id',
       permissions: INCIDENT_READ,
       handler: (ctx) => {
-        const { expand } = parseEntityQuery(ctx.query, INCIDENT_SPEC);
+        const { expand } = parseIncidentEntityQuery(ctx.query);
         return { status: 200, body: incidentEntity(ctx, param(ctx), expand) };
       },
     },
     {
+      // *Update incident*: DOCS.updateIncident
       method: 'PATCH',
       pattern: '/v1.0/security/incidents/:id',
       permissions: INCIDENT_WRITE,
       handler: (ctx) => {
+        checkOptions(ctx.query, UPDATE_INCIDENT);
         const id = param(ctx);
         state.getIncident(id);
         const patch = parseBody(incidentUpdateSchema, ctx.body, 'Invalid incident update');
@@ -94,6 +107,7 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       },
     },
     {
+      // *List alerts_v2*: DOCS.listAlerts
       method: 'GET',
       pattern: '/v1.0/security/alerts_v2',
       permissions: ALERT_READ,
@@ -107,19 +121,22 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
         ),
     },
     {
+      // *Get alert*: DOCS.getAlert
       method: 'GET',
       pattern: '/v1.0/security/alerts_v2/:id',
       permissions: ALERT_READ,
       handler: (ctx) => {
-        parseEntityQuery(ctx.query, ALERT_SPEC);
+        checkOptions(ctx.query, GET_ALERT);
         return { status: 200, body: alertEntity(ctx, param(ctx)) };
       },
     },
     {
+      // *Update alert*: DOCS.updateAlert
       method: 'PATCH',
       pattern: '/v1.0/security/alerts_v2/:id',
       permissions: ALERT_WRITE,
       handler: (ctx) => {
+        checkOptions(ctx.query, UPDATE_ALERT);
         const id = param(ctx);
         state.getAlert(id);
         const patch = parseBody(alertUpdateSchema, ctx.body, 'Invalid alert update');
@@ -128,13 +145,15 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       },
     },
     {
+      // *Create comment for alert*: DOCS.alertComment
       method: 'POST',
       pattern: '/v1.0/security/alerts_v2/:id/comments',
       permissions: ALERT_WRITE,
       handler: (ctx) => {
+        checkOptions(ctx.query, ALERT_COMMENT);
         const id = param(ctx);
         state.getAlert(id);
-        const { comment } = parseBody(commentSchema, ctx.body, 'Invalid alert comment');
+        const { comment } = parseBody(alertCommentSchema, ctx.body, 'Invalid alert comment');
         const comments = state.addAlertComment(id, comment, APP_NAME);
         return {
           status: 200,
@@ -146,14 +165,15 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       },
     },
     {
-      // https://learn.microsoft.com/en-us/graph/api/security-incident-post-comments?view=graph-rest-1.0
+      // *Create comment for incident*: DOCS.incidentComment
       method: 'POST',
       pattern: '/v1.0/security/incidents/:id/comments',
       permissions: INCIDENT_WRITE,
       handler: (ctx) => {
+        checkOptions(ctx.query, INCIDENT_COMMENT);
         const id = param(ctx);
         state.getIncident(id);
-        const { comment } = parseBody(commentSchema, ctx.body, 'Invalid incident comment');
+        const { comment } = parseBody(incidentCommentSchema, ctx.body, 'Invalid incident comment');
         const comments = state.addIncidentComment(id, comment, APP_NAME);
         return {
           status: 200,
@@ -165,11 +185,13 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
       },
     },
     {
+      // *runHuntingQuery*: DOCS.runHuntingQuery
       method: 'POST',
       pattern: '/v1.0/security/runHuntingQuery',
       permissions: HUNTING,
       handler: async (ctx) => {
-        const { Query, Timespan } = parseBody(huntingQuerySchema, ctx.body, 'Invalid hunting query');
+        checkOptions(ctx.query, RUN_HUNTING_QUERY);
+        const { Query, Timespan } = parseBody(huntingQueryBodySchema, ctx.body, 'Invalid hunting query');
         const result = await huntingEngine({ query: Query, timespan: Timespan, tables: state.hunting, now: state.now() });
         return {
           status: 200,

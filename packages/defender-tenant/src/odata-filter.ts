@@ -9,8 +9,13 @@
  *   literal  := 'string' ('' escapes a quote) | 2024-05-01T10:00:00Z | null | true | false | number
  *
  * Errors are Graph 400s whose message names the problem.
+ *
+ * Which properties may be filtered is per endpoint, as its page lists them (see query.ts). Which
+ * operators is not documented: the pages' examples use `eq` only. The tenant is lenient there and
+ * takes the usual OData comparison and logical operators (an incremental sync needs
+ * `lastUpdateDateTime ge …`).
  */
-import { EVOLVABLE_MEMBERS, PREFER_UNKNOWN_ENUM_MEMBERS, camel } from './graph-model.js';
+import { PREFER_UNKNOWN_ENUM_MEMBERS, SENTINEL, camel } from './graph-model.js';
 import { badRequest } from './graph-error.js';
 
 export const COMPARISON_OPS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const;
@@ -195,6 +200,8 @@ export type FilterProperty<T> =
       enumType: string;
       /** Member → underlying value, for ordering comparisons. */
       members: ReadonlyMap<string, number>;
+      /** Members Graph hides behind `unknownFutureValue` unless the request opts in. */
+      evolvable?: ReadonlySet<string>;
       get(item: T): string | null;
     };
 
@@ -223,7 +230,7 @@ export function compileFilter<T>(node: FilterNode, properties: readonly FilterPr
   const lookup = (name: string): FilterProperty<T> => {
     const property = byName.get(name.toLowerCase());
     if (!property) {
-      throw invalid(`could not find a property named '${name}' on type '${context.entity}' that can be filtered (filterable: ${properties.map((p) => p.name).join(', ')})`);
+      throw invalid(`could not find a property named '${name}' on type '${context.entity}' that can be filtered (documented: ${properties.map((p) => p.name).join(', ')})`);
     }
     return property;
   };
@@ -246,12 +253,13 @@ export function compileFilter<T>(node: FilterNode, properties: readonly FilterPr
     if (!property.members.has(member)) {
       throw invalid(`'${literal.value}' is not a member of ${property.enumType} (members: ${[...property.members.keys()].join(', ')})`);
     }
-    if (EVOLVABLE_MEMBERS.has(member) && !context.preferUnknownMembers) {
+    const evolvable = property.evolvable ?? new Set<string>();
+    if (evolvable.has(member) && !context.preferUnknownMembers) {
       throw invalid(`the ${property.enumType} member '${member}' is only available with the request header 'Prefer: ${PREFER_UNKNOWN_ENUM_MEMBERS}'`);
     }
     const rank = (value: string | null): Comparable => {
       if (value === null) return null;
-      const visible = EVOLVABLE_MEMBERS.has(value) && !context.preferUnknownMembers ? 'unknownFutureValue' : value;
+      const visible = evolvable.has(value) && !context.preferUnknownMembers ? SENTINEL : value;
       return op === 'eq' || op === 'ne' ? visible : (property.members.get(visible) ?? null);
     };
     return { read: (item) => rank(property.get(item)), value: op === 'eq' || op === 'ne' ? member : (property.members.get(member) ?? null) };

@@ -1,20 +1,29 @@
 /**
- * OData query options for the tenant's collections: which are allowed, their values checked
- * (Graph 400s otherwise), and a page cut from the filtered, ordered items with the next link.
+ * OData query options, per endpoint as Microsoft's pages document them: which options each
+ * method takes, which properties `$filter` may name, and a page cut from the filtered items,
+ * newest first, with the next link. Anything else is Graph's 400.
+ *
+ *   List alerts_v2   `$count`, `$filter`, `$skip`, `$top`                     DOCS.listAlerts
+ *   List incidents   `$count`, `$filter`, `$skip`, `$top`, `$expand`          DOCS.listIncidents
+ *   Get incident     `$expand=alerts`                                         DOCS.incident
+ *   Get alert, Update alert/incident, Create comment, runHuntingQuery: none.
+ *
+ * No `$orderby` and no `$select` anywhere: neither list page documents them. Both say "The most
+ * recent … are displayed at the top of the list", so a list is newest first (createdDateTime).
  */
-import { CLASSIFICATIONS, DETECTION_SOURCES, DETERMINATIONS, SERVICE_SOURCES } from './graph-model.js';
+import { CLASSIFICATION, DETERMINATION, DOCS, SERVICE_SOURCE, SEVERITY, ALERT_STATUS, INCIDENT_STATUS, type GraphEnum } from './graph-model.js';
 import { badRequest } from './graph-error.js';
 import { compileFilter, parseFilter, type FilterProperty } from './odata-filter.js';
 import type { AlertRecord, IncidentRecord } from './records.js';
-import { ALERT_STATUS_RANK, INCIDENT_STATUS_RANK, SEVERITY_RANK } from './state.js';
-
-type SortKey = string | number | null;
 
 export interface EntitySpec<T extends { seq: number }> {
   /** Graph's type name, for messages. */
   entity: string;
+  /** The list method's name and page, for messages. */
+  method: string;
+  page: string;
+  options: readonly string[];
   filterable: readonly FilterProperty<T>[];
-  orderable: Readonly<Record<string, (item: T) => SortKey>>;
   defaultTop: number;
   maxTop: number;
   expandable: readonly string[];
@@ -22,83 +31,111 @@ export interface EntitySpec<T extends { seq: number }> {
 
 export interface CollectionQuery<T> {
   predicate: ((item: T) => boolean) | null;
-  order: { key: (item: T) => SortKey; descending: boolean }[];
   top: number;
   skip: number;
   count: boolean;
   expand: Set<string>;
 }
 
-const ranks = (members: readonly string[]): ReadonlyMap<string, number> => new Map(members.map((m, i) => [m, i]));
+const enumProperty = <T>(name: string, graph: GraphEnum, get: (item: T) => string | null): FilterProperty<T> => ({
+  name,
+  kind: 'enum',
+  enumType: graph.type,
+  members: graph.values,
+  evolvable: graph.evolvable,
+  get,
+});
 
-/** Ids like "2101" order as numbers, others as text. */
-const idKey = (id: string): SortKey => (/^\d{1,15}$/.test(id) ? Number(id) : id);
-
+/**
+ * *List alerts_v2*: "The following properties support `$filter`: assignedTo, classification,
+ * determination, createdDateTime, lastUpdateDateTime, severity, serviceSource and status."
+ *
+ * Page sizes are not documented (neither the default nor the largest `$top`): the tenant's 100
+ * and 2,000 are its own choice, kept from before.
+ */
 export const ALERT_SPEC: EntitySpec<AlertRecord> = {
   entity: 'microsoft.graph.security.alert',
+  method: 'List alerts_v2',
+  page: DOCS.listAlerts,
+  options: ['$count', '$filter', '$skip', '$top'],
   filterable: [
     { name: 'assignedTo', kind: 'string', get: (a) => a.assignedTo },
-    { name: 'classification', kind: 'enum', enumType: 'microsoft.graph.security.alertClassification', members: ranks(CLASSIFICATIONS), get: (a) => a.classification },
-    { name: 'determination', kind: 'enum', enumType: 'microsoft.graph.security.alertDetermination', members: ranks(DETERMINATIONS), get: (a) => a.determination },
+    enumProperty('classification', CLASSIFICATION, (a) => a.classification),
+    enumProperty('determination', DETERMINATION, (a) => a.determination),
     { name: 'createdDateTime', kind: 'datetime', get: (a) => a.createdDateTime },
     { name: 'lastUpdateDateTime', kind: 'datetime', get: (a) => a.lastUpdateDateTime },
-    { name: 'severity', kind: 'enum', enumType: 'microsoft.graph.security.alertSeverity', members: SEVERITY_RANK, get: (a) => a.severity },
-    { name: 'serviceSource', kind: 'enum', enumType: 'microsoft.graph.security.serviceSource', members: ranks(SERVICE_SOURCES), get: (a) => a.serviceSource },
-    { name: 'detectionSource', kind: 'enum', enumType: 'microsoft.graph.security.detectionSource', members: ranks(DETECTION_SOURCES), get: (a) => a.detectionSource },
-    { name: 'status', kind: 'enum', enumType: 'microsoft.graph.security.alertStatus', members: ALERT_STATUS_RANK, get: (a) => a.status },
-    { name: 'incidentId', kind: 'string', get: (a) => a.incidentId },
+    enumProperty('severity', SEVERITY, (a) => a.severity),
+    enumProperty('serviceSource', SERVICE_SOURCE, (a) => a.serviceSource),
+    enumProperty('status', ALERT_STATUS, (a) => a.status),
   ],
-  orderable: {
-    createdDateTime: (a) => a.createdDateTime,
-    lastUpdateDateTime: (a) => a.lastUpdateDateTime,
-    severity: (a) => SEVERITY_RANK.get(a.severity) ?? 0,
-    status: (a) => ALERT_STATUS_RANK.get(a.status) ?? 0,
-    id: (a) => idKey(a.id),
-  },
   defaultTop: 100,
   maxTop: 2000,
   expandable: [],
 };
 
+/**
+ * *List incidents*: "The following properties support `$filter`: assignedTo, classification,
+ * createdDateTime, determination, lastUpdateDateTime, severity, and status." (no serviceSource).
+ * `$expand=alerts` is its Example 2. Page sizes are not documented: 50 and 50 are the tenant's.
+ */
 export const INCIDENT_SPEC: EntitySpec<IncidentRecord> = {
   entity: 'microsoft.graph.security.incident',
+  method: 'List incidents',
+  page: DOCS.listIncidents,
+  options: ['$count', '$filter', '$skip', '$top', '$expand'],
   filterable: [
     { name: 'assignedTo', kind: 'string', get: (i) => i.assignedTo },
-    { name: 'classification', kind: 'enum', enumType: 'microsoft.graph.security.alertClassification', members: ranks(CLASSIFICATIONS), get: (i) => i.classification },
-    { name: 'determination', kind: 'enum', enumType: 'microsoft.graph.security.alertDetermination', members: ranks(DETERMINATIONS), get: (i) => i.determination },
+    enumProperty('classification', CLASSIFICATION, (i) => i.classification),
     { name: 'createdDateTime', kind: 'datetime', get: (i) => i.createdDateTime },
+    enumProperty('determination', DETERMINATION, (i) => i.determination),
     { name: 'lastUpdateDateTime', kind: 'datetime', get: (i) => i.lastUpdateDateTime },
-    { name: 'severity', kind: 'enum', enumType: 'microsoft.graph.security.alertSeverity', members: SEVERITY_RANK, get: (i) => i.severity },
-    { name: 'status', kind: 'enum', enumType: 'microsoft.graph.security.incidentStatus', members: INCIDENT_STATUS_RANK, get: (i) => i.status },
-    { name: 'displayName', kind: 'string', get: (i) => i.displayName },
+    enumProperty('severity', SEVERITY, (i) => i.severity),
+    enumProperty('status', INCIDENT_STATUS, (i) => i.status),
   ],
-  orderable: {
-    createdDateTime: (i) => i.createdDateTime,
-    lastUpdateDateTime: (i) => i.lastUpdateDateTime,
-    severity: (i) => SEVERITY_RANK.get(i.severity) ?? 0,
-    status: (i) => INCIDENT_STATUS_RANK.get(i.status) ?? 0,
-    id: (i) => idKey(i.id),
-  },
   defaultTop: 50,
   maxTop: 50,
   expandable: ['alerts'],
 };
 
-const COLLECTION_OPTIONS = new Set(['$filter', '$orderby', '$top', '$skip', '$count', '$expand']);
-const ENTITY_OPTIONS = new Set(['$expand']);
+/** A method that takes no query option, or only some: its name and page say which. */
+export interface MethodOptions {
+  method: string;
+  options: readonly string[];
+}
+
+/**
+ * *Get incident* has no query-options section, but "retrieves the properties and relationships",
+ * and the incident resource says of `alerts`: "Supports `$expand`." So `$expand=alerts`, nothing else.
+ */
+export const GET_INCIDENT: MethodOptions = { method: 'Get incident', options: ['$expand'] };
+export const GET_ALERT: MethodOptions = { method: 'Get alert', options: [] };
+export const UPDATE_ALERT: MethodOptions = { method: 'Update alert', options: [] };
+export const UPDATE_INCIDENT: MethodOptions = { method: 'Update incident', options: [] };
+export const ALERT_COMMENT: MethodOptions = { method: 'Create comment for alert', options: [] };
+export const INCIDENT_COMMENT: MethodOptions = { method: 'Create comment for incident', options: [] };
+export const RUN_HUNTING_QUERY: MethodOptions = { method: 'runHuntingQuery', options: [] };
 
 function nonNegativeInt(option: string, raw: string): number {
   if (!/^\d{1,9}$/.test(raw.trim())) throw badRequest(`Invalid value '${raw}' for query option '${option}': expected a non-negative integer.`);
   return Number(raw.trim());
 }
 
-function checkOptions(params: URLSearchParams, allowed: ReadonlySet<string>): void {
+/**
+ * Refuse any system query option (`$…`) the method does not document, and any given twice.
+ * Names are compared case-insensitively (`$Filter` is `$filter`). Other query parameters are
+ * not OData's and are ignored, as Graph ignores them.
+ */
+export function checkOptions(params: URLSearchParams, { method, options }: MethodOptions): void {
   const seen = new Set<string>();
   for (const key of params.keys()) {
     if (!key.startsWith('$')) continue;
     const option = key.toLowerCase();
-    if (!allowed.has(option)) {
-      throw badRequest(`Query option '${key}' is not supported here (supported: ${[...allowed].join(', ')}).`);
+    if (!options.includes(option)) {
+      throw badRequest(
+        options.length === 0
+          ? `Query option '${key}' is not supported: ${method} documents no query options.`
+          : `Query option '${key}' is not supported: ${method} documents ${options.join(', ')}.`,
+      );
     }
     if (seen.has(option)) throw badRequest(`Query option '${key}' was specified more than once.`);
     seen.add(option);
@@ -111,67 +148,39 @@ function option(params: URLSearchParams, name: string): string | null {
   return null;
 }
 
-function parseExpand<T extends { seq: number }>(raw: string | null, spec: EntitySpec<T>): Set<string> {
+function parseExpand(raw: string | null, entity: string, expandable: readonly string[]): Set<string> {
   const expand = new Set<string>();
   if (raw === null) return expand;
   for (const part of raw.split(',').map((p) => p.trim())) {
-    if (!spec.expandable.includes(part)) {
-      throw badRequest(`Could not find a navigation property named '${part}' on type '${spec.entity}' that can be expanded.`);
+    if (!expandable.includes(part)) {
+      throw badRequest(`Could not find a navigation property named '${part}' on type '${entity}' that can be expanded (documented: ${expandable.join(', ') || 'none'}).`);
     }
     expand.add(part);
   }
   return expand;
 }
 
-export function parseEntityQuery<T extends { seq: number }>(params: URLSearchParams, spec: EntitySpec<T>): { expand: Set<string> } {
-  checkOptions(params, ENTITY_OPTIONS);
-  return { expand: parseExpand(option(params, '$expand'), spec) };
+/** Query options of *Get incident*: `$expand=alerts` only. */
+export function parseIncidentEntityQuery(params: URLSearchParams): { expand: Set<string> } {
+  checkOptions(params, GET_INCIDENT);
+  return { expand: parseExpand(option(params, '$expand'), INCIDENT_SPEC.entity, INCIDENT_SPEC.expandable) };
 }
 
 export function parseCollectionQuery<T extends { seq: number }>(params: URLSearchParams, spec: EntitySpec<T>, preferUnknownMembers: boolean): CollectionQuery<T> {
-  checkOptions(params, COLLECTION_OPTIONS);
+  checkOptions(params, spec);
   const filterText = option(params, '$filter');
   const predicate =
     filterText === null ? null : compileFilter(parseFilter(filterText), spec.filterable, { preferUnknownMembers, entity: spec.entity });
 
-  const order: CollectionQuery<T>['order'] = [];
-  const orderText = option(params, '$orderby');
-  if (orderText !== null) {
-    for (const term of orderText.split(',')) {
-      const words = term.trim().split(/\s+/);
-      const [name, direction, extra] = words;
-      const entry = Object.entries(spec.orderable).find(([key]) => key.toLowerCase() === (name ?? '').toLowerCase());
-      if (!name || !entry) {
-        throw badRequest(`Invalid $orderby: '${term.trim()}' is not a property of '${spec.entity}' that can be ordered by (orderable: ${Object.keys(spec.orderable).join(', ')}).`);
-      }
-      const dir = (direction ?? 'asc').toLowerCase();
-      if ((dir !== 'asc' && dir !== 'desc') || extra !== undefined) throw badRequest(`Invalid $orderby: '${term.trim()}' (use '<property> asc' or '<property> desc').`);
-      order.push({ key: entry[1], descending: dir === 'desc' });
-    }
-  }
-  if (order.length === 0) {
-    const created = spec.orderable.createdDateTime;
-    if (created) order.push({ key: created, descending: true });
-  }
-
   const topText = option(params, '$top');
   const top = topText === null ? spec.defaultTop : nonNegativeInt('$top', topText);
+  // The range is the tenant's: Microsoft documents no largest $top for these lists.
   if (top < 1 || top > spec.maxTop) throw badRequest(`Invalid value '${topText}' for query option '$top': it must be between 1 and ${spec.maxTop}.`);
   const skipText = option(params, '$skip');
   const skip = skipText === null ? 0 : nonNegativeInt('$skip', skipText);
   const countText = option(params, '$count');
   if (countText !== null && !/^(true|false)$/i.test(countText)) throw badRequest(`Invalid value '${countText}' for query option '$count': expected true or false.`);
-  return { predicate, order, top, skip, count: countText?.toLowerCase() === 'true', expand: parseExpand(option(params, '$expand'), spec) };
-}
-
-function compareKeys(a: SortKey, b: SortKey): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const x = String(a);
-  const y = String(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return { predicate, top, skip, count: countText?.toLowerCase() === 'true', expand: parseExpand(option(params, '$expand'), spec.entity, spec.expandable) };
 }
 
 export interface Page<T> {
@@ -181,20 +190,11 @@ export interface Page<T> {
   nextSkip: number | null;
 }
 
-/** Filter (one pass), order (one sort, ties broken by insertion order in the first term's direction), cut the page. */
-export function selectPage<T extends { seq: number }>(all: Iterable<T>, query: CollectionQuery<T>): Page<T> {
+/** Filter (one pass), newest first (ties: the later created first), cut the page. */
+export function selectPage<T extends { seq: number; createdDateTime: string }>(all: Iterable<T>, query: CollectionQuery<T>): Page<T> {
   const matching: T[] = [];
   for (const item of all) if (!query.predicate || query.predicate(item)) matching.push(item);
-  const tieDescending = query.order[0]?.descending ?? false;
-  // Keys computed once per item, not once per comparison.
-  const keyed = matching.map((item) => ({ item, keys: query.order.map((term) => term.key(item)) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < query.order.length; i++) {
-      const c = compareKeys(a.keys[i] ?? null, b.keys[i] ?? null);
-      if (c !== 0) return query.order[i]!.descending ? -c : c;
-    }
-    return tieDescending ? b.item.seq - a.item.seq : a.item.seq - b.item.seq;
-  });
+  matching.sort((a, b) => (a.createdDateTime < b.createdDateTime ? 1 : a.createdDateTime > b.createdDateTime ? -1 : b.seq - a.seq));
   const end = query.skip + query.top;
-  return { items: keyed.slice(query.skip, end).map((k) => k.item), total: keyed.length, nextSkip: end < keyed.length ? end : null };
+  return { items: matching.slice(query.skip, end), total: matching.length, nextSkip: end < matching.length ? end : null };
 }

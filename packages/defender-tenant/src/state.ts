@@ -7,10 +7,17 @@
  * one sort, so 100k alerts stay fine.
  */
 import {
-  EVOLVABLE_MEMBERS,
-  type AlertUpdate,
+  ALERT_STATUS,
+  CLASSIFICATION,
+  DETECTION_SOURCE,
+  DETERMINATION,
+  INCIDENT_STATUS,
+  SERVICE_SOURCE,
+  SEVERITY,
+  visibleMember,
   type AlertStatus,
-  type IncidentUpdate,
+  type Classification,
+  type Determination,
   type IncidentStatus,
   type Severity,
 } from './graph-model.js';
@@ -54,30 +61,25 @@ export interface IrmView {
   syncDueAt?: string;
 }
 
-/** Underlying enum values (Graph metadata order) for `gt`/`lt` and `$orderby` on enums. */
-export const SEVERITY_RANK: ReadonlyMap<string, number> = new Map([
-  ['unknown', 0],
-  ['informational', 1],
-  ['low', 2],
-  ['medium', 3],
-  ['high', 4],
-  ['unknownFutureValue', 5],
-]);
-export const ALERT_STATUS_RANK: ReadonlyMap<string, number> = new Map([
-  ['unknown', 0],
-  ['new', 2],
-  ['inProgress', 4],
-  ['resolved', 8],
-  ['unknownFutureValue', 16],
-]);
-export const INCIDENT_STATUS_RANK: ReadonlyMap<string, number> = new Map([
-  ['active', 1],
-  ['resolved', 2],
-  ['inProgress', 4],
-  ['redirected', 64],
-  ['unknownFutureValue', 128],
-  ['awaitingAction', 256],
-]);
+/** A change to an alert: what *Update alert* may send, or a portal analyst may do. */
+export interface AlertChange {
+  status?: AlertStatus;
+  classification?: Classification;
+  determination?: Determination;
+  assignedTo?: string | null;
+}
+
+/** A change to an incident: what *Update incident* may send, and what the portal (the seed) may also set. */
+export interface IncidentChange {
+  status?: IncidentStatus;
+  classification?: Classification;
+  determination?: Determination;
+  assignedTo?: string | null;
+  customTags?: readonly string[];
+  displayName?: string;
+  severity?: Severity;
+  resolvingComment?: string;
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const MINUTE = 60_000;
@@ -148,7 +150,7 @@ export class TenantState {
     }
     for (const source of input.otherSources) {
       // Correlated alerts are no more severe than the incident they were grouped into.
-      const rank = SEVERITY_RANK.get(input.severity) ?? 1;
+      const rank = SEVERITY.values.get(input.severity) ?? 1;
       const severity = random.chance(0.5) || rank <= 1 ? input.severity : ((['informational', 'low', 'medium', 'high'] as const)[rank - 2] ?? input.severity);
       alerts.push(this.newAlert(source, random.pick(templatesFor(source)), incidentId, severity, input.user, input.createdAtMs));
     }
@@ -292,7 +294,7 @@ export class TenantState {
   }
 
   /** A change to one alert (Graph PATCH or the portal), then its incident follows. */
-  patchAlert(id: string, patch: AlertUpdate, actor: string, atMs = this.nowMs()): AlertRecord {
+  patchAlert(id: string, patch: AlertChange, actor: string, atMs = this.nowMs()): AlertRecord {
     const alert = this.getAlert(id);
     this.applyToAlert(alert, patch, atMs);
     const incident = this.getIncident(alert.incidentId);
@@ -300,7 +302,7 @@ export class TenantState {
     return alert;
   }
 
-  private applyToAlert(alert: AlertRecord, patch: AlertUpdate, atMs: number): void {
+  private applyToAlert(alert: AlertRecord, patch: AlertChange, atMs: number): void {
     if (patch.status !== undefined) this.setAlertStatus(alert, patch.status, atMs);
     if (patch.classification !== undefined) alert.classification = patch.classification;
     if (patch.determination !== undefined) alert.determination = patch.determination;
@@ -342,7 +344,7 @@ export class TenantState {
    * the documented properties (checked by the route); the portal (the seed, admin paths) may also
    * set the title, severity and resolving comment.
    */
-  patchIncident(id: string, patch: IncidentUpdate & { displayName?: string; severity?: Severity; resolvingComment?: string }, actor: string, atMs = this.nowMs()): IncidentRecord {
+  patchIncident(id: string, patch: IncidentChange, actor: string, atMs = this.nowMs()): IncidentRecord {
     const incident = this.getIncident(id);
     if (patch.displayName !== undefined) incident.displayName = patch.displayName;
     if (patch.severity !== undefined) incident.severity = patch.severity;
@@ -356,7 +358,7 @@ export class TenantState {
 
     const alerts = this.alertsOf(incident);
     for (const alert of alerts) {
-      const change: AlertUpdate = {};
+      const change: AlertChange = {};
       if (patch.assignedTo !== undefined) change.assignedTo = patch.assignedTo;
       const nextStatus = alertStatusFollowing(incident.status, previous, alert.status, patch.status);
       if (nextStatus !== alert.status) change.status = nextStatus;
@@ -419,18 +421,17 @@ export class TenantState {
   // --- Graph shapes ---------------------------------------------------------------------------
 
   alertView(alert: AlertRecord, preferUnknownMembers: boolean): { [key: string]: Json } {
-    const visible = (value: string) => (!preferUnknownMembers && EVOLVABLE_MEMBERS.has(value) ? 'unknownFutureValue' : value);
     return {
       '@odata.type': '#microsoft.graph.security.alert',
       id: alert.id,
       providerAlertId: alert.providerAlertId,
       incidentId: alert.incidentId,
-      status: alert.status,
-      severity: alert.severity,
-      classification: alert.classification,
-      determination: alert.determination,
-      serviceSource: visible(alert.serviceSource),
-      detectionSource: visible(alert.detectionSource),
+      status: visibleMember(ALERT_STATUS, alert.status, preferUnknownMembers),
+      severity: visibleMember(SEVERITY, alert.severity, preferUnknownMembers),
+      classification: visibleMember(CLASSIFICATION, alert.classification, preferUnknownMembers),
+      determination: visibleMember(DETERMINATION, alert.determination, preferUnknownMembers),
+      serviceSource: visibleMember(SERVICE_SOURCE, alert.serviceSource, preferUnknownMembers),
+      detectionSource: visibleMember(DETECTION_SOURCE, alert.detectionSource, preferUnknownMembers),
       productName: alert.productName,
       detectorId: alert.detectorId,
       tenantId: this.tenantId,
@@ -463,7 +464,7 @@ export class TenantState {
       '@odata.type': '#microsoft.graph.security.incident',
       id: incident.id,
       tenantId: this.tenantId,
-      status: incident.status,
+      status: visibleMember(INCIDENT_STATUS, incident.status, preferUnknownMembers),
       incidentWebUrl: `https://security.microsoft.com/incidents/${incident.id}?tid=${this.tenantId}`,
       redirectIncidentId: null,
       displayName: incident.displayName,
@@ -471,9 +472,9 @@ export class TenantState {
       createdDateTime: incident.createdDateTime,
       lastUpdateDateTime: incident.lastUpdateDateTime,
       assignedTo: incident.assignedTo,
-      classification: incident.classification,
-      determination: incident.determination,
-      severity: incident.severity,
+      classification: visibleMember(CLASSIFICATION, incident.classification, preferUnknownMembers),
+      determination: visibleMember(DETERMINATION, incident.determination, preferUnknownMembers),
+      severity: visibleMember(SEVERITY, incident.severity, preferUnknownMembers),
       customTags: [...incident.customTags],
       systemTags: [...incident.systemTags],
       summary: null,
