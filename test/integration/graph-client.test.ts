@@ -148,3 +148,26 @@ describe('GraphClient.runHuntingQuery against the embedded tenant', () => {
     expect(result.results).toEqual([...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ServiceSource, Alerts]) => ({ ServiceSource, Alerts })));
   });
 });
+
+describe('GraphClient within Graph’s request budgets (the tenant enforcing them)', () => {
+  it('waits out a 429 for as long as Retry-After says, then gets its answer', async () => {
+    let nowMs = Date.parse('2026-11-20T12:00:00.000Z');
+    const throttling = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 1, irmSyncDelaySeconds: 0, now: () => new Date(nowMs), enforceQuotas: true });
+    try {
+      const delays: number[] = [];
+      // The client's sleep moves the tenant's clock: waiting is instant, and exactly as long as asked.
+      const client = new GraphClient({ baseUrl: throttling.graphBaseUrl, sleep: async (ms) => void (delays.push(ms), (nowMs += ms)) });
+      const [alert] = await client.listAlerts();
+      for (let i = 1; i < 150; i++) await client.getAlert(alert!.id);
+      expect(delays).toEqual([]);
+      nowMs += 20_000;
+      expect((await client.getIncident(alert!.incidentId!)).id).toBe(alert!.incidentId);
+      expect(delays).toEqual([40_000]);
+      const statuses = throttling.control.requestsSince(0).map((r) => r.status);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+      expect(statuses.at(-1)).toBe(200);
+    } finally {
+      await throttling.close();
+    }
+  });
+});

@@ -49,6 +49,8 @@ const faultsSchema = z
 
 const permissionsSchema = z.object({ deny: z.array(z.enum(GRAPH_PERMISSIONS)).max(GRAPH_PERMISSIONS.length * 2) }).strict();
 
+const quotasSchema = z.object({ enforce: z.boolean() }).strict();
+
 const resetSchema = z.object({ seedIncidents: z.number().int().min(0).max(100_000).optional() }).strict();
 
 export interface AdminDeps {
@@ -116,6 +118,15 @@ export function adminRoutes({ state, control, reset }: AdminDeps): Route[] {
       handler: (ctx) => {
         const { deny } = parseBody(permissionsSchema, ctx.body, 'Invalid permissions');
         control.setDenied(deny);
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/_admin/quotas',
+      handler: (ctx) => {
+        const { enforce } = parseBody(quotasSchema, ctx.body, 'Invalid quota settings');
+        control.quotas.setEnforced(enforce);
         return { status: 204 };
       },
     },

@@ -1,8 +1,9 @@
 /**
- * The test-and-demo controls around the Graph surface: injected faults, denied permissions and
- * the log of every Graph request received.
+ * The test-and-demo controls around the Graph surface: injected faults, denied permissions,
+ * Graph's request budgets (when enforced) and the log of every Graph request received.
  */
 import { createRandom, type Random } from './prng.js';
+import { QuotaGate } from './quotas.js';
 
 export const FAULT_KINDS = ['429', '500', '503', 'timeout', 'reset'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -44,8 +45,14 @@ export class TenantControl {
   private readonly denied = new Set<string>();
   private log: RequestLogEntry[] = [];
   private dropped = 0;
+  readonly quotas: QuotaGate;
 
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    enforceQuotas = false,
+  ) {
+    this.quotas = new QuotaGate(enforceQuotas);
+  }
 
   setFaults(rate: number, kinds: readonly FaultKind[], paths: readonly string[] | undefined): void {
     // A fresh PRNG per configuration: the same faults hit the same requests every run.
@@ -87,9 +94,11 @@ export class TenantControl {
     return this.log.slice(Math.max(0, index - this.dropped));
   }
 
+  /** Back to how the tenant started: no faults, every permission, quotas as configured at start, an empty log. */
   clear(): void {
     this.faults = null;
     this.denied.clear();
+    this.quotas.reset();
     this.log = [];
     this.dropped = 0;
   }

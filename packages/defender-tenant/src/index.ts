@@ -28,5 +28,6 @@ export {
 export type { HuntingEngine, HuntingQueryInput, HuntingQueryResult } from './hunting-engine.js';
 export { createKqlHuntingEngine, runKql, type KqlEngineOptions, type KqlQuery, type KqlTable } from './kql/index.js';
 export { IRM_STATUSES, irmStatusFor, type IrmStatus } from './irm.js';
+export { BUDGETS, QUOTA_WINDOW_MS, type Budget } from './quotas.js';
 export { GraphHttpError } from './graph-error.js';
 export type { Json } from './records.js';

@@ -40,6 +40,8 @@ export interface TenantOptions {
   tenantId?: string;
   /** Runs `runHuntingQuery`; default: the KQL engine of ./kql with advanced hunting's limits. */
   huntingEngine?: HuntingEngine;
+  /** Enforce Graph's per-minute budgets (quotas.ts) from the start and after every reset; default false. */
+  enforceQuotas?: boolean;
 }
 
 export interface Tenant {
@@ -113,7 +115,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
   const seed = options.seed ?? DEFAULT_SEED;
   const initialSeedCount = options.seedIncidents ?? DEFAULT_SEED_INCIDENTS;
   const state = new TenantState({ seed, now, tenantId: options.tenantId ?? DEFAULT_TENANT_ID, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0 });
-  const control = new TenantControl(seed);
+  const control = new TenantControl(seed, options.enforceQuotas ?? false);
   const reset = (count: number | undefined) => {
     control.clear();
     state.clear();
@@ -194,6 +196,14 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
       : null;
 
     if (entry) {
+      const throttled = control.quotas.admit(method, path, now().getTime());
+      if (throttled) {
+        const { budget, retryAfterSeconds } = throttled;
+        entry.status = 429;
+        const message = `Too many requests: the application is over Graph's budget of ${budget.limit} ${budget.name} requests a minute. Retry after ${retryAfterSeconds} seconds.`;
+        send(res, errorReply(new GraphHttpError(429, 'TooManyRequests', message, { 'retry-after': String(retryAfterSeconds) }), requestId), requestId);
+        return;
+      }
       const fault = control.pickFault(path);
       if (fault) {
         entry.fault = fault;
