@@ -125,7 +125,18 @@ export function huntingRow<T extends HuntingTableName>(table: T, values: Partial
   return row;
 }
 
-/** How advanced hunting names the services and detection sources (in words, not Graph's enum). */
+/**
+ * How advanced hunting names the services and detection sources: in words, not Graph's enum.
+ * The table pages document the columns ("Product or service that provided the alert
+ * information", https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-alertinfo-table
+ * and …-alertevidence-table) but not their values. The one value Microsoft shows verbatim is
+ * `ServiceSource == "Microsoft Defender for Endpoint"` (*Migrate advanced hunting queries from
+ * Microsoft Defender for Endpoint*, https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-migrate-from-mde),
+ * kept as written. Every other word here is NOT documented: the ServiceSource words for Insider
+ * Risk Management, Entra ID Protection and Data Loss Prevention, and all the DetectionSource
+ * words (`EDR` included). They are plausible display names, so a hunt should not depend on them
+ * matching what a real tenant holds.
+ */
 export const HUNTING_SOURCE_WORDS = {
   microsoftInsiderRiskManagement: { service: 'Microsoft Insider Risk Management', detection: 'Microsoft Insider Risk Management' },
   microsoftDefenderForEndpoint: { service: 'Microsoft Defender for Endpoint', detection: 'EDR' },

@@ -29,5 +29,6 @@ export type { HuntingEngine, HuntingQueryInput, HuntingQueryResult } from './hun
 export { createKqlHuntingEngine, runKql, type KqlEngineOptions, type KqlQuery, type KqlTable } from './kql/index.js';
 export { IRM_STATUSES, irmStatusFor, type IrmStatus } from './irm.js';
 export { BUDGETS, QUOTA_WINDOW_MS, type Budget } from './quotas.js';
+export { setTenantLogLevel, type TenantLogLevel } from './logger.js';
 export { GraphHttpError } from './graph-error.js';
 export type { Json } from './records.js';

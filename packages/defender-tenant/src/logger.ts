@@ -1,13 +1,13 @@
 /**
  * The tenant's own small logger: JSON lines on stderr at or above a level. The level comes from
- * `TENANT_LOG_LEVEL`, else `LOG_LEVEL`, else `warn` under vitest and `info` otherwise;
+ * `LOG_LEVEL` (as for the bot), else `warn` under vitest and `info` otherwise;
  * `setTenantLogLevel` changes it at run time.
  */
 export type TenantLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const RANK: Record<TenantLogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 const isLevel = (value: string | undefined): value is TenantLogLevel => value !== undefined && value in RANK;
-const fromEnv = process.env.TENANT_LOG_LEVEL ?? process.env.LOG_LEVEL;
+const fromEnv = process.env.LOG_LEVEL;
 let threshold: TenantLogLevel = isLevel(fromEnv) ? fromEnv : process.env.VITEST ? 'warn' : 'info';
 
 export function setTenantLogLevel(level: TenantLogLevel): void {

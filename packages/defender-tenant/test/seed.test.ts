@@ -110,6 +110,13 @@ describe('seed', () => {
     }
     const words = new Set(hunting.AlertInfo.map((r) => r.ServiceSource));
     expect(words).toEqual(new Set(['Microsoft Insider Risk Management', 'Microsoft Defender for Endpoint', 'Microsoft Entra ID Protection', 'Microsoft Data Loss Prevention']));
+    // The one ServiceSource value Microsoft documents verbatim (advanced-hunting-migrate-from-mde).
+    for (const alert of alerts.values()) {
+      if (alert.serviceSource !== 'microsoftDefenderForEndpoint') continue;
+      for (const table of ['AlertInfo', 'AlertEvidence'] as const) {
+        for (const row of hunting[table].filter((r) => r.AlertId === alert.id)) expect(row.ServiceSource).toBe('Microsoft Defender for Endpoint');
+      }
+    }
     expect(new Set(hunting.AlertInfo.map((r) => r.Severity))).toEqual(new Set(['High', 'Medium', 'Low', 'Informational']));
     // Microsoft's own example query has something to find.
     expect(hunting.DataSecurityEvents.some((r) => String(r.FileName).endsWith('.zip') && r.ActionType === 'FileUploaded')).toBe(true);
