@@ -15,6 +15,8 @@ const version = async (incidentId: string) => (await fetch(`${stack.graphBaseUrl
 beforeAll(async () => {
   stack = await startStack({
     seedIncidents: 0,
+    // Request counts are asserted here: under Graph's documented budgets, as Microsoft would hold the bot.
+    quotas: true,
     roles: [
       { id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] },
       { id: OTHER_OPERATOR.aadObjectId, defender: 'SecurityOperator', purview: ['InsiderRiskManagement'] },

@@ -206,6 +206,8 @@ describe('racing resolves while polls run', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
+      // PATCHes are counted: under Graph's documented budgets, as Microsoft would hold the bot.
+      quotas: true,
       roles: [
         { id: ALEX.aadObjectId, defender: 'SecurityOperator', purview: ['Investigator'] },
         { id: OPERATOR_TWO.aadObjectId, defender: 'SecurityOperator', purview: ['InsiderRiskManagement'] },
@@ -332,7 +334,7 @@ describe('an incident the poll cannot read', () => {
 describe('a decision whose Graph writes stall', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ gate: true, installIn: ['a:slow'], app: { decisionBudgetMs: 500 } });
+    stack = await startStack({ gate: true, quotas: true, installIn: ['a:slow'], app: { decisionBudgetMs: 500 } });
   });
   afterAll(async () => {
     await stack?.close();

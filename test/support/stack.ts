@@ -41,11 +41,13 @@ export interface StackOptions {
   installIn?: readonly string[];
   /** Put a GraphGate between the bot and the tenant, so a test can hold chosen Graph requests. */
   gate?: boolean;
+  /** The tenant enforces Graph's documented request budgets (429 past them): for tests that count requests. */
+  quotas?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'irm-stack-'));
-  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0, now: options.tenantNow });
+  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: options.irmSyncDelaySeconds ?? 0, now: options.tenantNow, enforceQuotas: options.quotas });
   const connector = await startFakeConnector(options.connector);
   const dbFile = join(dir, 'db.json');
   const gate = options.gate ? await startGraphGate(tenant.url) : null;
