@@ -138,7 +138,7 @@ export function asAppError(err: unknown): AppError {
 /** What a person reads when an action failed: the message, plus when to retry for outages. */
 export function describeForUser(err: AppError): string {
   if (err instanceof GraphError && err.code === ErrorCode.GraphUnavailable) {
-    const when = err.retryAfterSeconds ? ` Try again in ${err.retryAfterSeconds} seconds.` : ' Try again in a minute.';
+    const when = err.retryAfterSeconds ? ` Try again in ${err.retryAfterSeconds} second${err.retryAfterSeconds === 1 ? '' : 's'}.` : ' Try again in a minute.';
     return `Microsoft Defender did not answer (${err.httpStatus ?? 'no connection'}).${when}`;
   }
   if (err instanceof GraphError && err.httpStatus === 403) {

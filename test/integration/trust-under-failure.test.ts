@@ -365,3 +365,29 @@ describe('a decision whose Graph writes stall', () => {
     expect(stack.connector.calls.filter((c) => c.method === 'update' && c.activityId === activityId).length).toBeGreaterThan(updatesBefore);
   });
 });
+
+describe('Defender throttling during a click', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ installIn: ['a:throttled'], app: { graph: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 } } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('answers HTTP 200 with the reason in words, leaves the card as it was, and writes nothing', async () => {
+    const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } })).body;
+    await stack.bot.services.poller.poll();
+    await stack.admin('POST', '/_admin/faults', { rate: 1, kinds: ['429'], paths: ['/v1.0/security/incidents'] });
+    try {
+      const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:throttled', 'resolve', { incidentId, classification: 'truePositive' }));
+      expect(res.status).toBe(200);
+      // A message answer: Teams shows it and keeps the clicked card.
+      expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+      expect(String((res.body as InvokeBody).value)).toMatch(/Microsoft Defender did not answer \(429\)\. Try again in 1 seconds?\./);
+    } finally {
+      await stack.admin('DELETE', '/_admin/faults');
+    }
+    expect((await stack.graphRequests()).filter((r) => r.method !== 'GET' && r.status < 400)).toEqual([]);
+  });
+});
