@@ -76,6 +76,8 @@ const incidentSchema = z.object({
   alertCount: z.number().int().optional(),
   /** Service sources of the incident's alerts (for subscriptions by source). */
   sources: z.array(z.string()).optional(),
+  /** The newest lastUpdateDateTime among its IRM alerts when last read: a listed alert no newer needs no re-read. */
+  alertsUpdatedThrough: z.string().optional(),
 });
 export type IncidentRecord = z.infer<typeof incidentSchema>;
 

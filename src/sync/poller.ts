@@ -10,7 +10,7 @@ import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { plain, upnAtRisk } from '../cards/view-models.js';
+import { irmAlertsOf, plain, upnAtRisk } from '../cards/view-models.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';
@@ -109,8 +109,20 @@ export class IncidentPoller {
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
 
-    // Incidents earlier polls could not read come round again, whatever the watermark says.
-    const incidentIds = [...new Set([...alerts.map((a) => a.incidentId).filter((id): id is string => Boolean(id)), ...Object.keys(store.data.unreadable)])];
+    // An incident is read only when one of its listed alerts is newer than what the bot last read of
+    // it: the overlap behind the watermark lists the same alerts again, and re-reading them cost a
+    // Graph request each, every poll. Incidents earlier polls could not read come round again.
+    const newestListed = new Map<string, string>();
+    for (const a of alerts) {
+      if (!a.incidentId) continue;
+      const seen = newestListed.get(a.incidentId);
+      if (seen === undefined || a.lastUpdateDateTime > seen) newestListed.set(a.incidentId, a.lastUpdateDateTime);
+    }
+    const changed = [...newestListed].filter(([id, newest]) => {
+      const through = store.data.incidents[id]?.alertsUpdatedThrough;
+      return through === undefined || newest > through;
+    });
+    const incidentIds = [...new Set([...changed.map(([id]) => id), ...Object.keys(store.data.unreadable)])];
     const fetched: Fetched = new Map();
     // Redraws go out while the poll goes on: a slow conversation holds up only its own messages.
     const redraws: Promise<unknown>[] = [];
@@ -323,6 +335,11 @@ export class IncidentPoller {
   }
 }
 
+/** The newest lastUpdateDateTime among the incident's IRM alerts (what the poll's alert listing can show changed). */
+function newestIrmAlertUpdate(incident: Incident): string | undefined {
+  return irmAlertsOf(incident).reduce<string | undefined>((max, a) => (max === undefined || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), undefined);
+}
+
 export function toRecord(incident: Incident): IncidentRecord {
   return {
     id: incident.id,
@@ -337,5 +354,6 @@ export function toRecord(incident: Incident): IncidentRecord {
     assignedTo: incident.assignedTo,
     alertCount: incident.alerts?.length ?? 0,
     sources: [...new Set((incident.alerts ?? []).map((a) => a.serviceSource))],
+    alertsUpdatedThrough: newestIrmAlertUpdate(incident),
   };
 }

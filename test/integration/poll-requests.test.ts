@@ -1,0 +1,43 @@
+/**
+ * Graph requests follow the change, not the tenant: an idle poll is one request, and an incident is
+ * read again only when one of its alerts changed since the bot last read it. Counted at the tenant,
+ * which enforces Graph's documented budgets here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+const requestsDuring = async (run: () => Promise<unknown>) => {
+  const before = (await stack.graphRequests()).length;
+  await run();
+  return (await stack.graphRequests()).slice(before);
+};
+
+beforeAll(async () => {
+  stack = await startStack({ seedIncidents: 20, quotas: true, installIn: ['a:requests'] });
+  await stack.bot.services.poller.poll();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('Graph requests per poll', () => {
+  it('an idle poll is one request, however many incidents changed within the overlap behind the watermark', async () => {
+    for (let i = 0; i < 3; i++) {
+      const requests = await requestsDuring(() => stack.bot.services.poller.poll());
+      expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1.0/security/alerts_v2']);
+    }
+  });
+
+  it('a change in the portal reads that incident once, and the next idle poll is one request again', async () => {
+    const open = Object.values(stack.bot.services.store.data.incidents).find((i) => i.open)!;
+    const incident = await stack.bot.services.client.getIncident(open.id);
+    const irmAlert = incident.alerts!.find((a) => a.serviceSource === 'microsoftInsiderRiskManagement')!;
+    await stack.admin('PATCH', `/_admin/alerts/${irmAlert.id}`, { assignedTo: 'someone@contoso.com' });
+    const changed = await requestsDuring(() => stack.bot.services.poller.poll());
+    expect(changed.filter((r) => r.method === 'GET' && r.path.endsWith(`/security/incidents/${open.id}`))).toHaveLength(1);
+    expect(changed.filter((r) => r.method === 'GET' && /\/security\/incidents\/[^/]+$/.test(r.path))).toHaveLength(1);
+    const idle = await requestsDuring(() => stack.bot.services.poller.poll());
+    expect(idle).toHaveLength(1);
+  });
+});
