@@ -74,6 +74,8 @@ export interface DefenderClient {
   getAlert(id: string): Promise<Alert>;
   getIncident(id: string): Promise<Incident>;
   listIncidents(options?: ListOptions): Promise<Incident[]>;
+  /** How many incidents match a filter (`$count=true`, one request). */
+  countIncidents(filter: string): Promise<number>;
   updateAlert(id: string, patch: AlertPatch): Promise<Alert>;
   updateIncident(id: string, patch: IncidentPatch): Promise<Incident>;
   addAlertComment(id: string, comment: string): Promise<AlertComment[]>;
@@ -147,6 +149,12 @@ export class GraphClient implements DefenderClient {
 
   listIncidents(options: ListOptions = {}): Promise<Incident[]> {
     return this.list('/security/incidents', incidentSchema, options, { $expand: 'alerts' });
+  }
+
+  /** *List incidents* documents `$count`: the total comes back as `@odata.count` with one item. */
+  async countIncidents(filter: string): Promise<number> {
+    const page = await this.request('GET', this.url('/security/incidents', { $filter: filter, $count: 'true', $top: '1' }), collectionSchema(incidentSchema));
+    return page['@odata.count'] ?? page.value.length;
   }
 
   updateAlert(id: string, patch: AlertPatch): Promise<Alert> {

@@ -40,4 +40,31 @@ describe('Graph requests per poll', () => {
     const idle = await requestsDuring(() => stack.bot.services.poller.poll());
     expect(idle).toHaveLength(1);
   });
+
+  it('many changed incidents are read in pages of the incident list, not one request each, and every card is redrawn', async () => {
+    const open = Object.values(stack.bot.services.store.data.incidents).filter((i) => i.open && i.status === 'active');
+    expect(open.length).toBeGreaterThan(6);
+    for (const record of open) {
+      const incident = await stack.bot.services.client.getIncident(record.id);
+      for (const alert of incident.alerts!.filter((a) => a.serviceSource === 'microsoftInsiderRiskManagement')) {
+        await stack.admin('PATCH', `/_admin/alerts/${alert.id}`, { status: 'inProgress', assignedTo: 'portal.analyst@contoso.com' });
+      }
+    }
+    const updatesBefore = stack.connector.calls.filter((c) => c.method === 'update').length;
+    const requests = await requestsDuring(() => stack.bot.services.poller.poll());
+    const gets = requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    // The alert listing, one $count, and the pages: no per-incident reads.
+    expect(gets.filter((p) => /\/security\/incidents\/[^/]+$/.test(p))).toEqual([]);
+    expect(gets.length).toBeLessThanOrEqual(4);
+    expect(requests.every((r) => r.status === 200)).toBe(true);
+    // Every posted card of a changed incident was redrawn as In progress.
+    const posted = open.filter((r) => stack.bot.services.store.post(r.id, 'a:requests'));
+    expect(posted.length).toBeGreaterThan(0);
+    const updates = stack.connector.calls.filter((c) => c.method === 'update').slice(updatesBefore);
+    for (const record of posted) {
+      const activityId = stack.bot.services.store.post(record.id, 'a:requests')!.activityId;
+      const update = updates.find((u) => u.activityId === activityId);
+      expect(JSON.stringify(update?.activity), record.id).toContain('"title":"Defender status","value":"In progress"');
+    }
+  });
 });
