@@ -46,7 +46,7 @@ export interface GraphClientOptions {
 }
 
 /**
- * A list request. No `$orderby`: *List alerts_v2* and *List incidents* document only `$count`,
+ * A list request, with no ordering option: *List alerts_v2* and *List incidents* document only `$count`,
  * `$filter`, `$skip`, `$top` (and `$expand` for incidents), and list the most recent first; where
  * order matters the bot sorts what it read.
  */

@@ -223,7 +223,7 @@ async function irmFinding(client: GraphClient, canReadAlerts: boolean, now: Date
   }
   const since = new Date(now.getTime() - 30 * 24 * 3600 * 1000).toISOString();
   try {
-    // Graph lists the most recent alerts first (no `$orderby` is documented): the newest of the first page.
+    // Graph lists the most recent alerts first and documents no ordering option: the newest of the first page.
     const alerts = await client.listAlerts({ filter: `serviceSource eq ${odataString(IRM_SOURCE)} and createdDateTime ge ${since}`, top: 50, limit: 50 });
     const latest = alerts.reduce<string | null>((max, a) => (max === null || a.createdDateTime > max ? a.createdDateTime : max), null);
     if (latest) return { check, ok: true, detail: `Insider Risk Management alerts reach Defender (latest ${latest}).` };

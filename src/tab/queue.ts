@@ -3,7 +3,7 @@
  * shows (severity, person, the tools whose alerts it groups, Defender and IRM status), filtered
  * and sorted as the analyst asks. Severity and status go to Graph in the one paged list; what
  * Graph cannot filter incidents by (an IRM alert, the person) is filtered here, and the order by
- * age is made here (Graph documents no `$orderby` for incidents).
+ * age is made here (Graph documents no ordering option for incidents).
  */
 import { odataString } from '../defender/graph-client.js';
 import { z } from 'zod';
@@ -110,7 +110,7 @@ function anyOf(property: string, values: ReadonlySet<string> | undefined): strin
 
 /**
  * The Graph list behind a queue: open incidents of the severities and statuses asked, in the order
- * asked. *List incidents* documents no `$orderby` (only `$count`, `$filter`, `$skip`, `$top`,
+ * asked. *List incidents* documents no ordering option (only `$count`, `$filter`, `$skip`, `$top`,
  * `$expand`; https://learn.microsoft.com/en-us/graph/api/security-list-incidents?view=graph-rest-1.0),
  * so the order is made here, over what was read.
  */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema } from './graph-shapes.js';
-import type { Tenant } from '../src/index.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { admin, call, graph, manualClock, start } from './helpers.js';
 
 const createdSchema = z.object({ incidentId: z.string().regex(/^\d+$/), alertIds: z.array(z.string()) });

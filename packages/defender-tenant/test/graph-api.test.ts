@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema, type Alert } from './graph-shapes.js';
-import type { Tenant } from '../src/index.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { admin, call, graph, manualClock, q, start } from './helpers.js';
 
 let tenant: Tenant;

@@ -1,5 +1,5 @@
 /** Calling the embedded tenant over real HTTP, the way a Graph client or an admin script would. */
-import { startTenant, type Tenant, type TenantOptions } from '../src/index.js';
+import { startTenant, type Tenant, type TenantOptions } from '@irm-bot/defender-tenant';
 
 export const PREFER = { Prefer: 'include-unknown-enum-members' } as const;
 

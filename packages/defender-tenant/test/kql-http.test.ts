@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { graphErrorSchema } from './graph-shapes.js';
 import { HUNTING_SCHEMAS, huntingRow, type HuntingRow } from '../src/hunting-tables.js';
 import { createKqlHuntingEngine } from '../src/kql/index.js';
-import type { Tenant } from '../src/index.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { graph, manualClock, start } from './helpers.js';
 
 const DAY = 86_400_000;

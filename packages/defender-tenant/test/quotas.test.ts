@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Tenant } from '../src/index.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { graphErrorSchema } from './graph-shapes.js';
 import { admin, call, graph, manualClock, start, type HttpAnswer } from './helpers.js';
 

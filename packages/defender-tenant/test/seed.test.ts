@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema, collectionSchema, incidentSchema, type Incident } from './graph-shapes.js';
 import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES } from '../src/hunting-tables.js';
 import { SEED_USERS } from '../src/directory.js';
-import type { Tenant } from '../src/index.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { graph, manualClock, start } from './helpers.js';
 
 const tenants: Tenant[] = [];

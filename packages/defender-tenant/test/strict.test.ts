@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Tenant } from '../src/index.js';
+import type { Tenant } from '@irm-bot/defender-tenant';
 import { alertSchema, collectionSchema, graphErrorSchema, incidentSchema } from './graph-shapes.js';
 import { admin, graph, manualClock, q, start, type HttpAnswer } from './helpers.js';
 
