@@ -17,11 +17,15 @@ import { pseudonymiser, type Pseudonymiser } from './pseudonymise.js';
 export const MAX_REFRESH_USERS = 60;
 
 export class Privacy {
+  private readonly audience: Audience;
+
   constructor(
     private readonly store: Store,
     private readonly roles: RoleDirectory,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.audience = new Audience(roles);
+  }
 
   /** Per-store secret: pseudonyms stay stable here and mean nothing elsewhere. */
   private salt(): string {
@@ -49,7 +53,7 @@ export class Privacy {
 
   /** How a card posted in this conversation names people. */
   namerFor(conversation: ConversationRecord): Namer {
-    return new Audience(this.roles).ownerMayRead(conversation) ? byName : this.pseudonymous;
+    return this.audience.ownerMayRead(conversation) ? byName : this.pseudonymous;
   }
 
   /**

@@ -80,8 +80,6 @@ export type Determination = (typeof DETERMINATIONS)[number];
 export type ServiceSource = (typeof SERVICE_SOURCES)[number];
 export type DetectionSource = (typeof DETECTION_SOURCES)[number];
 
-/** Members that are evolvable in Graph's metadata: hidden behind `unknownFutureValue` without the Prefer header. */
-export const EVOLVABLE_MEMBERS: ReadonlySet<string> = new Set(['microsoftInsiderRiskManagement']);
 export const PREFER_UNKNOWN_ENUM_MEMBERS = 'include-unknown-enum-members';
 export const IRM_SOURCE = 'microsoftInsiderRiskManagement' satisfies ServiceSource;
 
@@ -97,11 +95,6 @@ export function evolvableEnum<const T extends readonly [string, ...string[]]>(me
     const value = camel(raw);
     return (known.has(value) ? value : 'unknownFutureValue') as T[number];
   });
-}
-
-/** A strict enum for input we accept (PATCH bodies, card data): PascalCase tolerated, unknown refused. */
-export function inputEnum<const T extends readonly [string, ...string[]]>(members: T) {
-  return z.preprocess((v) => (typeof v === 'string' ? camel(v) : v), z.enum(members));
 }
 
 const dateTime = z.string().datetime({ offset: true });
@@ -203,17 +196,16 @@ const DOCUMENTED_BY_BOTH_UPDATES = ['unknown', 'apt', 'malware', 'securityPerson
 export const ALERT_UPDATE_DETERMINATIONS: ReadonlySet<Determination> = new Set(DOCUMENTED_BY_BOTH_UPDATES);
 export const INCIDENT_UPDATE_DETERMINATIONS: ReadonlySet<Determination> = new Set([...DOCUMENTED_BY_BOTH_UPDATES, 'notMalicious', 'notEnoughDataToValidate']);
 
-/** What an analyst may write back to an alert or incident (PATCH bodies). */
-export const alertPatchSchema = z
-  .object({
-    status: inputEnum(ALERT_STATUSES),
-    classification: inputEnum(CLASSIFICATIONS),
-    determination: inputEnum(DETERMINATIONS),
-    assignedTo: z.string().max(256),
-  })
-  .partial()
-  .strict();
-export type AlertPatch = z.infer<typeof alertPatchSchema>;
+/**
+ * What the bot writes back to an alert: *Update alert* documents status, classification,
+ * determination and assignedTo (https://learn.microsoft.com/en-us/graph/api/security-alert-update?view=graph-rest-1.0).
+ */
+export interface AlertPatch {
+  status?: AlertStatus;
+  classification?: Classification;
+  determination?: Determination;
+  assignedTo?: string;
+}
 
 /**
  * *Update incident* (v1.0) documents exactly these properties, and for status only `active`,
@@ -222,18 +214,13 @@ export type AlertPatch = z.infer<typeof alertPatchSchema>;
  * https://learn.microsoft.com/en-us/graph/api/security-incident-update?view=graph-rest-1.0
  * A comment goes to *Create comment for incident* instead (`addIncidentComment`).
  */
-export const INCIDENT_PATCH_STATUSES = ['active', 'resolved', 'redirected', 'unknownFutureValue'] as const;
-export const incidentPatchSchema = z
-  .object({
-    status: inputEnum(INCIDENT_PATCH_STATUSES),
-    classification: inputEnum(CLASSIFICATIONS),
-    determination: inputEnum(DETERMINATIONS),
-    assignedTo: z.string().max(256),
-    customTags: z.array(z.string().max(256)).max(50),
-  })
-  .partial()
-  .strict();
-export type IncidentPatch = z.infer<typeof incidentPatchSchema>;
+export interface IncidentPatch {
+  status?: 'active' | 'resolved' | 'redirected';
+  classification?: Classification;
+  determination?: Determination;
+  assignedTo?: string;
+  customTags?: string[];
+}
 
 /** The user at risk: the first user evidence on the incident's IRM alerts. */
 export function userAtRisk(alerts: readonly Alert[]): UserAccount | null {

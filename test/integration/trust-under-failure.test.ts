@@ -223,8 +223,13 @@ describe('racing resolves while polls run', () => {
     const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'pradeep.gupta@contoso.com' }, irmAlerts: 2 })).body;
     await stack.bot.services.poller.poll();
     let clicking = true;
+    // Polls back to back (a tenth of a second apart, so the loop stays within Graph's budget that
+    // the tenant enforces here: a loop with no pause would spend it on polls alone).
     const polls = (async () => {
-      while (clicking) await stack.bot.services.poller.poll();
+      while (clicking) {
+        await stack.bot.services.poller.poll();
+        await new Promise((r) => setTimeout(r, 100));
+      }
     })();
     const clicks = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

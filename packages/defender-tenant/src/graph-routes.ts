@@ -18,8 +18,9 @@ import {
   parseIncidentEntityQuery,
   selectPage,
   type EntitySpec,
+  type MethodOptions,
 } from './query.js';
-import type { Json } from './records.js';
+import type { CommentRecord, Json } from './records.js';
 import type { RequestContext, Reply, Route } from './router.js';
 import { APP_NAME, type TenantState } from './state.js';
 import { parseBody } from './zod-error.js';
@@ -54,6 +55,36 @@ function collection<T extends { seq: number; createdDateTime: string }>(
     body['@odata.nextLink'] = `${ctx.origin}${ctx.path}?${next.toString()}`;
   }
   return { status: 200, body };
+}
+
+/** A *Create comment* route: 404 for an unknown target, then the body, then 200 with the whole comment list. */
+function commentRoute(
+  pattern: string,
+  permissions: readonly string[],
+  options: MethodOptions,
+  schema: typeof alertCommentSchema,
+  invalid: string,
+  target: { exists(id: string): void; add(id: string, comment: string): CommentRecord[] },
+): Route {
+  return {
+    method: 'POST',
+    pattern,
+    permissions,
+    handler: (ctx) => {
+      checkOptions(ctx.query, options);
+      const id = ctx.params.id ?? '';
+      target.exists(id);
+      const { comment } = parseBody(schema, ctx.body, invalid);
+      const comments = target.add(id, comment);
+      return {
+        status: 200,
+        body: {
+          '@odata.context': context(ctx, 'Collection(microsoft.graph.security.alertComment)'),
+          value: comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...c })),
+        },
+      };
+    },
+  };
 }
 
 export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): Route[] {
@@ -144,46 +175,16 @@ export function graphRoutes(state: TenantState, huntingEngine: HuntingEngine): R
         return { status: 200, body: alertEntity(ctx, id) };
       },
     },
-    {
-      // *Create comment for alert*: DOCS.alertComment
-      method: 'POST',
-      pattern: '/v1.0/security/alerts_v2/:id/comments',
-      permissions: ALERT_WRITE,
-      handler: (ctx) => {
-        checkOptions(ctx.query, ALERT_COMMENT);
-        const id = param(ctx);
-        state.getAlert(id);
-        const { comment } = parseBody(alertCommentSchema, ctx.body, 'Invalid alert comment');
-        const comments = state.addAlertComment(id, comment, APP_NAME);
-        return {
-          status: 200,
-          body: {
-            '@odata.context': context(ctx, 'Collection(microsoft.graph.security.alertComment)'),
-            value: comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...c })),
-          },
-        };
-      },
-    },
-    {
-      // *Create comment for incident*: DOCS.incidentComment
-      method: 'POST',
-      pattern: '/v1.0/security/incidents/:id/comments',
-      permissions: INCIDENT_WRITE,
-      handler: (ctx) => {
-        checkOptions(ctx.query, INCIDENT_COMMENT);
-        const id = param(ctx);
-        state.getIncident(id);
-        const { comment } = parseBody(incidentCommentSchema, ctx.body, 'Invalid incident comment');
-        const comments = state.addIncidentComment(id, comment, APP_NAME);
-        return {
-          status: 200,
-          body: {
-            '@odata.context': context(ctx, 'Collection(microsoft.graph.security.alertComment)'),
-            value: comments.map((c) => ({ '@odata.type': '#microsoft.graph.security.alertComment', ...c })),
-          },
-        };
-      },
-    },
+    // *Create comment for alert* (DOCS.alertComment) and *for incident* (DOCS.incidentComment):
+    // the same body, and both answer 200 with the whole comment list.
+    commentRoute('/v1.0/security/alerts_v2/:id/comments', ALERT_WRITE, ALERT_COMMENT, alertCommentSchema, 'Invalid alert comment', {
+      exists: (id) => void state.getAlert(id),
+      add: (id, comment) => state.addAlertComment(id, comment, APP_NAME),
+    }),
+    commentRoute('/v1.0/security/incidents/:id/comments', INCIDENT_WRITE, INCIDENT_COMMENT, incidentCommentSchema, 'Invalid incident comment', {
+      exists: (id) => void state.getIncident(id),
+      add: (id, comment) => state.addIncidentComment(id, comment, APP_NAME),
+    }),
     {
       // *runHuntingQuery*: DOCS.runHuntingQuery
       method: 'POST',

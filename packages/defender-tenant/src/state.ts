@@ -209,14 +209,7 @@ export class TenantState {
     const [accountName, domainName] = user.upn.split('@');
     const evidence: { [key: string]: Json }[] = [
       {
-        '@odata.type': '#microsoft.graph.security.userEvidence',
-        createdDateTime: created,
-        verdict: 'suspicious',
-        remediationStatus: 'none',
-        remediationStatusDetails: null,
-        roles: [],
-        detailedRoles: [],
-        tags: [],
+        ...evidenceBase('userEvidence', created),
         userAccount: {
           accountName: accountName ?? user.upn,
           domainName: domainName ?? '',
@@ -229,14 +222,7 @@ export class TenantState {
     ];
     if (source === 'microsoftDefenderForEndpoint') {
       evidence.push({
-        '@odata.type': '#microsoft.graph.security.deviceEvidence',
-        createdDateTime: created,
-        verdict: 'suspicious',
-        remediationStatus: 'none',
-        remediationStatusDetails: null,
-        roles: [],
-        detailedRoles: [],
-        tags: [],
+        ...evidenceBase('deviceEvidence', created),
         deviceDnsName: `${user.deviceName.toLowerCase()}.contoso.com`,
         mdeDeviceId: user.deviceId,
         osPlatform: 'Windows11',
@@ -374,18 +360,12 @@ export class TenantState {
   }
 
   addAlertComment(id: string, comment: string, by: string, atMs = this.nowMs()): CommentRecord[] {
-    const alert = this.getAlert(id);
-    alert.comments.push({ comment, createdByDisplayName: by, createdDateTime: iso(atMs) });
-    alert.lastUpdateDateTime = iso(atMs);
-    return alert.comments;
+    return addComment(this.getAlert(id), comment, by, atMs);
   }
 
   /** *Create comment for incident*: answers the incident's whole comment list, as Graph does. */
   addIncidentComment(id: string, comment: string, by: string, atMs = this.nowMs()): CommentRecord[] {
-    const incident = this.getIncident(id);
-    incident.comments.push({ comment, createdByDisplayName: by, createdDateTime: iso(atMs) });
-    incident.lastUpdateDateTime = iso(atMs);
-    return incident.comments;
+    return addComment(this.getIncident(id), comment, by, atMs);
   }
 
   // --- The IRM side -------------------------------------------------------------------------
@@ -516,3 +496,14 @@ function sourceOf(alert: AlertRecord): AlertSource {
   }
 }
 
+/** A comment on an alert or an incident: it changes the thing commented on. */
+function addComment(target: { comments: CommentRecord[]; lastUpdateDateTime: string }, comment: string, by: string, atMs: number): CommentRecord[] {
+  target.comments.push({ comment, createdByDisplayName: by, createdDateTime: iso(atMs) });
+  target.lastUpdateDateTime = iso(atMs);
+  return target.comments;
+}
+
+/** What every piece of evidence on a seeded alert carries (Graph's alertEvidence base type). */
+function evidenceBase(type: string, createdDateTime: string): { [key: string]: Json } {
+  return { '@odata.type': `#microsoft.graph.security.${type}`, createdDateTime, verdict: 'suspicious', remediationStatus: 'none', remediationStatusDetails: null, roles: [], detailedRoles: [], tags: [] };
+}
