@@ -2,6 +2,7 @@
  * Puts incident cards in conversations and keeps every posted card current. Knows nothing of
  * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
  */
+import { createHash } from 'node:crypto';
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
 import { byName, incidentCardData, type Namer } from '../cards/view-models.js';
 import type { Incident } from '../defender/model.js';
@@ -31,7 +32,20 @@ export interface ConversationGateway {
   update(conversation: ConversationRecord, activityId: string, card: AdaptiveCardJson): Promise<void>;
 }
 
+/** A short fingerprint of a card's JSON: equal cards, equal fingerprints. */
+function fingerprint(card: AdaptiveCardJson): string {
+  return createHash('sha256').update(JSON.stringify(card)).digest('base64url').slice(0, 16);
+}
+
 export class IncidentPublisher {
+  /**
+   * What each posted message shows now, by `conversationKey activityId` (this process's memory:
+   * after a restart the first redraw of each message is sent whatever it shows). A redraw that
+   * would show the same card is not sent: it costs a Teams request, and redrawing closes any
+   * form an analyst has open on the card (Resolve, half filled in).
+   */
+  private readonly shown = new Map<string, string>();
+
   constructor(
     private readonly store: Store,
     private readonly gateway: ConversationGateway,
@@ -78,7 +92,9 @@ export class IncidentPublisher {
 
   /** Post the card (again) and make it the message that follows the incident in this conversation. */
   async post(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<string> {
-    const activityId = await this.gateway.send(conversation, this.cardFor(incident, conversation), extras);
+    const card = this.cardFor(incident, conversation);
+    const activityId = await this.gateway.send(conversation, card, extras);
+    this.shown.set(`${conversation.key} ${activityId}`, fingerprint(card));
     await this.store.recordPost({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt: this.now().toISOString() });
     return activityId;
   }
@@ -116,15 +132,20 @@ export class IncidentPublisher {
     return sent;
   }
 
-  /** Redraw every posted card of the incident; one conversation failing does not stop the others. */
+  /** Redraw every posted card of the incident that would change; one conversation failing does not stop the others. */
   async refreshPosts(incident: Incident): Promise<number> {
     let updated = 0;
     for (const post of this.store.postsFor(incident.id)) {
       if (post.kind === 'digest') continue;
       const conversation = this.store.data.conversations[post.conversationKey];
       if (!conversation) continue;
+      const card = this.cardFor(incident, conversation);
+      const message = `${conversation.key} ${post.activityId}`;
+      const drawn = fingerprint(card);
+      if (this.shown.get(message) === drawn) continue;
       try {
-        await this.gateway.update(conversation, post.activityId, this.cardFor(incident, conversation));
+        await this.gateway.update(conversation, post.activityId, card);
+        this.shown.set(message, drawn);
         updated++;
       } catch (err) {
         log.warn('could not update a posted card', { incidentId: incident.id, conversation: post.conversationKey, err });

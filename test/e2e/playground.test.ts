@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '@irm-bot/defender-tenant';
-import { chooseOption, clickCardButton, collectPageErrors, fillText, markChat, openPlayground, sendMessage, waitForCard, waitForCardText } from '../support/browser.js';
+import { chooseOption, clickCardButton, collectPageErrors, fillText, markChat, openPlayground, sendMessage, waitForCard, waitForCardText, watchCardUpdate } from '../support/browser.js';
 import { screenshotPath, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 
 let stack: BrowserStack;
@@ -43,8 +43,12 @@ describe('in the Agents Playground', () => {
     await waitForCardText(card, 'Adele Vance (adele.vance@contoso.com)');
     await waitForCardText(card, /IRM status\s*Needs review/);
 
+    const updated = await watchCardUpdate(page);
     await clickCardButton(card, 'Start investigation');
     await waitForCardText(card, /Defender status\s*In progress/);
+    await waitForCardText(card, /Investigation started by Alex Wilber/);
+    // The card is redrawn for everyone too; that redraw would close a Resolve form opened before it.
+    await updated();
     await waitForCardText(card, /Investigation started by Alex Wilber/);
 
     await clickCardButton(card, 'Resolve');

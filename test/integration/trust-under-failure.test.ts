@@ -172,6 +172,8 @@ describe('a decision racing a poll', () => {
     const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' }, irmAlerts: 2 })).body;
     await stack.bot.services.poller.poll();
     let patched = false;
+    const updates = () => stack.connector.calls.filter((c) => c.method === 'update' && c.conversationId === 'a:race').length;
+    const updatesBefore = updates();
     const gate = stack.gate!;
     // Hold the re-read that follows the decision's last write: the decision is in Defender, the bot has not caught up.
     const hold = gate.hold((r) => patched && r.method === 'GET' && r.path.endsWith(`/security/incidents/${incidentId}`));
@@ -187,6 +189,9 @@ describe('a decision racing a poll', () => {
     hold.release();
     expect(((await click).body as InvokeBody).statusCode).toBe(200);
     await stack.bot.services.poller.poll();
+    // The poll and the decision both redraw the same card: Teams gets it once (every redraw closes
+    // a form an analyst may have open on the card).
+    expect(updates() - updatesBefore).toBe(1);
 
     const store = stack.bot.services.store.data;
     expect(store.decisions[incidentId]).toMatchObject({ action: 'resolve', classification: 'truePositive', by: { name: 'Alex Wilber' } });

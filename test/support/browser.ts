@@ -53,6 +53,7 @@ export async function openPlayground(browser: Browser, url: string, options: { t
   const page = await context.newPage();
   page.setDefaultTimeout(DEFAULT_TIMEOUT);
   collectPageErrors(page, { playground: true }); // start recording before the page loads; later calls return this collector
+  await page.addInitScript(countCardUpdates);
   try {
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout });
   } catch (err) {
@@ -71,6 +72,47 @@ export async function openPlayground(browser: Browser, url: string, options: { t
     throw new Error(`The Playground at ${url} did not show the message compose box within ${timeout} ms.`);
   }
   return page;
+}
+
+/**
+ * Runs in the page before the Playground's own scripts: counts the `updateMessage` frames (a
+ * bot's `updateActivity`) its conversation stream delivers, in a listener that runs before the
+ * client's own, so `window.__cardUpdates` moves before the client draws the update.
+ */
+function countCardUpdates(): void {
+  const w = window as unknown as { __cardUpdates: number; WebSocket: typeof WebSocket };
+  w.__cardUpdates = 0;
+  const Native = w.WebSocket;
+  w.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      if (!String(url).includes('/_ws_conversation/')) return;
+      this.addEventListener('message', (event) => {
+        if (typeof event.data === 'string' && event.data.includes('"action":"updateMessage"')) w.__cardUpdates++;
+      });
+    }
+  };
+}
+
+/**
+ * Starts watching for the bot's next `updateActivity` of a card; the answered function resolves
+ * once the page has received it and drawn it. A card action's answer and the bot's update for
+ * everyone reach the page by two roads (the invoke's HTTP answer, the conversation stream) in
+ * either order, and drawing the update closes any form opened on the card meanwhile (as Teams
+ * does): wait for it before opening a form.
+ */
+export async function watchCardUpdate(page: Page, options: { timeout?: number } = {}): Promise<() => Promise<void>> {
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+  const before = await page.evaluate(() => (window as unknown as { __cardUpdates: number }).__cardUpdates);
+  return async () => {
+    try {
+      await page.waitForFunction((n) => (window as unknown as { __cardUpdates: number }).__cardUpdates > n, before, { timeout });
+    } catch {
+      throw new Error(`The bot did not update a card in the Playground within ${timeout} ms.`);
+    }
+    // The client draws in its own listener, after ours: let it, and the frame after it, run.
+    await page.evaluate(() => new Promise<void>((resolve) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve())), 0)));
+  };
 }
 
 function composeBox(page: Page): Locator {
