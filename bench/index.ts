@@ -44,9 +44,7 @@ let sent = 0;
 const gateway: ConversationGateway = { send: async () => `m${++sent}`, update: async () => undefined };
 const dir = mkdtempSync(join(tmpdir(), 'irm-bench-'));
 const store = await Store.open(join(dir, 'db.json'));
-await store.update((d) => {
-  d.conversations.c1 = { key: 'c1', kind: 'channel', reference: {}, installedAt: new Date().toISOString(), backfilled: true };
-});
+await store.saveConversation({ key: 'c1', kind: 'channel', reference: {}, installedAt: new Date().toISOString(), backfilled: true });
 const poller = new IncidentPoller({ client, store, publisher: new IncidentPublisher(store, gateway), backfillLimit: 0, digestThreshold: 1_000_000 });
 const heapBefore = process.memoryUsage().heapUsed;
 const graphRequests = () => tenant.control.requestsSince(0).length;

@@ -26,7 +26,7 @@ import { GraphClient, type GraphClientOptions } from './defender/graph-client.js
 import { HuntingService, type HuntingLimits } from './hunting/service.js';
 import { createLogger } from './logger.js';
 import { createBotServer, listen } from './server.js';
-import { Store } from './store/store.js';
+import { openStore } from './store/store.js';
 import { IncidentPoller } from './sync/poller.js';
 import { IncidentPublisher } from './sync/publisher.js';
 import { TriageService } from './triage/triage.js';
@@ -83,7 +83,7 @@ export async function postShiftSummary(services: BotServices): Promise<number> {
     return 0;
   }
   const sent = await services.publisher.broadcastToChannels(card);
-  await services.store.update((d) => void (d.lastSummaryAt = at));
+  await services.store.saveCursor({ lastSummaryAt: at });
   return sent;
 }
 
@@ -98,7 +98,7 @@ async function requireExpiry(claims: { type: string; value: string }[]): Promise
 
 export async function startBotApp(config: Config, options: BotAppOptions = {}): Promise<BotApp> {
   if (!config.graphBaseUrl) throw new Error('startBotApp: the Graph base URL is not known (start the embedded tenant first in demo mode)');
-  const store = await Store.open(config.dbFile, options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`);
+  const store = await openStore(config.dbFile, options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`);
   const client = new GraphClient({ baseUrl: config.graphBaseUrl, token: graphTokenProvider(config.graphAuth), ...options.graph });
 
   const auth = new ConfigurationBotFrameworkAuthentication(
@@ -129,7 +129,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const triage = new TriageService({ client, store, publisher, irmSync, now });
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
-  const summary = () => shiftSummary(client, { now: now(), since: store.data.lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
+  const summary = async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   let listeningPort: number | undefined;
   const demo = config.mode === 'demo';
   const host = options.host ?? '0.0.0.0';
@@ -150,7 +150,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     summary,
     now,
     links,
-    status: async () => formatReport([...healthFindings(health()), ...(await runDoctor({ config }))]),
+    status: async () => formatReport([...healthFindings(await health()), ...(await runDoctor({ config }))]),
   };
   const identity = demo ? demoIdentity() : ssoIdentity(config.tab.sso, { jwksUrl: options.tabSsoJwksUrl });
 
@@ -162,14 +162,14 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     const interval = next && after ? after.getTime() - next.getTime() : 30_000;
     return Math.max(60_000, 3 * interval);
   };
-  function health() {
+  async function health() {
     return healthReport({
       now: now(),
       startedAt,
       poll: task ? { status: poller.status(), staleAfterMs: pollStaleAfterMs() } : null,
       store: store.health(),
       failingConversations: gateway.failures(),
-      unreadableIncidents: store.data.unreadable,
+      unreadableIncidents: await store.unreadableIncidents(),
     });
   }
 
@@ -187,7 +187,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const server: Server = createBotServer({
     adapter,
     logic: (context) => bot.run(context),
-    health: () => ({ mode: config.mode, conversations: store.conversations().length, watermark: store.data.watermark, ...health() }),
+    health: async () => ({ mode: config.mode, conversations: (await store.conversations()).length, watermark: (await store.cursor()).watermark, ...(await health()) }),
     routes: [(req, res, path) => serveTabAsset(req, res, path, demo), createTabApi({ services, identity, now })],
   });
   const port = await listen(server, config.port, host);

@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 512 * 1024;
 export interface BotServerOptions {
   adapter: CloudAdapter;
   logic: (context: TurnContext) => Promise<void>;
-  health: () => Record<string, unknown>;
+  health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** More routes (the tab and its API), tried in order before the 404; each answers true if it handled the request. */
   routes?: ((req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>)[];
 }
@@ -98,7 +98,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: BotServ
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (path === '/healthz' && req.method === 'GET') {
     // A probe reads the status: 503 when the bot is up but not doing its job (see health.ts).
-    const health = { ok: true, ...options.health() };
+    const health = { ok: true, ...(await options.health()) };
     return sendJson(res, health.ok ? 200 : 503, health);
   }
   if (path === '/api/messages') {

@@ -5,7 +5,7 @@
  * the real name in their own view of the card (`refresh.userIds`, at most 60 people) or by
  * *Reveal*, checked and audited server-side. A personal chat shows names when its owner may read.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Namer } from '../cards/view-models.js';
 import { byName, upnOf } from '../cards/view-models.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
@@ -18,6 +18,8 @@ export const MAX_REFRESH_USERS = 60;
 
 export class Privacy {
   private readonly audience: Audience;
+  /** The store's salt once it was handed out (it never changes after that). */
+  private salt: string | null = null;
 
   constructor(
     private readonly store: Store,
@@ -27,52 +29,68 @@ export class Privacy {
     this.audience = new Audience(roles);
   }
 
-  /** Per-store secret: pseudonyms stay stable here and mean nothing elsewhere. */
-  private salt(): string {
-    const existing = this.store.data.pseudonymSalt;
-    if (existing) return existing;
-    const salt = randomBytes(16).toString('hex');
-    this.store.stage((d) => void (d.pseudonymSalt = salt));
-    return salt;
+  /**
+   * Per-store secret: pseudonyms stay stable here and mean nothing elsewhere. The store writes it
+   * before handing it out, so everything that names people by pseudonym waits for it first (and
+   * fails, naming nobody, when it cannot be saved).
+   */
+  private async ready(): Promise<void> {
+    this.salt ??= await this.store.pseudonymSalt();
   }
 
   private digest(text: string): string {
-    return createHmac('sha256', this.salt()).update(text.toLowerCase()).digest('hex').slice(0, 4).toUpperCase();
+    // Only reached through `ready()`: the pseudonymous namer is handed out after it.
+    if (this.salt === null) throw new Error('pseudonyms are drawn before the salt was read');
+    return createHmac('sha256', this.salt).update(text.toLowerCase()).digest('hex').slice(0, 4).toUpperCase();
   }
 
-  pseudonym(upnOrName: string): string {
+  private personCode(upnOrName: string): string {
     return `User ${this.digest(upnOrName)}`;
   }
 
-  /** A device by host name: `Device XXXX` (prefixed, so a device never shares a person's code). */
-  devicePseudonym(hostName: string): string {
+  private deviceCode(hostName: string): string {
     return `Device ${this.digest(`device:${hostName}`)}`;
   }
 
-  readonly pseudonymous: Namer = (user) => this.pseudonym(upnOf(user) ?? user.displayName ?? 'unknown');
+  async pseudonym(upnOrName: string): Promise<string> {
+    await this.ready();
+    return this.personCode(upnOrName);
+  }
+
+  /** A device by host name: `Device XXXX` (prefixed, so a device never shares a person's code). */
+  async devicePseudonym(hostName: string): Promise<string> {
+    await this.ready();
+    return this.deviceCode(hostName);
+  }
+
+  /** Names people by pseudonym; handed out (by `namerFor`) only once the salt is saved. */
+  readonly pseudonymous: Namer = (user) => this.personCode(upnOf(user) ?? user.displayName ?? 'unknown');
 
   /** How a card posted in this conversation names people. */
-  namerFor(conversation: ConversationRecord): Namer {
-    return this.audience.ownerMayRead(conversation) ? byName : this.pseudonymous;
+  async namerFor(conversation: ConversationRecord): Promise<Namer> {
+    if (this.audience.ownerMayRead(conversation)) return byName;
+    await this.ready();
+    return this.pseudonymous;
   }
 
   /**
    * A hunting result as a shared conversation may see it: every person and device the rule in
    * pseudonymise.ts finds in the rows (and in `texts`: the query, its parameters) by pseudonym.
    */
-  pseudonymiser(rows: readonly Record<string, unknown>[], texts: readonly string[] = []): Pseudonymiser {
-    return pseudonymiser({ rows, texts }, { person: (upn) => this.pseudonym(upn), device: (host) => this.devicePseudonym(host) });
+  async pseudonymiser(rows: readonly Record<string, unknown>[], texts: readonly string[] = []): Promise<Pseudonymiser> {
+    await this.ready();
+    return pseudonymiser({ rows, texts }, { person: (upn) => this.personCode(upn), device: (host) => this.deviceCode(host) });
   }
 
   /** Remember an analyst who may see names, so shared cards can offer them their own view. */
   async rememberViewer(actor: Actor): Promise<void> {
-    if (!this.roles.may(actor, 'read') || this.store.data.viewers[actor.id]) return;
-    await this.store.update((d) => void (d.viewers[actor.id] = { name: actor.name, seenAt: this.now().toISOString() }));
+    if (!this.roles.may(actor, 'read') || (await this.store.viewers())[actor.id]) return;
+    await this.store.rememberViewer(actor.id, { name: actor.name, seenAt: this.now().toISOString() });
   }
 
   /** Teams ids of the analysts whose view of a shared card names the person (most recent first). */
-  viewerIds(): string[] {
-    return Object.entries(this.store.data.viewers)
+  async viewerIds(): Promise<string[]> {
+    return Object.entries(await this.store.viewers())
       .sort(([, a], [, b]) => b.seenAt.localeCompare(a.seenAt))
       .slice(0, MAX_REFRESH_USERS)
       .map(([id]) => id);

@@ -83,16 +83,14 @@ export class IrmBot extends TeamsActivityHandler {
       log.warn('ignoring an activity without a usable conversation reference', { type: context.activity.type });
       return null;
     }
-    const existing = this.services.store.data.conversations[record.key];
+    const existing = await this.services.store.conversation(record.key);
     if (existing) return existing;
     const from = context.activity.from;
     if (!this.services.roles.may({ name: from?.name ?? '', aadObjectId: from?.aadObjectId }, 'read')) {
       log.info('not registering a conversation for incident cards: whoever brought the bot there may not see incidents', { conversation: record.key, kind: record.kind });
       return record;
     }
-    await this.services.store.update((d) => {
-      d.conversations[record.key] = record;
-    });
+    await this.services.store.saveConversation(record);
     log.info('installed in a conversation', { conversation: record.key, kind: record.kind });
     this.options.onInstalled?.();
     return record;
@@ -101,10 +99,8 @@ export class IrmBot extends TeamsActivityHandler {
   private async unregister(context: TurnContext): Promise<void> {
     const id = context.activity.conversation?.id;
     const key = id ? conversationKeyOf(id) : undefined;
-    if (!key || !this.services.store.data.conversations[key]) return;
-    await this.services.store.update((d) => {
-      delete d.conversations[key];
-    });
+    if (!key || !(await this.services.store.conversation(key))) return;
+    await this.services.store.removeConversation(key);
     log.info('removed from a conversation', { conversation: key });
   }
 

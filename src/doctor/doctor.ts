@@ -18,7 +18,7 @@ import { GraphClient, odataString, type TokenProvider } from '../defender/graph-
 import { IRM_SOURCE } from '../defender/model.js';
 import { AppError, ConfigError, GraphError } from '../errors.js';
 import { loadRolesFile } from '../auth/roles.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 
 export interface Finding {
   check: string;
@@ -268,13 +268,12 @@ async function storeFinding(file: string): Promise<Finding> {
     return { check, ok: true, detail: `${file} does not exist yet: the bot will create it on its first start.` };
   }
   try {
-    const store = await Store.open(file);
-    const d = store.data;
-    const posts = Object.values(d.posts).reduce((n, byConversation) => n + Object.keys(byConversation).length, 0);
+    const store = await openStore(file);
+    const n = await store.counts();
     return {
       check,
       ok: true,
-      detail: `${file} opens: ${Object.keys(d.conversations).length} conversation(s), ${Object.keys(d.incidents).length} incident(s), ${posts} card(s) posted, ${Object.keys(d.decisions).length} decision(s), ${d.audit.length} audit entr${d.audit.length === 1 ? 'y' : 'ies'}.`,
+      detail: `${file} opens: ${n.conversations} conversation(s), ${n.incidents} incident(s), ${n.posts} card(s) posted, ${n.decisions} decision(s), ${n.auditEntries} audit entr${n.auditEntries === 1 ? 'y' : 'ies'}.`,
     };
   } catch (error) {
     return {

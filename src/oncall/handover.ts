@@ -42,8 +42,19 @@ export class HandoverScheduler {
   }
 
   start(): void {
-    this.unsubscribe ??= this.service.onChange(() => this.reschedule());
-    this.reschedule();
+    if (this.unsubscribe) return;
+    let changed = false;
+    this.unsubscribe = this.service.onChange((state) => {
+      changed = true;
+      this.reschedule(state.rotation);
+    });
+    // What the store holds at start, unless a change has overtaken this read meanwhile.
+    void this.service.state().then(
+      (state) => {
+        if (!changed && this.unsubscribe) this.reschedule(state.rotation);
+      },
+      (err: unknown) => log.warn('could not read the rotation to schedule its hand-overs', { err }),
+    );
   }
 
   stop(): void {
@@ -55,8 +66,8 @@ export class HandoverScheduler {
 
   /** Run one hand-over now (what the cron job does). */
   async handOver(): Promise<void> {
-    const rotation = this.service.state().rotation;
-    const onCall = this.service.current();
+    const { rotation } = await this.service.state();
+    const onCall = await this.service.current();
     if (!rotation || !onCall) return;
     try {
       await this.announce(onCall, rotation);
@@ -65,10 +76,9 @@ export class HandoverScheduler {
     }
   }
 
-  private reschedule(): void {
+  private reschedule(rotation: Rotation | null): void {
     void this.task?.destroy();
     this.task = null;
-    const rotation = this.service.state().rotation;
     if (!rotation) return;
     this.task = this.schedule(cronFor(rotation), () => this.handOver(), { timezone: 'Etc/UTC', name: 'oncall-handover', noOverlap: true });
   }

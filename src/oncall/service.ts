@@ -2,7 +2,7 @@
  * On call: who is, whom a new incident's post mentions, and the reminder engine for incidents
  * nobody picked up.
  *
- * The state lives in the store (`onCall`, `reminders`); the settings come from the configuration
+ * The state lives in the store (on-call state, reminders); the settings come from the configuration
  * (and `oncall threshold` / `oncall remind` change them in memory until the next restart: the
  * store has no place for them). The clock is injected so tests can move time.
  *
@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { BadInputError } from '../errors.js';
 import { plainInMessage } from '../cards/markdown.js';
 import type { Contact, OnCallState, Store } from '../store/store.js';
+import { NOBODY_ON_CALL } from '../store/entities.js';
 import { SEVERITY_RANK } from '../defender/irm-mapping.js';
 import type { Severity } from '../defender/model.js';
 import { nextHandover, onCallAt, rotationMemberAt, sameContact, type Rotation, type RotationSpec } from './schedule.js';
@@ -84,7 +85,7 @@ export class OnCallService {
   private readonly store: Store;
   private readonly now: () => Date;
   private activeSettings: OnCallSettings;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(state: OnCallState) => void>();
 
   constructor(options: OnCallServiceOptions) {
     this.store = options.store;
@@ -102,24 +103,24 @@ export class OnCallService {
     return this.activeSettings;
   }
 
-  state(): Readonly<OnCallState> {
-    return this.store.data.onCall;
+  state(): Promise<OnCallState> {
+    return this.store.onCall();
   }
 
   /** Who is on call now (see `onCallAt`), or null. */
-  current(): Contact | null {
-    return onCallAt(this.store.data.onCall, this.now());
+  async current(): Promise<Contact | null> {
+    return onCallAt(await this.store.onCall(), this.now());
   }
 
   /** Whether the current on-call analyst was set by hand rather than by the rotation. */
-  isOverride(): boolean {
-    const state = this.store.data.onCall;
-    const who = this.current();
+  async isOverride(): Promise<boolean> {
+    const state = await this.store.onCall();
+    const who = onCallAt(state, this.now());
     return who !== null && state.rotation !== null && state.current !== null && who === state.current;
   }
 
-  nextHandover(): { at: Date; to: Contact } | null {
-    return nextHandover(this.store.data.onCall, this.now());
+  async nextHandover(): Promise<{ at: Date; to: Contact } | null> {
+    return nextHandover(await this.store.onCall(), this.now());
   }
 
   /**
@@ -127,60 +128,40 @@ export class OnCallService {
    * one, the rotation's next member after the on-call analyst (or, when the on-call analyst was
    * set by hand and is not in the rotation, the member the rotation has on duty); otherwise nobody.
    */
-  escalationContact(): Contact | null {
-    const state = this.store.data.onCall;
-    if (state.escalation) return state.escalation;
-    if (!state.rotation) return null;
-    const now = this.now();
-    const onCall = onCallAt(state, now);
-    const members = state.rotation.members;
-    const index = onCall ? members.findIndex((m) => sameContact(m, onCall)) : -1;
-    const next = index >= 0 ? members[(index + 1) % members.length]! : rotationMemberAt(state.rotation, now);
-    return onCall && sameContact(next, onCall) ? null : next;
+  async escalationContact(): Promise<Contact | null> {
+    return escalationContactOf(await this.store.onCall(), this.now());
   }
 
   /** Put someone on call now (until the rotation's next hand-over, if there is a rotation); null clears. */
   async set(contact: Contact): Promise<Contact>;
   async set(contact: null): Promise<null>;
   async set(contact: Contact | null): Promise<Contact | null> {
-    const known = contact ? this.enrich(contact) : null;
-    await this.store.update((d) => {
-      d.onCall.current = known;
-      d.onCall.currentSetAt = known ? this.now().toISOString() : null;
-    });
-    this.changed();
+    const state = await this.store.onCall();
+    const known = contact ? enrich(state, contact) : null;
+    await this.saveOnCall({ ...state, current: known, currentSetAt: known ? this.now().toISOString() : null });
     return known;
   }
 
   /** Start a rotation now: its first member is on call until the first hand-over. */
   async setRotation(spec: RotationSpec): Promise<Rotation> {
-    const rotation: Rotation = { members: spec.members.map((m) => this.enrich(m)), every: spec.every, at: spec.at, startedAt: this.now().toISOString() };
-    await this.store.update((d) => {
-      d.onCall.rotation = rotation;
-      d.onCall.current = null;
-      d.onCall.currentSetAt = null;
-    });
-    this.changed();
+    const state = await this.store.onCall();
+    const rotation: Rotation = { members: spec.members.map((m) => enrich(state, m)), every: spec.every, at: spec.at, startedAt: this.now().toISOString() };
+    await this.saveOnCall({ ...state, rotation, current: null, currentSetAt: null });
     return rotation;
   }
 
   async setEscalation(contact: Contact): Promise<Contact>;
   async setEscalation(contact: null): Promise<null>;
   async setEscalation(contact: Contact | null): Promise<Contact | null> {
-    const known = contact ? this.enrich(contact) : null;
-    await this.store.update((d) => {
-      d.onCall.escalation = known;
-    });
-    this.changed();
+    const state = await this.store.onCall();
+    const known = contact ? enrich(state, contact) : null;
+    await this.saveOnCall({ ...state, escalation: known });
     return known;
   }
 
   /** Nobody on call: clears the person set, the rotation and the escalation contact. */
   async off(): Promise<void> {
-    await this.store.update((d) => {
-      d.onCall = { current: null, currentSetAt: null, rotation: null, escalation: null };
-    });
-    this.changed();
+    await this.saveOnCall({ ...NOBODY_ON_CALL });
   }
 
   /** Whether a new incident of this severity mentions the on-call analyst (and gets reminders). */
@@ -208,11 +189,12 @@ export class OnCallService {
    * reminder now and its escalation later, not both at once). With nobody on call there is no
    * reminder and the escalation keeps its time. Each is sent once per incident.
    */
-  due(openIncidents: readonly OpenIncident[]): DueNotice[] {
+  async due(openIncidents: readonly OpenIncident[]): Promise<DueNotice[]> {
     const now = this.now().getTime();
-    const state = this.store.data.onCall;
+    const state = await this.store.onCall();
+    const reminders = await this.store.reminders();
     const onCall = onCallAt(state, new Date(now));
-    const escalateTo = this.escalationContact();
+    const escalateTo = escalationContactOf(state, new Date(now));
     const remindAfter = this.activeSettings.remindAfterMinutes * MINUTE;
     const escalateAfter = this.activeSettings.escalateAfterMinutes * MINUTE;
     const notices: DueNotice[] = [];
@@ -220,7 +202,7 @@ export class OnCallService {
       if (!isNew(incident.status) || !this.shouldMention(incident.severity)) continue;
       const created = Date.parse(incident.createdDateTime);
       if (Number.isNaN(created)) continue;
-      const sent = this.store.data.reminders[incident.id];
+      const sent = reminders[incident.id];
       const remindedAt = sent?.remindedAt ? Date.parse(sent.remindedAt) : null;
       if (remindedAt === null && onCall && now >= created + remindAfter) {
         notices.push({ incidentId: incident.id, kind: 'reminder', contact: onCall, title: incident.title });
@@ -235,51 +217,59 @@ export class OnCallService {
 
   /** Record that a notice went out (idempotent: the first time recorded stays). */
   async markSent(incidentId: string, kind: NoticeKind): Promise<void> {
-    const at = this.now().toISOString();
-    await this.store.update((d) => {
-      const record = (d.reminders[incidentId] ??= {});
-      if (kind === 'reminder') record.remindedAt ??= at;
-      else record.escalatedAt ??= at;
-    });
+    await this.store.markReminderSent(incidentId, kind, this.now().toISOString());
   }
 
   /** Forget reminder records of incidents no longer open (keeps the store from growing). */
   async prune(openIncidentIds: Iterable<string>): Promise<number> {
     const open = new Set(openIncidentIds);
-    const stale = Object.keys(this.store.data.reminders).filter((id) => !open.has(id));
+    const stale = Object.keys(await this.store.reminders()).filter((id) => !open.has(id));
     if (stale.length === 0) return 0;
-    await this.store.update((d) => {
-      for (const id of stale) delete d.reminders[id];
-    });
+    await this.store.forgetReminders(stale);
     return stale.length;
   }
 
-  /** Hear of every change to who is on call (the hand-over scheduler reschedules on it). */
-  onChange(listener: () => void): () => void {
+  /** Hear of every change to who is on call, with the state it made (the hand-over scheduler reschedules on it). */
+  onChange(listener: (state: OnCallState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-
-  private changed(): void {
-    for (const listener of this.listeners) listener();
+  private async saveOnCall(state: OnCallState): Promise<void> {
+    await this.store.saveOnCall(state);
+    for (const listener of this.listeners) listener(state);
   }
 
-  /** Fill in what the bot already knows of this person (a name, Teams or Entra ids). */
-  private enrich(contact: Contact): Contact {
-    const state = this.store.data.onCall;
-    const known = [state.current, state.escalation, ...(state.rotation?.members ?? [])].filter((c): c is Contact => c !== null);
-    const match = known.find((k) => sameContact(k, contact));
-    if (!match) return contact;
-    const merged: Contact = { upn: contact.upn };
-    const name = contact.name ?? match.name;
-    const aadObjectId = contact.aadObjectId ?? match.aadObjectId;
-    const teamsId = contact.teamsId ?? match.teamsId;
-    if (name !== undefined) merged.name = name;
-    if (aadObjectId !== undefined) merged.aadObjectId = aadObjectId;
-    if (teamsId !== undefined) merged.teamsId = teamsId;
-    return merged;
-  }
+}
+
+/**
+ * Who hears of an incident nobody picked up after the reminder: the escalation contact; without
+ * one, the rotation's next member after the on-call analyst (or, when the on-call analyst was
+ * set by hand and is not in the rotation, the member the rotation has on duty); otherwise nobody.
+ */
+function escalationContactOf(state: OnCallState, now: Date): Contact | null {
+  if (state.escalation) return state.escalation;
+  if (!state.rotation) return null;
+  const onCall = onCallAt(state, now);
+  const members = state.rotation.members;
+  const index = onCall ? members.findIndex((m) => sameContact(m, onCall)) : -1;
+  const next = index >= 0 ? members[(index + 1) % members.length]! : rotationMemberAt(state.rotation, now);
+  return onCall && sameContact(next, onCall) ? null : next;
+}
+
+/** Fill in what the bot already knows of this person (a name, Teams or Entra ids). */
+function enrich(state: OnCallState, contact: Contact): Contact {
+  const known = [state.current, state.escalation, ...(state.rotation?.members ?? [])].filter((c): c is Contact => c !== null);
+  const match = known.find((k) => sameContact(k, contact));
+  if (!match) return contact;
+  const merged: Contact = { upn: contact.upn };
+  const name = contact.name ?? match.name;
+  const aadObjectId = contact.aadObjectId ?? match.aadObjectId;
+  const teamsId = contact.teamsId ?? match.teamsId;
+  if (name !== undefined) merged.name = name;
+  if (aadObjectId !== undefined) merged.aadObjectId = aadObjectId;
+  if (teamsId !== undefined) merged.teamsId = teamsId;
+  return merged;
 }
 
 function isNew(status: string): boolean {

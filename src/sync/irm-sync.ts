@@ -61,14 +61,12 @@ export class IrmSyncTracker {
    */
   async track(incident: Incident): Promise<void> {
     const expected = expectedIrmStatus(incident);
-    await this.deps.store.update((d) => {
-      d.irmSync[incident.id] = { expected, since: this.now().toISOString(), overdue: false };
-    });
+    await this.deps.store.trackIrmSync(incident.id, { expected, since: this.now().toISOString(), overdue: false });
     await this.check(async () => incident, [incident.id]);
   }
 
-  view(incidentId: string): IrmSyncView {
-    const entry = this.deps.store.data.irmSync[incidentId];
+  async view(incidentId: string): Promise<IrmSyncView> {
+    const entry = await this.deps.store.irmSync(incidentId);
     return { pending: Boolean(entry), overdue: entry?.overdue ?? false, boundMinutes: this.deps.boundMinutes, observable: this.deps.reader !== null };
   }
 
@@ -79,7 +77,7 @@ export class IrmSyncTracker {
   async check(load: (incidentId: string) => Promise<Incident>, only?: readonly string[]): Promise<string[]> {
     const { store, reader } = this.deps;
     const changed: string[] = [];
-    for (const [incidentId, entry] of Object.entries(store.data.irmSync)) {
+    for (const [incidentId, entry] of Object.entries(await store.irmSyncPending())) {
       if (only && !only.includes(incidentId)) continue;
       let inSync = false;
       if (reader) {
@@ -94,13 +92,10 @@ export class IrmSyncTracker {
       const overdue = this.now().getTime() - Date.parse(entry.since) > this.deps.boundMinutes * 60_000;
       // With nothing to read the IRM side from, the bound only ends the "expected" wording.
       if (inSync || (!reader && overdue)) {
-        await store.update((d) => void delete d.irmSync[incidentId]);
+        await store.forgetIrmSync(incidentId);
         changed.push(incidentId);
       } else if (overdue && !entry.overdue) {
-        await store.update((d) => {
-          const e = d.irmSync[incidentId];
-          if (e) e.overdue = true;
-        });
+        await store.markIrmSyncOverdue(incidentId);
         changed.push(incidentId);
       }
     }

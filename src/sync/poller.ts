@@ -10,7 +10,8 @@ import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { irmAlertsOf, plain, upnAtRisk } from '../cards/view-models.js';
+import { plain } from '../cards/view-models.js';
+import { KnownIncidents } from './known-incidents.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';
@@ -53,6 +54,7 @@ export interface PollerStatus {
 export class IncidentPoller {
   private running: Promise<PollResult> | null = null;
   private readonly runs: PollerStatus = { lastStartedAt: null, lastCompletedAt: null, lastError: null };
+  private readonly known: KnownIncidents;
 
   constructor(
     private readonly deps: {
@@ -67,7 +69,9 @@ export class IncidentPoller {
       digestThreshold: number;
       now?: () => Date;
     },
-  ) {}
+  ) {
+    this.known = new KnownIncidents(deps.store, () => this.now());
+  }
 
   /** Run once; a call while a run is in progress joins that run instead of overlapping it. */
   poll(): Promise<PollResult> {
@@ -108,7 +112,7 @@ export class IncidentPoller {
   private async pollOnce(): Promise<PollResult> {
     const { client, store } = this.deps;
     const result: PollResult = { changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0 };
-    const watermark = store.data.watermark;
+    const { watermark } = await store.cursor();
     const since = new Date(watermark ? Date.parse(watermark) - OVERLAP_MS : this.now().getTime() - FIRST_RUN_LOOKBACK_MS).toISOString();
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
@@ -122,11 +126,13 @@ export class IncidentPoller {
       const seen = newestListed.get(a.incidentId);
       if (seen === undefined || a.lastUpdateDateTime > seen) newestListed.set(a.incidentId, a.lastUpdateDateTime);
     }
-    const changed = [...newestListed].filter(([id, newest]) => {
-      const through = store.data.incidents[id]?.alertsUpdatedThrough;
-      return through === undefined || newest > through;
-    });
-    const incidentIds = [...new Set([...changed.map(([id]) => id), ...Object.keys(store.data.unreadable)])];
+    const changed: string[] = [];
+    for (const [id, newest] of newestListed) {
+      const through = (await this.known.get(id))?.alertsUpdatedThrough;
+      if (through === undefined || newest > through) changed.push(id);
+    }
+    const unreadable = await store.unreadableIncidents();
+    const incidentIds = [...new Set([...changed, ...Object.keys(unreadable)])];
     const fetched: Fetched = new Map();
     await this.prefetchInPages(incidentIds, since, fetched);
     // Redraws go out while the poll goes on: a slow conversation holds up only its own messages.
@@ -141,13 +147,11 @@ export class IncidentPoller {
         await this.noteUnreadable(id, err, result);
         continue;
       }
-      if (store.data.unreadable[id]) await store.update((d) => void delete d.unreadable[id]);
-      const known = store.data.incidents[id];
+      if (unreadable[id]) await store.forgetUnreadable(id);
+      const known = await this.known.get(id);
       if (known && known.lastUpdateDateTime === incident.lastUpdateDateTime) continue;
       // Written with the next post or, at the latest, with the watermark: if lost, the next run re-reads it.
-      store.stage((d) => {
-        d.incidents[id] = { ...toRecord(incident), firstSeenAt: known?.firstSeenAt ?? this.now().toISOString() };
-      });
+      await this.known.rememberPolled([{ incident, known }]);
       if (!known) {
         result.newIncidents++;
         continue;
@@ -156,13 +160,10 @@ export class IncidentPoller {
       const change = describeChange(known, incident);
       // A change a decision from Teams explains (in flight, or just written) is that decision, not
       // a change made in the portal: the card keeps saying who decided from Teams.
-      if (change && !isTeamsDecision(store.data.decisions[id], known, incident, this.now())) {
+      if (change && !isTeamsDecision(await store.decision(id), known, incident, this.now())) {
         const decided = incident.status !== known.status || incident.classification !== known.classification;
-        await store.update((d) => {
-          d.outsideChanges[id] = { text: change, at: incident.lastUpdateDateTime };
-          // A Teams decision the portal has since overtaken would mislead on the card.
-          if (decided) delete d.decisions[id];
-        });
+        // A Teams decision the portal has since overtaken would mislead on the card.
+        await store.recordOutsideChange(id, { text: change, at: incident.lastUpdateDateTime }, { overtakesDecision: decided });
         if (decided) await this.deps.irmSync?.track(incident);
       }
       redraws.push(this.deps.publisher.refreshPosts(incident));
@@ -174,7 +175,7 @@ export class IncidentPoller {
     await this.remind(result);
 
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
-    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.update((d) => void (d.watermark = newest));
+    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.saveCursor({ watermark: newest });
     if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
     return result;
   }
@@ -206,14 +207,14 @@ export class IncidentPoller {
     const { store } = this.deps;
     if (err instanceof GraphError && err.httpStatus === 404) {
       // Deleted or merged away: nothing to read again.
-      if (store.data.unreadable[id]) await store.update((d) => void delete d.unreadable[id]);
+      await store.forgetUnreadable(id);
       return;
     }
     result.failed++;
     const error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
-    const previous = store.data.unreadable[id];
+    const previous = (await store.unreadableIncidents())[id];
     log.warn('could not read an incident; the poll goes on and reads it again next time', { incidentId: id, attempts: (previous?.attempts ?? 0) + 1, err });
-    await store.update((d) => void (d.unreadable[id] = { since: previous?.since ?? this.now().toISOString(), error, attempts: (previous?.attempts ?? 0) + 1 }));
+    await store.noteUnreadable(id, error, this.now().toISOString());
   }
 
   /**
@@ -245,9 +246,12 @@ export class IncidentPoller {
    * learned of after it was installed, plus (once, at install) the newest open ones from before.
    * A post that failed stays owed, so the next run tries again; nothing is dropped.
    */
-  private owed(conversation: ConversationRecord): { backfill: IncidentRecord[]; arriving: IncidentRecord[] } {
+  private async owed(conversation: ConversationRecord): Promise<{ backfill: IncidentRecord[]; arriving: IncidentRecord[] }> {
     const { store, backfillLimit } = this.deps;
-    const open = Object.values(store.data.incidents).filter((i) => i.open && !store.post(i.id, conversation.key) && wants(conversation, i));
+    const open: IncidentRecord[] = [];
+    for (const i of await this.known.open()) {
+      if (wants(conversation, i) && !(await store.post(i.id, conversation.key))) open.push(i);
+    }
     const backfill = conversation.backfilled
       ? []
       : [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, backfillLimit);
@@ -279,7 +283,7 @@ export class IncidentPoller {
    * than the digest threshold arrive in one poll: then one digest card stands for them all.
    */
   private async deliver(result: PollResult, fetched: Fetched): Promise<void> {
-    await Promise.all(this.deps.store.conversations().map((conversation) => this.deliverTo(conversation, result, fetched)));
+    await Promise.all((await this.deps.store.conversations()).map((conversation) => this.deliverTo(conversation, result, fetched)));
   }
 
   private async deliverTo(conversation: ConversationRecord, result: PollResult, fetched: Fetched): Promise<void> {
@@ -287,7 +291,7 @@ export class IncidentPoller {
     // Roles change: a personal chat whose owner may no longer see incidents gets nothing (and
     // keeps nothing owed: what they may not see is not queued for them).
     if (audience && !audience.mayReceiveIncidents(conversation)) return;
-    const owed = this.owed(conversation);
+    const owed = await this.owed(conversation);
     const failedBefore = result.failed;
     for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
     // The install backlog is offered until it got through: a conversation resting at install gets it later.
@@ -295,9 +299,9 @@ export class IncidentPoller {
     const incidents = await this.load(owed.arriving, fetched, result);
     if (shouldDigest(incidents.length, this.deps.digestThreshold)) {
       try {
-        const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: publisher.namerFor(conversation) }));
+        const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: await publisher.namerFor(conversation) }));
         const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
-        await publisher.postDigest(incidents, conversation, card, this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
+        await publisher.postDigest(incidents, conversation, card, await this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
         result.posted += incidents.length;
       } catch (err) {
         result.failed++;
@@ -307,17 +311,14 @@ export class IncidentPoller {
       for (const incident of incidents) await this.tryPost(incident, conversation, result);
     }
     if (!conversation.backfilled && backfillDone) {
-      await store.update((d) => {
-        const c = d.conversations[conversation.key];
-        if (c) c.backfilled = true;
-      });
+      await store.markBackfilled(conversation.key);
     }
   }
 
   /** The on-call analyst's @mention, when the incident is severe enough to page them. */
-  private mentionFor(incident: Incident, what?: string): MessageExtras | undefined {
+  private async mentionFor(incident: Incident, what?: string): Promise<MessageExtras | undefined> {
     const oncall = this.deps.oncall;
-    const contact = oncall?.current();
+    const contact = await oncall?.current();
     if (!oncall || !contact || !oncall.shouldMention(incident.severity)) return undefined;
     const mention = oncall.mentionOf(contact);
     return { text: `${mention.text}: ${what ?? `new ${SEVERITY_WORDS[incident.severity]} severity insider-risk incident ${incident.id}`}`, mentions: [mention.entity] };
@@ -327,17 +328,17 @@ export class IncidentPoller {
   private async remind(result: PollResult): Promise<void> {
     const { store, oncall, publisher } = this.deps;
     if (!oncall) return;
-    const open = Object.values(store.data.incidents)
-      .filter((i) => i.open)
-      .map((i) => ({ id: i.id, status: i.status ?? 'active', createdDateTime: i.createdDateTime, severity: i.severity, title: i.title }));
-    for (const notice of oncall.due(open)) {
+    const records = await this.known.open();
+    const created = new Map(records.map((i) => [i.id, i.createdDateTime]));
+    const open = records.map((i) => ({ id: i.id, status: i.status ?? 'active', createdDateTime: i.createdDateTime, severity: i.severity, title: i.title }));
+    for (const notice of await oncall.due(open)) {
       const mention = oncall.mentionOf(notice.contact);
-      const minutes = Math.round((this.now().getTime() - Date.parse(store.data.incidents[notice.incidentId]?.createdDateTime ?? this.now().toISOString())) / 60_000);
+      const minutes = Math.round((this.now().getTime() - Date.parse(created.get(notice.incidentId) ?? this.now().toISOString())) / 60_000);
       const heading = notice.kind === 'reminder' ? `Reminder: incident ${notice.incidentId} is still New` : `Escalation: incident ${notice.incidentId} is still New`;
       const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Warning' : 'Attention' });
       let delivered = 0;
-      for (const post of store.postsFor(notice.incidentId)) {
-        const conversation = store.data.conversations[post.conversationKey];
+      for (const post of await store.postsFor(notice.incidentId)) {
+        const conversation = await store.conversation(post.conversationKey);
         if (!conversation) continue;
         try {
           await publisher.send(conversation, card, { text: `${mention.text}: ${heading.toLowerCase()}`, mentions: [mention.entity] });
@@ -355,33 +356,10 @@ export class IncidentPoller {
 
   private async tryPost(incident: Incident, conversation: ConversationRecord, result: PollResult): Promise<void> {
     try {
-      if (await this.deps.publisher.postOnce(incident, conversation, this.mentionFor(incident))) result.posted++;
+      if (await this.deps.publisher.postOnce(incident, conversation, await this.mentionFor(incident))) result.posted++;
     } catch (err) {
       result.failed++;
       log.warn('could not post an incident card; it stays owed', { incidentId: incident.id, conversation: conversation.key, err });
     }
   }
-}
-
-/** The newest lastUpdateDateTime among the incident's IRM alerts (what the poll's alert listing can show changed). */
-function newestIrmAlertUpdate(incident: Incident): string | undefined {
-  return irmAlertsOf(incident).reduce<string | undefined>((max, a) => (max === undefined || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), undefined);
-}
-
-export function toRecord(incident: Incident): IncidentRecord {
-  return {
-    id: incident.id,
-    lastUpdateDateTime: incident.lastUpdateDateTime,
-    createdDateTime: incident.createdDateTime,
-    open: incident.status !== 'resolved' && incident.status !== 'redirected',
-    severity: incident.severity,
-    title: incident.displayName,
-    userUpn: upnAtRisk(incident),
-    status: incident.status,
-    classification: incident.classification,
-    assignedTo: incident.assignedTo,
-    alertCount: incident.alerts?.length ?? 0,
-    sources: [...new Set((incident.alerts ?? []).map((a) => a.serviceSource))],
-    alertsUpdatedThrough: newestIrmAlertUpdate(incident),
-  };
 }

@@ -58,41 +58,42 @@ export class IncidentPublisher {
    * The incident's card with the latest decision made from Teams. `namer` says how the person at
    * risk is named: by name (the default, for a card shown to an analyst alone) or by pseudonym.
    */
-  card(incident: Incident, notice?: string, namer?: Namer): AdaptiveCardJson {
-    const decision = this.store.data.decisions[incident.id];
-    const outside = this.store.data.outsideChanges[incident.id]?.text;
+  async card(incident: Incident, notice?: string, namer?: Namer): Promise<AdaptiveCardJson> {
+    const decision = await this.store.decision(incident.id);
+    const outside = (await this.store.outsideChange(incident.id))?.text;
+    const irmSync = await this.irmSync?.view(incident.id);
     const pseudonymous = namer !== undefined && namer === this.privacy?.pseudonymous;
-    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync: this.irmSync?.view(incident.id), namer, revealable: pseudonymous }));
+    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync, namer, revealable: pseudonymous }));
   }
 
   /** How people are named in what is posted in this conversation. */
-  namerFor(conversation: ConversationRecord): Namer {
-    return this.privacy?.namerFor(conversation) ?? byName;
+  async namerFor(conversation: ConversationRecord): Promise<Namer> {
+    return (await this.privacy?.namerFor(conversation)) ?? byName;
   }
 
   /**
    * The card as posted in a conversation: in a channel or group chat the person at risk is a
    * pseudonym, and analysts who may see the name get their own view (`refresh.userIds`).
    */
-  cardFor(incident: Incident, conversation: ConversationRecord): AdaptiveCardJson {
+  async cardFor(incident: Incident, conversation: ConversationRecord): Promise<AdaptiveCardJson> {
     if (!this.privacy) return this.card(incident);
-    const namer = this.privacy.namerFor(conversation);
-    const card = this.card(incident, undefined, namer);
-    const viewers = namer === this.privacy.pseudonymous ? this.privacy.viewerIds() : [];
+    const namer = await this.privacy.namerFor(conversation);
+    const card = await this.card(incident, undefined, namer);
+    const viewers = namer === this.privacy.pseudonymous ? await this.privacy.viewerIds() : [];
     if (viewers.length > 0) card.refresh = { action: { type: 'Action.Execute', verb: 'refreshIncident', data: { incidentId: incident.id } }, userIds: viewers };
     return card;
   }
 
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */
   async postOnce(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<boolean> {
-    if (this.store.post(incident.id, conversation.key)) return false;
+    if (await this.store.post(incident.id, conversation.key)) return false;
     await this.post(incident, conversation, extras);
     return true;
   }
 
   /** Post the card (again) and make it the message that follows the incident in this conversation. */
   async post(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<string> {
-    const card = this.cardFor(incident, conversation);
+    const card = await this.cardFor(incident, conversation);
     const activityId = await this.gateway.send(conversation, card, extras);
     this.shown.set(`${conversation.key} ${activityId}`, fingerprint(card));
     await this.store.recordPost({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt: this.now().toISOString() });
@@ -106,9 +107,7 @@ export class IncidentPublisher {
   async postDigest(incidents: readonly Incident[], conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string> {
     const activityId = await this.gateway.send(conversation, card, extras);
     const postedAt = this.now().toISOString();
-    await this.store.update((d) => {
-      for (const incident of incidents) (d.posts[incident.id] ??= {})[conversation.key] = { incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt, kind: 'digest' };
-    });
+    await this.store.recordPosts(incidents.map((incident) => ({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt, kind: 'digest' as const })));
     return activityId;
   }
 
@@ -120,7 +119,7 @@ export class IncidentPublisher {
   /** Post a card to every channel that has not unsubscribed (summaries, hand-overs); answers how many got it. */
   async broadcastToChannels(card: AdaptiveCardJson, extras?: MessageExtras): Promise<number> {
     let sent = 0;
-    for (const conversation of this.store.conversations()) {
+    for (const conversation of await this.store.conversations()) {
       if (conversation.kind !== 'channel' || conversation.subscription === null) continue;
       try {
         await this.gateway.send(conversation, card, extras);
@@ -135,11 +134,11 @@ export class IncidentPublisher {
   /** Redraw every posted card of the incident that would change; one conversation failing does not stop the others. */
   async refreshPosts(incident: Incident): Promise<number> {
     let updated = 0;
-    for (const post of this.store.postsFor(incident.id)) {
+    for (const post of await this.store.postsFor(incident.id)) {
       if (post.kind === 'digest') continue;
-      const conversation = this.store.data.conversations[post.conversationKey];
+      const conversation = await this.store.conversation(post.conversationKey);
       if (!conversation) continue;
-      const card = this.cardFor(incident, conversation);
+      const card = await this.cardFor(incident, conversation);
       const message = `${conversation.key} ${post.activityId}`;
       const drawn = fingerprint(card);
       if (this.shown.get(message) === drawn) continue;

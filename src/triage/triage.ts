@@ -17,10 +17,10 @@ import {
 } from '../defender/irm-mapping.js';
 import type { Determination, Incident } from '../defender/model.js';
 import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, StoreWriteError, asAppError } from '../errors.js';
-import type { Actor, DecisionRecord, Store, StoreData } from '../store/store.js';
+import type { Actor, DecisionRecord, Store } from '../store/store.js';
 import { createLogger } from '../logger.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
-import { toRecord } from '../sync/poller.js';
+import { KnownIncidents } from '../sync/known-incidents.js';
 import type { IrmSyncTracker } from '../sync/irm-sync.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
@@ -65,10 +65,13 @@ export class TriageService {
   private readonly reading = new Map<string, Incident>();
   /** Incidents whose last decision reached Defender while the store could not save it (for the audit). */
   private readonly storeLagged = new Set<string>();
+  private readonly known: KnownIncidents;
 
   constructor(
     private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; irmSync?: IrmSyncTracker; now?: () => Date },
-  ) {}
+  ) {
+    this.known = new KnownIncidents(deps.store, () => this.now());
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -97,7 +100,7 @@ export class TriageService {
   async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
     return this.audited(actor, 'startInvestigation', incidentId, undefined, async () => {
       const incident = await this.current(incidentId, cardVersion);
-      if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`, incident);
+      if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`, incident);
       if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
       const assignee = actor.upn ?? actor.name;
       const toStart = irmAlertsOf(incident).filter((a) => a.status !== 'resolved' && (a.status !== 'inProgress' || a.assignedTo !== assignee));
@@ -130,11 +133,11 @@ export class TriageService {
       // The same decision sent again after a failure part-way (Defender resolves an incident once
       // its alerts are) finishes the job instead of being refused as someone else's.
       const replay = incident.status === 'resolved' && irmAlerts.every((a) => a.classification === request.classification && a.comments.some((c) => c.comment === comment));
-      if (incident.status === 'resolved' && !replay) throw new IncidentConflictError(`Incident ${incidentId} is already resolved${this.decidedBy(incident)}.`, incident);
+      if (incident.status === 'resolved' && !replay) throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}.`, incident);
       if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
       // A replay whose every write already landed (the same analyst clicking again) writes nothing.
       const incidentDone = incident.status === 'resolved' && incident.classification === request.classification;
-      if (replay && incidentDone && irmAlerts.every((a) => a.status === 'resolved') && this.deps.store.data.decisions[incidentId]?.action === 'resolve') return { incident };
+      if (replay && incidentDone && irmAlerts.every((a) => a.status === 'resolved') && (await this.deps.store.decision(incidentId))?.action === 'resolve') return { incident };
       const decision: DecisionRecord = { incidentId, action: 'resolve', by: actor, at: this.now().toISOString(), classification: request.classification, determination };
       return this.decide(
         decision,
@@ -165,21 +168,17 @@ export class TriageService {
    */
   private async decide(decision: DecisionRecord, write: () => Promise<void>, options: { irmChanges?: boolean } = {}): Promise<TriageOutcome> {
     const id = decision.incidentId;
-    const previous = this.deps.store.data.decisions[id];
-    let storeLags = !(await this.save((d) => void (d.decisions[id] = { ...decision, pending: true })));
+    const previous = await this.deps.store.decision(id);
+    const pending: DecisionRecord = { ...decision, pending: true };
+    let storeLags = !(await this.save((store) => store.saveDecision(pending)));
     try {
       await write();
     } catch (err) {
       // Nothing or part of it reached Defender: the pending record must not explain later changes.
-      await this.save((d) => {
-        if (d.decisions[id]?.pending && d.decisions[id]?.at === decision.at) {
-          if (previous) d.decisions[id] = previous;
-          else delete d.decisions[id];
-        }
-      });
+      await this.save((store) => store.withdrawDecision(pending, previous));
       throw err;
     }
-    storeLags = !(await this.save((d) => void (d.decisions[id] = decision))) || storeLags;
+    storeLags = !(await this.save((store) => store.saveDecision(decision))) || storeLags;
     const after = await this.afterChange(id, options);
     storeLags = after.storeLags || storeLags;
     if (storeLags) this.storeLagged.add(id);
@@ -187,9 +186,9 @@ export class TriageService {
   }
 
   /** A change to the store that may fail to reach the file: false (logged) when it did not; the change is kept in memory either way. */
-  private async save(change: (data: StoreData) => void): Promise<boolean> {
+  private async save(change: (store: Store) => Promise<void>): Promise<boolean> {
     try {
-      await this.deps.store.update(change);
+      await change(this.deps.store);
       return true;
     } catch (err) {
       if (!(err instanceof StoreWriteError)) throw err;
@@ -222,21 +221,19 @@ export class TriageService {
       if (!(err instanceof StoreWriteError)) throw err;
       storeLags = true;
     }
-    const saved = await this.save((d) => {
+    const saved = await this.save(async (store) => {
       // The poller will see this change too; remembering what it looks like now keeps it from
-      // announcing the analyst's own decision as a change made elsewhere.
-      // (An incident the poller has not met yet stays unknown, so it is still announced as new.)
-      const known = d.incidents[incidentId];
-      if (known) d.incidents[incidentId] = { ...toRecord(incident), firstSeenAt: known.firstSeenAt };
-      delete d.outsideChanges[incidentId];
+      // announcing the analyst's own decision as a change made elsewhere (written with the next line).
+      await this.known.rememberDecided(incident);
+      await store.forgetOutsideChange(incidentId);
     });
     await this.deps.publisher.refreshPosts(incident);
     return { incident, storeLags: storeLags || !saved };
   }
 
   /** " (True positive, by Alex Wilber)" from the Teams decision, or as Defender tells it when it was decided elsewhere. */
-  private decidedBy(incident: Incident): string {
-    const decision = this.deps.store.data.decisions[incident.id];
+  private async decidedBy(incident: Incident): Promise<string> {
+    const decision = await this.deps.store.decision(incident.id);
     if (decision && decision.action === 'resolve') {
       const what = CLASSIFICATION_WORDS[decision.classification as ResolveClassification] ?? decision.classification;
       return ` (${what}, by ${decision.by.name})`;

@@ -106,7 +106,7 @@ describe('setup doctor', () => {
 
   it('reports the store counts, a bad store and a bad roles file', async () => {
     const store = await Store.open(join(dir, 'db.json'));
-    await store.update((d) => void (d.conversations.c1 = { key: 'c1', kind: 'channel', reference: {}, installedAt: '2026-11-20T00:00:00Z', backfilled: true }));
+    await store.saveConversation({ key: 'c1', kind: 'channel', reference: {}, installedAt: '2026-11-20T00:00:00Z', backfilled: true });
     await store.appendAudit({ at: '2026-11-20T00:00:00Z', actor: { id: 'u', name: 'Alex' }, action: 'resolve', outcome: 'ok' });
     const good = await doctor(3);
     expect(byCheck(good, 'Roles file').ok).toBe(true);

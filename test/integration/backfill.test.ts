@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe('install backfill', () => {
   it('posts the newest open incidents as cards (not a digest), up to the limit, and only once', async () => {
-    const open = Object.values(stack.bot.services.store.data.incidents).filter((i) => i.open);
+    const open = (await stack.bot.services.store.openIncidents()).filter((i) => i.open);
     expect(open.length).toBeGreaterThan(5);
     await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, 'a:late-comer'));
     await stack.bot.services.poller.idle();
@@ -28,11 +28,11 @@ describe('install backfill', () => {
 
   it('reads each incident once per poll, however many conversations are owed it', async () => {
     // Three more conversations, as installs would record them (without the poll each install starts).
-    const template = stack.bot.services.store.data.conversations['a:late-comer']!;
+    const template = (await stack.bot.services.store.conversation('a:late-comer'))!;
     const keys = ['a:second', 'a:third', 'a:fourth'];
-    await stack.bot.services.store.update((d) => {
-      for (const key of keys) d.conversations[key] = { ...template, key, backfilled: false, reference: { ...template.reference, conversation: { ...(template.reference.conversation as object), id: key } } };
-    });
+    for (const key of keys) {
+      await stack.bot.services.store.saveConversation({ ...template, key, backfilled: false, reference: { ...template.reference, conversation: { ...(template.reference.conversation as object), id: key } } });
+    }
     const before = (await stack.graphRequests()).length;
     await stack.bot.services.poller.poll();
     for (const key of keys) expect(stack.connector.messages(key).size, key).toBe(5);

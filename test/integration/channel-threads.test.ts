@@ -24,7 +24,7 @@ describe('channel threads', () => {
     const call = stack.connector.calls.at(-1)!;
     expect(call.method).toBe('reply');
     expect(call.conversationId).toBe(THREAD);
-    expect(stack.bot.services.store.conversations().map((c) => c.key)).toEqual([CHANNEL]);
+    expect((await stack.bot.services.store.conversations()).map((c) => c.key)).toEqual([CHANNEL]);
   });
 
   it('new incident cards start new threads in the channel, once, never inside someone’s thread', async () => {
@@ -37,8 +37,8 @@ describe('channel threads', () => {
 
   it('`subscribe` in a thread changes the channel', async () => {
     await stack.say(THREAD, 'subscribe severity>=high');
-    expect(stack.bot.services.store.data.conversations[CHANNEL]?.subscription).toMatchObject({ minSeverity: 'high' });
-    expect(stack.bot.services.store.data.conversations[THREAD]).toBeUndefined();
+    expect((await stack.bot.services.store.conversation(CHANNEL))?.subscription).toMatchObject({ minSeverity: 'high' });
+    expect((await stack.bot.services.store.conversation(THREAD))).toBeUndefined();
     const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'nestor.wilke@contoso.com' } })).body;
     await stack.bot.services.poller.poll();
     expect(stack.connector.calls.some((c) => c.method === 'send' && JSON.stringify(c.activity).includes(`Insider risk incident ${incidentId}`))).toBe(false);
@@ -46,7 +46,7 @@ describe('channel threads', () => {
 
   it('removing the app, even as seen from a thread, removes the channel', async () => {
     await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, THREAD, 'remove'));
-    expect(stack.bot.services.store.conversations()).toEqual([]);
+    expect((await stack.bot.services.store.conversations())).toEqual([]);
     const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'isaiah.langer@contoso.com' } })).body;
     await stack.bot.services.poller.poll();
     expect(stack.connector.calls.some((c) => c.method === 'send' && JSON.stringify(c.activity).includes(`Insider risk incident ${incidentId}`))).toBe(false);

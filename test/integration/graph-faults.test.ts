@@ -40,7 +40,8 @@ describe('with 30% Graph faults', () => {
         () => true,
         () => false,
       );
-      if (ok && incidentIds.every((id) => stack.bot.services.store.post(id, CONV))) break;
+      const posted = await Promise.all(incidentIds.map((id) => stack.bot.services.store.post(id, CONV)));
+      if (ok && posted.every(Boolean)) break;
     }
     const shown = [...stack.connector.messages(CONV).values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]);
     expect(shown.sort()).toEqual([...incidentIds].sort());

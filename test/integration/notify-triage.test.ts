@@ -135,7 +135,7 @@ describe('triage from the card', () => {
       expect(JSON.stringify(alert.comments)).toContain('by Alex Wilber (alex.wilber@contoso.com) from Microsoft Teams');
       expect(JSON.stringify(alert.comments)).toContain('Copied the roadmap to USB on his last day.');
     }
-    const audit = stack.bot.services.store.data.audit.filter((a) => a.target === incidentId && a.outcome === 'ok').map((a) => a.action);
+    const audit = (await stack.bot.services.store.recentAudit()).filter((a) => a.target === incidentId && a.outcome === 'ok').map((a) => a.action);
     expect(audit).toEqual(['startInvestigation', 'resolve']);
   });
 
@@ -220,8 +220,8 @@ describe('bad input at /api/messages', () => {
 });
 
 describe('audit', () => {
-  it('records every command and card action with who, what, when and the outcome', () => {
-    const audit = stack.bot.services.store.data.audit;
+  it('records every command and card action with who, what, when and the outcome', async () => {
+    const audit = (await stack.bot.services.store.recentAudit());
     for (const action of ['command:help', 'command:incidents', 'command:incident', 'startInvestigation', 'resolve']) {
       const entry = audit.find((a) => a.action === action);
       expect(entry, action).toBeTruthy();

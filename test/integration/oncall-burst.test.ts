@@ -38,7 +38,7 @@ describe('on call', () => {
     expect(await say(ONCALL_CHAT, 'oncall set adele.vance@contoso.com')).toContain('adele.vance@contoso.com');
     expect(await say(ONCALL_CHAT, 'oncall escalation megan.bowen@contoso.com')).toContain('megan.bowen@contoso.com');
     // Each change is audited once, precisely (not again as a bare command).
-    const audit = stack.bot.services.store.data.audit.map((a) => a.action);
+    const audit = (await stack.bot.services.store.recentAudit()).map((a) => a.action);
     expect(audit.filter((a) => a === 'oncall.set' || a === 'oncall.escalation')).toEqual(['oncall.set', 'oncall.escalation']);
     expect(audit).not.toContain('command:oncall');
     await stack.admin('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } });
@@ -71,14 +71,14 @@ describe('on call', () => {
     expect(reminders()[1]!.entities[0]!.mentioned.id).toBe('megan.bowen@contoso.com');
 
     // Once the incident is resolved in the portal, the poller forgets its reminder record.
-    const reminded = Object.keys(stack.bot.services.store.data.reminders);
+    const reminded = Object.keys((await stack.bot.services.store.reminders()));
     expect(reminded.length).toBeGreaterThan(0);
     for (const id of reminded) {
       const incident = await stack.bot.services.triage.getIrmIncident(id);
       for (const alert of incident.alerts ?? []) await stack.admin('PATCH', `/_admin/alerts/${alert.id}`, { status: 'resolved', classification: 'falsePositive' });
     }
     await stack.bot.services.poller.poll();
-    expect(stack.bot.services.store.data.reminders).toEqual({});
+    expect((await stack.bot.services.store.reminders())).toEqual({});
   });
 
   it('Start investigation stops reminders', async () => {
@@ -132,7 +132,7 @@ describe('bursts', () => {
     // A channel: the top users are pseudonyms.
     expect(digest).not.toMatch(/user\d@contoso\.com/);
     expect(digest).toMatch(/User [0-9A-F]{4}/);
-    const posts = ids.map((id) => burst.bot.services.store.post(id, CHANNEL));
+    const posts = await Promise.all(ids.map((id) => burst.bot.services.store.post(id, CHANNEL)));
     expect(posts.every((p) => p?.kind === 'digest' && p.activityId === sends[0]!.activityId)).toBe(true);
     expect(burst.connector.attempts.filter((a) => a.status === 429).length).toBeGreaterThan(0);
 
@@ -150,7 +150,7 @@ describe('bursts', () => {
     expect(cardsAfter).toHaveLength(2);
     expect(JSON.stringify(cardsAfter[1]!.activity)).toContain(`Insider risk incident ${data.incidentId}`);
     // From now on that card, not the digest, follows the incident in the channel.
-    const post = burst.bot.services.store.post(data.incidentId, CHANNEL);
+    const post = await burst.bot.services.store.post(data.incidentId, CHANNEL);
     expect(post?.activityId).toBe(cardsAfter[1]!.activityId);
     expect(post?.kind).not.toBe('digest');
     expect(burst.connector.calls.filter((c) => c.method === 'update')).toHaveLength(0);

@@ -30,7 +30,7 @@ describe('Graph requests per poll', () => {
   });
 
   it('a change in the portal reads that incident once, and the next idle poll is one request again', async () => {
-    const open = Object.values(stack.bot.services.store.data.incidents).find((i) => i.open)!;
+    const open = (await stack.bot.services.store.openIncidents()).find((i) => i.open)!;
     const incident = await stack.bot.services.client.getIncident(open.id);
     const irmAlert = incident.alerts!.find((a) => a.serviceSource === 'microsoftInsiderRiskManagement')!;
     await stack.admin('PATCH', `/_admin/alerts/${irmAlert.id}`, { assignedTo: 'someone@contoso.com' });
@@ -42,7 +42,7 @@ describe('Graph requests per poll', () => {
   });
 
   it('many changed incidents are read in pages of the incident list, not one request each, and every card is redrawn', async () => {
-    const open = Object.values(stack.bot.services.store.data.incidents).filter((i) => i.open && i.status === 'active');
+    const open = (await stack.bot.services.store.openIncidents()).filter((i) => i.open && i.status === 'active');
     expect(open.length).toBeGreaterThan(6);
     for (const record of open) {
       const incident = await stack.bot.services.client.getIncident(record.id);
@@ -58,11 +58,12 @@ describe('Graph requests per poll', () => {
     expect(gets.length).toBeLessThanOrEqual(4);
     expect(requests.every((r) => r.status === 200)).toBe(true);
     // Every posted card of a changed incident was redrawn as In progress.
-    const posted = open.filter((r) => stack.bot.services.store.post(r.id, 'a:requests'));
+    const posted = [];
+    for (const record of open) if (await stack.bot.services.store.post(record.id, 'a:requests')) posted.push(record);
     expect(posted.length).toBeGreaterThan(0);
     const updates = stack.connector.calls.filter((c) => c.method === 'update').slice(updatesBefore);
     for (const record of posted) {
-      const activityId = stack.bot.services.store.post(record.id, 'a:requests')!.activityId;
+      const activityId = (await stack.bot.services.store.post(record.id, 'a:requests'))!.activityId;
       const update = updates.find((u) => u.activityId === activityId);
       expect(JSON.stringify(update?.activity), record.id).toContain('"title":"Defender status","value":"In progress"');
     }

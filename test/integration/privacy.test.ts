@@ -64,7 +64,7 @@ describe('privacy of the person at risk', () => {
     const mallory = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CHANNEL, 'reveal', { incidentId }, undefined, MALLORY));
     expect(mallory.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
     expect(JSON.stringify(mallory.body)).toMatch(/Sorry Mallory, to see the name of the person at risk you need/);
-    const audit = stack.bot.services.store.data.audit.filter((a) => a.action === 'reveal');
+    const audit = (await stack.bot.services.store.recentAudit()).filter((a) => a.action === 'reveal');
     expect(audit.map((a) => [a.actor.name, a.outcome])).toContainEqual(['Megan Bowen', 'ok']);
     expect(audit.map((a) => [a.actor.name, a.outcome])).toContainEqual(['Mallory', 'refused']);
   });

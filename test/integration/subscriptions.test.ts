@@ -44,7 +44,7 @@ describe('subscriptions', () => {
 
   it('a user filter is a pseudonym in a channel (anyone there may ask), the UPN in the personal chat of an analyst who may read', async () => {
     const upn = 'lee.gu@contoso.com';
-    const pseudonym = stack.bot.services.privacy.pseudonym(upn);
+    const pseudonym = await stack.bot.services.privacy.pseudonym(upn);
     for (const text of ['subscribe user=lee.gu@contoso.com', 'subscriptions']) {
       const channel = await say(LEE_CHANNEL, text);
       expect(channel).toContain(`about ${pseudonym}`);

@@ -40,7 +40,7 @@ describe('shift summary', () => {
     const sent = await postShiftSummary(stack.bot.services);
     expect(sent).toBe(1);
     expect(sends().map((c) => c.conversationId)).toEqual([CHANNEL]);
-    expect(stack.bot.services.store.data.lastSummaryAt).not.toBeNull();
+    expect((await stack.bot.services.store.cursor()).lastSummaryAt).not.toBeNull();
     const next = await stack.bot.services.summary();
     expect(next.resolvedCount).toBe(0);
   });

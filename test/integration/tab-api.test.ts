@@ -139,7 +139,7 @@ describe('an incident from the tab', () => {
     const posted = stack.connector.messages(CONV).get(activityId!);
     expect(fact(posted, 'Defender status')).toBe('Resolved');
 
-    const audit = stack.bot.services.store.data.audit.filter((a) => a.action === 'resolve' && a.target === highId);
+    const audit = (await stack.bot.services.store.recentAudit()).filter((a) => a.action === 'resolve' && a.target === highId);
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor.name).toBe('Alex Wilber');
 
@@ -214,13 +214,13 @@ describe('requests from other sites', () => {
 
 describe('the audit trail', () => {
   it('records a card seen in the tab as a reveal, and the queue once per filter and person', async () => {
-    const audit = () => stack.bot.services.store.data.audit;
+    const audit = () => stack.bot.services.store.recentAudit();
     await api(`/api/tab/incidents/${lowId}`);
-    expect(audit().at(-1)).toMatchObject({ action: 'reveal', target: lowId, detail: 'from the tab', outcome: 'ok' });
-    const views = () => audit().filter((a) => a.action === 'tab:incidents' && a.target === 'sort=newest&severity=low').length;
-    const before = views();
+    expect((await audit()).at(-1)).toMatchObject({ action: 'reveal', target: lowId, detail: 'from the tab', outcome: 'ok' });
+    const views = async () => (await audit()).filter((a) => a.action === 'tab:incidents' && a.target === 'sort=newest&severity=low').length;
+    const before = await views();
     for (let i = 0; i < 3; i++) await api('/api/tab/incidents?sort=newest&severity=low');
-    expect(views()).toBe(before + 1);
+    expect(await views()).toBe(before + 1);
   });
 });
 

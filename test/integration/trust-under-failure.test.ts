@@ -68,7 +68,7 @@ describe('a Teams endpoint that accepts the connection and never answers', () =>
     );
     await until('another poll completed', () => stack.bot.services.poller.status().lastCompletedAt !== completed);
     // The hung conversation's cards stay owed: nothing recorded as posted there.
-    expect(stack.bot.services.store.post(first.body.incidentId, 'a:hung-personal')).toBeUndefined();
+    expect(await stack.bot.services.store.post(first.body.incidentId, 'a:hung-personal')).toBeUndefined();
   });
 
   it('/healthz stays ok while polls complete, and names the failing conversation; so does `status`', async () => {
@@ -119,7 +119,7 @@ describe('seeing incidents needs a role', () => {
     await stack.bot.services.poller.poll();
     const toMallory = stack.connector.calls.filter((c) => c.conversationId === 'a:mallory');
     expect(toMallory.map((c) => c.method)).toEqual(['reply']);
-    expect(stack.bot.services.store.data.conversations['a:mallory']).toBeUndefined();
+    expect((await stack.bot.services.store.conversation('a:mallory'))).toBeUndefined();
     // Alex's chat, meanwhile, got both.
     expect(cardsIn(stack, 'a:alex')).toHaveLength(2);
   });
@@ -142,13 +142,13 @@ describe('seeing incidents needs a role', () => {
   });
 
   it('the per-user refresh needs the role before any Graph request', async () => {
-    const incidentId = Object.keys(stack.bot.services.store.data.incidents)[0]!;
+    const incidentId = (await stack.bot.services.store.openIncidents())[0]!.id;
     const before = (await stack.graphRequests()).length;
     const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, '19:c@thread.tacv2', 'refreshIncident', { incidentId }, undefined, MALLORY));
     expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
     expect(JSON.stringify(res.body)).toMatch(/Sorry Mallory/);
     expect((await stack.graphRequests()).length).toBe(before);
-    expect(stack.bot.services.store.data.audit.filter((a) => a.action === 'refreshIncident').map((a) => [a.actor.name, a.outcome])).toContainEqual(['Mallory', 'refused']);
+    expect((await stack.bot.services.store.recentAudit()).filter((a) => a.action === 'refreshIncident').map((a) => [a.actor.name, a.outcome])).toContainEqual(['Mallory', 'refused']);
   });
 });
 
@@ -193,10 +193,10 @@ describe('a decision racing a poll', () => {
     // a form an analyst may have open on the card).
     expect(updates() - updatesBefore).toBe(1);
 
-    const store = stack.bot.services.store.data;
-    expect(store.decisions[incidentId]).toMatchObject({ action: 'resolve', classification: 'truePositive', by: { name: 'Alex Wilber' } });
-    expect(store.decisions[incidentId]?.pending).toBeUndefined();
-    expect(store.outsideChanges[incidentId]).toBeUndefined();
+    const store = stack.bot.services.store;
+    expect(await store.decision(incidentId)).toMatchObject({ action: 'resolve', classification: 'truePositive', by: { name: 'Alex Wilber' } });
+    expect((await store.decision(incidentId))?.pending).toBeUndefined();
+    expect(await store.outsideChange(incidentId)).toBeUndefined();
     const card = cardsIn(stack, 'a:race').find((c) => c.includes(`Insider risk incident ${incidentId}`))!;
     expect(card).toContain('Resolved as True positive by Alex Wilber in Teams');
     expect(card).not.toContain('Defender portal,');
@@ -245,13 +245,13 @@ describe('racing resolves while polls run', () => {
     await polls;
     await stack.bot.services.poller.poll();
 
-    const decision = stack.bot.services.store.data.decisions[incidentId]!;
+    const decision = (await stack.bot.services.store.decision(incidentId))!;
     expect(decision.pending).toBeUndefined();
     const winner = decision.by.name;
     const word = decision.classification === 'truePositive' ? 'True positive' : 'False positive';
     const patches = (await stack.graphRequests()).filter((r) => r.method === 'PATCH' && r.path.endsWith(`/security/incidents/${incidentId}`));
     expect(patches.map((p) => (p.body as { classification: string }).classification)).toEqual([decision.classification]);
-    expect(stack.bot.services.store.data.outsideChanges[incidentId]).toBeUndefined();
+    expect((await stack.bot.services.store.outsideChange(incidentId))).toBeUndefined();
     const card = cardsIn(stack, 'a:burst').find((c) => c.includes(`Insider risk incident ${incidentId}`))!;
     expect(card).toContain(`Resolved as ${word} by ${winner} in Teams`);
     const losers = clicks.map((c) => JSON.stringify(c.body)).filter((b) => b.includes('already resolved'));
@@ -291,7 +291,7 @@ describe('a store that cannot write during a decision', () => {
     expect(/"title":"Defender status","value":"([^"]*)"/.exec(JSON.stringify(body.value))?.[1]).toBe('Resolved');
     const incident = await fetch(`${stack.graphBaseUrl}/security/incidents/${incidentId}`).then((r) => r.json() as Promise<{ status: string; classification: string }>);
     expect(incident).toMatchObject({ status: 'resolved', classification: 'truePositive' });
-    const audit = stack.bot.services.store.data.audit.filter((a) => a.action === 'resolve' && a.target === incidentId);
+    const audit = (await stack.bot.services.store.recentAudit()).filter((a) => a.action === 'resolve' && a.target === incidentId);
     expect(audit.map((a) => a.outcome)).toEqual(['ok']);
     expect(audit[0]!.detail).toMatch(/store could not save/);
     const health = await healthz(stack);
@@ -330,14 +330,14 @@ describe('an incident the poll cannot read', () => {
     const posted = cardsIn(stack, 'a:unreadable');
     expect(posted.filter((c) => c.includes(`Insider risk incident ${first}`) || c.includes(`Insider risk incident ${third}`))).toHaveLength(2);
     expect(posted.some((c) => c.includes(`Insider risk incident ${broken}`))).toBe(false);
-    expect(stack.bot.services.store.data.watermark).not.toBeNull();
+    expect((await stack.bot.services.store.cursor()).watermark).not.toBeNull();
     const status = await stack.say('a:unreadable', 'status');
     expect(String(status?.text)).toContain(`incident ${broken}: unreadable since`);
 
     await stack.admin('DELETE', '/_admin/faults');
     await stack.bot.services.poller.poll();
     expect(cardsIn(stack, 'a:unreadable').some((c) => c.includes(`Insider risk incident ${broken}`))).toBe(true);
-    expect(stack.bot.services.store.data.unreadable).toEqual({});
+    expect((await stack.bot.services.store.unreadableIncidents())).toEqual({});
   });
 });
 
@@ -368,7 +368,7 @@ describe('a decision whose Graph writes stall', () => {
     await until('the posted card shows the decision', () =>
       stack.connector.calls.some((c) => c.method === 'update' && c.activityId === activityId && JSON.stringify(c.activity).includes('Resolved as True positive by Alex Wilber in Teams')),
     );
-    await until('both clicks are audited', () => stack.bot.services.store.data.audit.filter((a) => a.action === 'resolve' && a.target === incidentId).length === 2);
+    await until('both clicks are audited', async () => (await stack.bot.services.store.recentAudit()).filter((a) => a.action === 'resolve' && a.target === incidentId).length === 2);
     const writes = (await stack.graphRequests()).filter((r) => r.method !== 'GET' && r.path.includes(`/incidents/${incidentId}`));
     expect(writes.filter((w) => w.method === 'PATCH')).toHaveLength(1);
     expect(writes.filter((w) => w.method === 'POST')).toHaveLength(1);

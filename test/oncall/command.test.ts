@@ -75,20 +75,20 @@ describe('oncall', () => {
 describe('oncall set', () => {
   it('puts an @mentioned person on call, with their Teams id for the mention', async () => {
     expect(await run('oncall set', [adele])).toBe('Adele Vance is on call now.');
-    expect(service.current()).toEqual({ upn: 'aad-adele', name: 'Adele Vance', teamsId: '29:adele', aadObjectId: 'aad-adele' });
-    expect(service.mentionOf(service.current()!).entity.mentioned.id).toBe('29:adele');
+    expect(await service.current()).toEqual({ upn: 'aad-adele', name: 'Adele Vance', teamsId: '29:adele', aadObjectId: 'aad-adele' });
+    expect(service.mentionOf((await service.current())!).entity.mentioned.id).toBe('29:adele');
   });
 
   it('without an Entra object id, keeps the Teams id as the identifier', async () => {
     await run('oncall set', [megan]);
-    expect(service.current()).toEqual({ upn: '29:megan', name: 'Megan Bowen', teamsId: '29:megan' });
+    expect(await service.current()).toEqual({ upn: '29:megan', name: 'Megan Bowen', teamsId: '29:megan' });
   });
 
   it('accepts a UPN, and me', async () => {
     expect(await run('oncall set Adele.Vance@contoso.com')).toBe('adele.vance@contoso.com is on call now.');
-    expect(service.current()?.upn).toBe('adele.vance@contoso.com');
+    expect((await service.current())?.upn).toBe('adele.vance@contoso.com');
     expect(await run('oncall set me')).toBe('Lee Gu (lee.gu@contoso.com) is on call now.');
-    expect(service.current()).toMatchObject({ upn: 'lee.gu@contoso.com', teamsId: '29:lee', aadObjectId: 'aad-lee' });
+    expect(await service.current()).toMatchObject({ upn: 'lee.gu@contoso.com', teamsId: '29:lee', aadObjectId: 'aad-lee' });
   });
 
   it('with a rotation, says until when', async () => {
@@ -96,13 +96,13 @@ describe('oncall set', () => {
     expect(await run('oncall set megan.bowen@contoso.com')).toBe("megan.bowen@contoso.com is on call now until the rotation's next hand-over (Thu 2026-11-19 09:00 UTC).");
     expect(await run('oncall')).toContain('(set by hand, until the next hand-over)');
     now = new Date('2026-11-19T09:00:00Z');
-    expect(service.current()?.upn).toBe('lee.gu@contoso.com');
+    expect((await service.current())?.upn).toBe('lee.gu@contoso.com');
   });
 
   it('set none clears the person set by hand', async () => {
     await run('oncall set me');
     expect(await run('oncall set none')).toContain('**On call:** nobody');
-    expect(service.current()).toBeNull();
+    expect(await service.current()).toBeNull();
   });
 
   it.each([
@@ -112,7 +112,7 @@ describe('oncall set', () => {
     ['oncall set a@contoso.com b@contoso.com', 'Name one person'],
   ])('%s → says what it expected', async (text, message) => {
     expect(await run(text)).toContain(message);
-    expect(service.current()).toBeNull();
+    expect(await service.current()).toBeNull();
   });
 
   it('refuses two mentions', async () => {
@@ -137,12 +137,12 @@ describe('oncall rotation', () => {
     expect(text).toContain('adele.vance@contoso.com, lee.gu@contoso.com, every day at 17:00 UTC (cron `0 17 * * *`)');
     expect(text).toContain('next hand-over Wed 2026-11-18 17:00 UTC to lee.gu@contoso.com');
     expect(text).toContain("escalations go to the rotation's next member, now lee.gu@contoso.com");
-    expect(store.data.onCall.rotation).toMatchObject({ every: 'day', at: '17:00', startedAt: new Date(T0).toISOString() });
+    expect((await store.onCall()).rotation).toMatchObject({ every: 'day', at: '17:00', startedAt: new Date(T0).toISOString() });
   });
 
   it('accepts @mentioned members', async () => {
     await run('oncall rotation every week at 09:00', [adele, megan]);
-    expect(store.data.onCall.rotation?.members.map((m) => m.name)).toEqual(['Adele Vance', 'Megan Bowen']);
+    expect((await store.onCall()).rotation?.members.map((m) => m.name)).toEqual(['Adele Vance', 'Megan Bowen']);
   });
 
   it.each([
@@ -155,16 +155,16 @@ describe('oncall rotation', () => {
     ['oncall rotation every day at 09:00', 'Who is in the rotation?'],
   ])('%s → says what it expected', async (text, message) => {
     expect(await run(text)).toContain(message);
-    expect(store.data.onCall.rotation).toBeNull();
+    expect((await store.onCall()).rotation).toBeNull();
   });
 });
 
 describe('oncall escalation, off, threshold, remind', () => {
   it('sets and clears the escalation contact', async () => {
     expect(await run('oncall escalation', [megan])).toBe('Incidents still New 15 minutes after their reminder now escalate to Megan Bowen.');
-    expect(store.data.onCall.escalation?.teamsId).toBe('29:megan');
+    expect((await store.onCall()).escalation?.teamsId).toBe('29:megan');
     expect(await run('oncall escalation none')).toContain('Escalation contact cleared.');
-    expect(store.data.onCall.escalation).toBeNull();
+    expect((await store.onCall()).escalation).toBeNull();
     expect(await run('oncall escalation')).toContain('Who? Type `oncall escalation @name`');
   });
 
@@ -173,7 +173,7 @@ describe('oncall escalation, off, threshold, remind', () => {
     await run('oncall escalation', [megan]);
     await run('oncall set me');
     expect(await run('oncall off')).toContain('nobody is on call');
-    expect(store.data.onCall).toEqual({ current: null, currentSetAt: null, rotation: null, escalation: null });
+    expect((await store.onCall())).toEqual({ current: null, currentSetAt: null, rotation: null, escalation: null });
     expect(await run('oncall off now')).toContain('takes nothing after it');
   });
 
@@ -221,8 +221,8 @@ describe('audit and wiring', () => {
     await run('oncall set', [adele]);
     await run('oncall off');
     // Stamped by the bot's clock, not the wall clock.
-    expect(store.data.audit.every((a) => a.at === new Date(T0).toISOString())).toBe(true);
-    expect(store.data.audit.map((a) => [a.action, a.actor.name, a.target])).toEqual([
+    expect((await store.recentAudit()).every((a) => a.at === new Date(T0).toISOString())).toBe(true);
+    expect((await store.recentAudit()).map((a) => [a.action, a.actor.name, a.target])).toEqual([
       ['oncall.set', 'Lee Gu', 'aad-adele'],
       ['oncall.off', 'Lee Gu', undefined],
     ]);

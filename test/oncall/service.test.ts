@@ -84,17 +84,17 @@ describe('mentionOf', () => {
 describe('on-call state', () => {
   it('set, rotation, escalation and off persist in the store', async () => {
     await service.set(lee);
-    expect(service.current()).toEqual(lee);
-    expect(store.data.onCall.currentSetAt).toBe(now.toISOString());
+    expect(await service.current()).toEqual(lee);
+    expect((await store.onCall()).currentSetAt).toBe(now.toISOString());
     await service.setEscalation(megan);
-    expect(service.escalationContact()).toEqual(megan);
+    expect(await service.escalationContact()).toEqual(megan);
     await service.setRotation({ members: [adele, lee], every: 'day', at: '09:00' });
-    expect(store.data.onCall.rotation?.startedAt).toBe(now.toISOString());
-    expect(service.current()).toEqual(adele);
-    expect(service.nextHandover()?.to).toEqual(lee);
+    expect((await store.onCall()).rotation?.startedAt).toBe(now.toISOString());
+    expect(await service.current()).toEqual(adele);
+    expect((await service.nextHandover())?.to).toEqual(lee);
     await service.off();
-    expect(store.data.onCall).toEqual({ current: null, currentSetAt: null, rotation: null, escalation: null });
-    expect(service.current()).toBeNull();
+    expect((await store.onCall())).toEqual({ current: null, currentSetAt: null, rotation: null, escalation: null });
+    expect(await service.current()).toBeNull();
   });
 
   it('setting someone by UPN keeps what is known of them from the rotation', async () => {
@@ -115,14 +115,14 @@ describe('on-call state', () => {
 
   it('without an escalation contact, escalates to the next member of the rotation', async () => {
     await service.setRotation({ members: [adele, lee, megan], every: 'day', at: '09:00' });
-    expect(service.escalationContact()).toEqual(lee);
+    expect(await service.escalationContact()).toEqual(lee);
     at(24 * 60); // next day: Lee on call
-    expect(service.current()).toEqual(lee);
-    expect(service.escalationContact()).toEqual(megan);
+    expect(await service.current()).toEqual(lee);
+    expect(await service.escalationContact()).toEqual(megan);
     await service.set({ upn: 'alex.wilber@contoso.com' }); // not a member: the member on duty
-    expect(service.escalationContact()).toEqual(lee);
+    expect(await service.escalationContact()).toEqual(lee);
     await service.setRotation({ members: [adele], every: 'day', at: '09:00' });
-    expect(service.escalationContact()).toBeNull();
+    expect(await service.escalationContact()).toBeNull();
   });
 });
 
@@ -134,19 +134,19 @@ describe('reminders', () => {
 
   it('nothing before N minutes; one reminder at N; nothing more until escalation', async () => {
     at(14.99);
-    expect(service.due([incident()])).toEqual([]);
+    expect(await service.due([incident()])).toEqual([]);
     at(15);
-    expect(service.due([incident()])).toEqual([{ incidentId: '2101', kind: 'reminder', contact: adele, title: 'Data exfiltration' }]);
-    expect(service.due([incident()])).toHaveLength(1); // due() only reads
+    expect(await service.due([incident()])).toEqual([{ incidentId: '2101', kind: 'reminder', contact: adele, title: 'Data exfiltration' }]);
+    expect(await service.due([incident()])).toHaveLength(1); // due() only reads
     await service.markSent('2101', 'reminder');
-    expect(store.data.reminders['2101']).toEqual({ remindedAt: now.toISOString() });
+    expect((await store.reminder('2101'))).toEqual({ remindedAt: now.toISOString() });
     at(29.99);
-    expect(service.due([incident()])).toEqual([]);
+    expect(await service.due([incident()])).toEqual([]);
     at(30);
-    expect(summary(service.due([incident()]))).toEqual(['escalation:2101:megan.bowen@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['escalation:2101:megan.bowen@contoso.com']);
     await service.markSent('2101', 'escalation');
     at(600);
-    expect(service.due([incident()])).toEqual([]);
+    expect(await service.due([incident()])).toEqual([]);
   });
 
   it('fires once each at the configured times when polled every 30 seconds', async () => {
@@ -154,7 +154,7 @@ describe('reminders', () => {
     const fired: string[] = [];
     for (let m = 0; m <= 180; m += 0.5) {
       at(m);
-      for (const notice of s.due([incident(), incident({ id: '2102', createdDateTime: new Date(T0 + 7 * MIN).toISOString() })])) {
+      for (const notice of await s.due([incident(), incident({ id: '2102', createdDateTime: new Date(T0 + 7 * MIN).toISOString() })])) {
         fired.push(`${notice.kind} ${notice.incidentId} at ${m}`);
         await s.markSent(notice.incidentId, notice.kind);
       }
@@ -162,57 +162,57 @@ describe('reminders', () => {
     expect(fired).toEqual(['reminder 2101 at 10', 'reminder 2102 at 17', 'escalation 2101 at 30', 'escalation 2102 at 37']);
   });
 
-  it.each(['inProgress', 'resolved', 'redirected'])('nothing for an incident %s', (status) => {
+  it.each(['inProgress', 'resolved', 'redirected'])('nothing for an incident %s', async (status) => {
     at(60);
-    expect(service.due([incident({ status })])).toEqual([]);
+    expect(await service.due([incident({ status })])).toEqual([]);
   });
 
-  it('nothing for incidents below the mention threshold', () => {
+  it('nothing for incidents below the mention threshold', async () => {
     at(60);
-    expect(service.due([incident({ severity: 'medium' })])).toEqual([]);
-    expect(summary(make({ mentionMinSeverity: 'medium' }).due([incident({ severity: 'medium' })]))).toEqual(['reminder:2101:adele.vance@contoso.com']);
+    expect(await service.due([incident({ severity: 'medium' })])).toEqual([]);
+    expect(summary(await make({ mentionMinSeverity: 'medium' }).due([incident({ severity: 'medium' })]))).toEqual(['reminder:2101:adele.vance@contoso.com']);
   });
 
   it('an incident first seen long after it was created gets its reminder now and its escalation M minutes later', async () => {
     at(120);
-    expect(summary(service.due([incident()]))).toEqual(['reminder:2101:adele.vance@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['reminder:2101:adele.vance@contoso.com']);
     await service.markSent('2101', 'reminder');
     at(134);
-    expect(service.due([incident()])).toEqual([]);
+    expect(await service.due([incident()])).toEqual([]);
     at(135);
-    expect(summary(service.due([incident()]))).toEqual(['escalation:2101:megan.bowen@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['escalation:2101:megan.bowen@contoso.com']);
   });
 
   it('with nobody on call: no reminder, and the escalation at N+M', async () => {
     await service.set(null);
     at(29);
-    expect(service.due([incident()])).toEqual([]);
+    expect(await service.due([incident()])).toEqual([]);
     at(30);
-    expect(summary(service.due([incident()]))).toEqual(['escalation:2101:megan.bowen@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['escalation:2101:megan.bowen@contoso.com']);
   });
 
   it('with nobody to escalate to: the reminder only', async () => {
     await service.setEscalation(null);
     at(60);
-    expect(summary(service.due([incident()]))).toEqual(['reminder:2101:adele.vance@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['reminder:2101:adele.vance@contoso.com']);
     await service.markSent('2101', 'reminder');
     at(600);
-    expect(service.due([incident()])).toEqual([]);
+    expect(await service.due([incident()])).toEqual([]);
   });
 
   it('reminds whoever is on call when the reminder is due', async () => {
     await service.setRotation({ members: [lee, megan], every: 'day', at: '12:10' });
     await service.setEscalation(null);
     at(15); // hand-over at 12:10: Megan on call
-    expect(summary(service.due([incident()]))).toEqual(['reminder:2101:megan.bowen@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['reminder:2101:megan.bowen@contoso.com']);
     await service.markSent('2101', 'reminder');
     at(30);
-    expect(summary(service.due([incident()]))).toEqual(['escalation:2101:lee.gu@contoso.com']);
+    expect(summary(await service.due([incident()]))).toEqual(['escalation:2101:lee.gu@contoso.com']);
   });
 
-  it('ignores incidents with an unreadable creation time', () => {
+  it('ignores incidents with an unreadable creation time', async () => {
     at(60);
-    expect(service.due([incident({ createdDateTime: 'yesterday' })])).toEqual([]);
+    expect(await service.due([incident({ createdDateTime: 'yesterday' })])).toEqual([]);
   });
 
   it('markSent keeps the first time; prune forgets incidents no longer open', async () => {
@@ -221,9 +221,9 @@ describe('reminders', () => {
     at(16);
     await service.markSent('2101', 'reminder');
     await service.markSent('2102', 'escalation');
-    expect(store.data.reminders['2101']?.remindedAt).toBe(new Date(T0 + 15 * MIN).toISOString());
+    expect((await store.reminder('2101'))?.remindedAt).toBe(new Date(T0 + 15 * MIN).toISOString());
     expect(await service.prune(['2101'])).toBe(1);
-    expect(Object.keys(store.data.reminders)).toEqual(['2101']);
+    expect(Object.keys(await store.reminders())).toEqual(['2101']);
     expect(await service.prune(['2101'])).toBe(0);
   });
 });

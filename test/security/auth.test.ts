@@ -57,10 +57,10 @@ async function post(url: string, activity: unknown, authorization?: string): Pro
 /** A fresh personal conversation, so "registered" can be checked per request. */
 const freshConversation = () => `a:auth-test-${++conversationCounter}`;
 
-function turnRan(s: Stack, conversationId: string): { sent: number; registered: boolean } {
+async function turnRan(s: Stack, conversationId: string): Promise<{ sent: number; registered: boolean }> {
   return {
     sent: s.connector.calls.filter((c) => c.conversationId === conversationId).length,
-    registered: s.bot.services.store.conversations().some((c) => c.key === conversationId),
+    registered: (await s.bot.services.store.conversations()).some((c) => c.key === conversationId),
   };
 }
 
@@ -98,7 +98,7 @@ describe('a valid Bot Service token', () => {
     const activity = message(stack.connector.serviceUrl, conversation, 'help');
     const res = await post(stack.bot.messagesUrl, activity, `Bearer ${issuer.mint(issuer.claims(APP_ID, activity.serviceUrl))}`);
     expect(res.status).toBe(200);
-    expect(turnRan(stack, conversation)).toEqual({ sent: 1, registered: true });
+    expect(await turnRan(stack, conversation)).toEqual({ sent: 1, registered: true });
     const reply = stack.connector.calls.find((c) => c.conversationId === conversation);
     expect(reply?.method).toBe('reply');
     // botbuilder read the local key set: the validation that accepted it is the real one.
@@ -147,7 +147,7 @@ describe('forged or misdirected tokens', () => {
     const activity = message(stack.connector.serviceUrl, conversation, 'help');
     const res = await post(stack.bot.messagesUrl, activity, header(activity.serviceUrl));
     expect(res.status).toBe(401);
-    expect(turnRan(stack, conversation)).toEqual({ sent: 0, registered: false });
+    expect(await turnRan(stack, conversation)).toEqual({ sent: 0, registered: false });
   });
 
   it('a card action with a forged token is refused before the bot sees it', async () => {
@@ -156,7 +156,7 @@ describe('forged or misdirected tokens', () => {
     const res = await post(stack.bot.messagesUrl, activity, `Bearer ${issuer.mint(issuer.claims(APP_ID, activity.serviceUrl), { key: mimic })}`);
     expect(res.status).toBe(401);
     expect(res.text).not.toContain('adaptive');
-    expect(turnRan(stack, conversation)).toEqual({ sent: 0, registered: false });
+    expect(await turnRan(stack, conversation)).toEqual({ sent: 0, registered: false });
   });
 
   it('every refusal has the same body: no reason, no token details, no stack', async () => {
@@ -197,7 +197,7 @@ describe('when the key set cannot be fetched', () => {
         const activity = message(offline.connector.serviceUrl, conversation, 'help');
         const res = await post(offline.bot.messagesUrl, activity, `Bearer ${issuer.mint(issuer.claims(APP_ID, activity.serviceUrl))}`);
         expect([401, 503]).toContain(res.status);
-        expect(turnRan(offline, conversation)).toEqual({ sent: 0, registered: false });
+        expect(await turnRan(offline, conversation)).toEqual({ sent: 0, registered: false });
       }
     } finally {
       await offline.close();
@@ -217,7 +217,7 @@ describe('secrets', () => {
       const activity = message(stack.connector.serviceUrl, conversation, 'help');
       const res = await post(stack.bot.messagesUrl, activity, `Bearer ${issuer.mint(issuer.claims(APP_ID, activity.serviceUrl))}`);
       expect(res.status).toBe(200);
-      expect(turnRan(stack, conversation)).toEqual({ sent: 0, registered: true });
+      expect(await turnRan(stack, conversation)).toEqual({ sent: 0, registered: true });
       expect(seen.some((line) => line.includes('unhandled error in a turn'))).toBe(true);
     } finally {
       vi.mocked(MicrosoftAppCredentials.prototype.getToken).mockResolvedValue(OUTBOUND_TOKEN);

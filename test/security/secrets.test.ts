@@ -5,6 +5,7 @@
  * where it is used, in the Bot Service authentication scenarios (auth.test.ts), and here only in
  * configuration errors and the log.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, setLogLevel, setLogSink } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
@@ -44,7 +45,7 @@ describe('secrets stay secret', () => {
     const post = async (activity: unknown) => answers.push((await postActivity(stack.bot.messagesUrl, activity)).body);
     await post(installation(stack.connector.serviceUrl, CONV));
     await stack.bot.services.poller.poll();
-    const incidentId = Object.values(stack.bot.services.store.data.incidents).find((i) => i.open && i.status === 'active')!.id;
+    const incidentId = (await stack.bot.services.store.openIncidents()).find((i) => i.open && i.status === 'active')!.id;
     for (const text of ['help', 'incidents', `incident ${incidentId}`, 'hunt uploads', 'user adele.vance@contoso.com', 'status', 'summary', 'nonsense']) {
       await post(message(stack.connector.serviceUrl, CONV, text));
     }
@@ -63,12 +64,15 @@ describe('secrets stay secret', () => {
     }
     createLogger('test').info('a log line that mentions both', { detail: `${CLIENT_SECRET} ${APP_PASSWORD}` });
 
-    const everything = [...written, JSON.stringify(answers), JSON.stringify(stack.connector.calls), JSON.stringify(stack.bot.services.store.data)].join('\n');
+    // The store as written to disk (everything it holds in memory, flushed first).
+    await stack.bot.services.store.flush();
+    const stored = readFileSync(stack.dbFile, 'utf8');
+    const everything = [...written, JSON.stringify(answers), JSON.stringify(stack.connector.calls), stored].join('\n');
     expect(written.length).toBeGreaterThan(10);
     expect(stack.connector.calls.length).toBeGreaterThan(5);
     // The scenarios really ran (an operator with roles): a hunt answered with a table, a decision written.
     expect(JSON.stringify(stack.connector.calls)).toContain('"type":"Table"');
-    expect(stack.bot.services.store.data.audit.some((a) => a.action === 'resolve' && a.outcome === 'ok')).toBe(true);
+    expect((await stack.bot.services.store.recentAudit()).some((a) => a.action === 'resolve' && a.outcome === 'ok')).toBe(true);
     expect(everything.split(CLIENT_SECRET).length - 1).toBe(0);
     expect(everything.split(APP_PASSWORD).length - 1).toBe(0);
     expect(everything).toContain('***'); // the line that mentioned them was redacted, not dropped

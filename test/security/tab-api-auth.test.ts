@@ -110,7 +110,7 @@ describe('production mode', () => {
     const refused = await call('/api/tab/actions', rae, { method: 'POST', body: JSON.stringify({ verb: 'startInvestigation', data: { incidentId } }) });
     expect(refused.status).toBe(403);
     expect(refused.body.error?.message).toMatch(/Security Operator/);
-    expect(stack.bot.services.store.data.audit.some((a) => a.outcome === 'refused' && a.actor.aadObjectId === READER_OID && a.action === 'startInvestigation')).toBe(true);
+    expect((await stack.bot.services.store.recentAudit()).some((a) => a.outcome === 'refused' && a.actor.aadObjectId === READER_OID && a.action === 'startInvestigation')).toBe(true);
 
     const nobody = tokenFor(NOBODY_OID, 'Nobody Special');
     expect((await call('/api/tab/incidents', nobody)).status).toBe(403);

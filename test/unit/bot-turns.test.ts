@@ -75,9 +75,9 @@ describe('turns', () => {
   it('registers the conversation on installationUpdate, and forgets it on removal', async () => {
     const a = adapter();
     await a.send({ type: 'installationUpdate', action: 'add' }).startTest();
-    expect(services.store.conversations().map((c) => c.key)).toContain('Convo1');
+    expect((await services.store.conversations()).map((c) => c.key)).toContain('Convo1');
     await a.send({ type: 'installationUpdate', action: 'remove' }).startTest();
-    expect(services.store.conversations().map((c) => c.key)).not.toContain('Convo1');
+    expect((await services.store.conversations()).map((c) => c.key)).not.toContain('Convo1');
   });
 
   it('a new conversation is offered the open incidents once', async () => {
@@ -141,6 +141,6 @@ describe('turns', () => {
       .send(invoke('startInvestigation', { incidentId: '2101' }))
       .assertReply((a) => expect((a.value as { body: { value: string } }).body.value).toMatch(/Sorry Megan Bowen, to start an investigation you need/));
     expect(tenantRequests()).toBe(before);
-    expect(services.store.data.audit.filter((e) => e.outcome === 'refused' && e.action === 'resolve').length).toBeGreaterThan(0);
+    expect((await services.store.recentAudit()).filter((e) => e.outcome === 'refused' && e.action === 'resolve').length).toBeGreaterThan(0);
   });
 });

@@ -11,7 +11,7 @@ import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { digestCardData } from '../../src/cards/digest-view.js';
 import type { Incident } from '../../src/defender/model.js';
 import { describeChange } from '../../src/sync/changes.js';
-import { toRecord } from '../../src/sync/poller.js';
+import { incidentRecord } from '../../src/sync/known-incidents.js';
 
 const texts = (card: unknown): string => JSON.stringify(card);
 const HOSTILE = '[click me](https://evil.example/phish) **bold** <at>Eve</at>';
@@ -103,7 +103,7 @@ describe('every card', () => {
       incidentCardData(incidentFixture('new')),
       incidentCardData(incidentFixture('inProgress')),
       incidentCardData(incidentFixture('resolvedTruePositive')),
-      incidentCardData(hostileIncident(), { decision: hostileDecision, notice: describeChange({ ...toRecord(incidentFixture('new')), assignedTo: null }, { ...hostileIncident(), lastModifiedBy: HOSTILE }) ?? '' }),
+      incidentCardData(hostileIncident(), { decision: hostileDecision, notice: describeChange({ ...incidentRecord(incidentFixture('new'), undefined), assignedTo: null }, { ...hostileIncident(), lastModifiedBy: HOSTILE }) ?? '' }),
     ],
     'incident-list': [
       { heading: 'Open insider risk incidents: 0', count: 0, emptyText: 'None', items: [], hasMore: false, moreText: '' },

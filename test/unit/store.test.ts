@@ -12,13 +12,13 @@ describe('store', () => {
     const file = join(dir(), 'nested', 'db.json');
     const store = await Store.open(file);
     await store.recordPost({ incidentId: '2101', conversationKey: 'c1', activityId: 'a1', postedAt: '2026-11-20T00:00:00Z' });
-    await store.update((d) => void (d.watermark = '2026-11-20T00:00:00Z'));
+    await store.saveCursor({ watermark: '2026-11-20T00:00:00Z' });
     await store.appendAudit({ at: '2026-11-20T00:00:00Z', actor: { id: 'u', name: 'Alex' }, action: 'resolve', target: '2101', outcome: 'ok' });
     const again = await Store.open(file);
-    expect(again.post('2101', 'c1')?.activityId).toBe('a1');
-    expect(again.postsFor('2101')).toHaveLength(1);
-    expect(again.data.watermark).toBe('2026-11-20T00:00:00Z');
-    expect(again.data.audit).toHaveLength(1);
+    expect((await again.post('2101', 'c1'))?.activityId).toBe('a1');
+    expect(await again.postsFor('2101')).toHaveLength(1);
+    expect((await again.cursor()).watermark).toBe('2026-11-20T00:00:00Z');
+    expect(await again.recentAudit()).toHaveLength(1);
     expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
   });
 
@@ -72,11 +72,11 @@ describe('store scope', () => {
     const folder = dir();
     const file = join(folder, 'db.json');
     const first = await Store.open(file, 'embedded-tenant:one');
-    await first.update((d) => void (d.watermark = '2026-11-20T00:00:00Z'));
-    expect((await Store.open(file, 'embedded-tenant:one')).data.watermark).toBe('2026-11-20T00:00:00Z');
+    await first.saveCursor({ watermark: '2026-11-20T00:00:00Z' });
+    expect((await (await Store.open(file, 'embedded-tenant:one')).cursor()).watermark).toBe('2026-11-20T00:00:00Z');
     const second = await Store.open(file, 'embedded-tenant:two');
-    expect(second.data.watermark).toBeNull();
-    expect(second.data.scope).toBe('embedded-tenant:two');
+    expect((await second.cursor()).watermark).toBeNull();
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { scope: string }).scope).toBe('embedded-tenant:two');
     expect(readdirSync(folder).some((f) => f.startsWith('db.json.previous-'))).toBe(true);
   });
 
@@ -85,7 +85,7 @@ describe('store scope', () => {
     const store = await Store.open(file, null, { auditKept: 8 });
     // Concurrent writers, as clicks and commands arrive.
     await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendAudit({ at: `2026-11-20T00:00:${String(i).padStart(2, '0')}Z`, actor: { id: 'u', name: 'Alex' }, action: `a${i}`, outcome: 'ok' })));
-    const kept = (await Store.open(file)).data.audit.map((e) => e.action);
+    const kept = (await (await Store.open(file)).recentAudit()).map((e) => e.action);
     expect(kept.length).toBeLessThanOrEqual(8 + 2);
     const archived = readFileSync(store.auditArchive!, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { action: string }).action);
     // Every entry once, oldest first, across the archive and the file.

@@ -17,6 +17,6 @@ export const openIncident = defineAction({
     const incident = await services.triage.getIrmIncident(incidentId);
     await services.publisher.post(incident, conversation);
     if (from === 'digest') return { message: `Incident ${incidentId}'s card is posted below.` };
-    return openIncidentListCard(services.client, services.privacy.namerFor(conversation));
+    return openIncidentListCard(services.client, await services.privacy.namerFor(conversation));
   },
 });

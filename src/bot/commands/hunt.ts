@@ -12,7 +12,7 @@ import type { HuntResult } from '../../hunting/service.js';
  * A result posted in a channel or group chat names people and devices by pseudonym, the query and
  * its parameters included; a personal chat is the analyst's own (hunting needs the role), as run.
  */
-export function resultLens(services: BotServices, conversation: ConversationRecord, result: HuntResult): ResultLens {
+export async function resultLens(services: BotServices, conversation: ConversationRecord, result: HuntResult): Promise<ResultLens> {
   if (conversation.kind === 'personal') return AS_RUN;
   const parameters = Object.values(result.prepared.values).filter((v): v is string => typeof v === 'string');
   return services.privacy.pseudonymiser(result.rows, [result.prepared.kql, ...parameters]);
@@ -49,6 +49,6 @@ export const huntCommand: Command = {
       return;
     }
     const result = await services.hunting.run(query, assignments(rest), actor.aadObjectId ?? actor.id);
-    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, resultLens(services, conversation, result), services.links.huntResult(result.id, result.query.name))));
+    await reply(renderCard('hunt-result', huntResultCardData(result, undefined, await resultLens(services, conversation, result), services.links.huntResult(result.id, result.query.name))));
   },
 };

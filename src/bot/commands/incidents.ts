@@ -8,6 +8,6 @@ export const incidentsCommand: Command = {
   usage: 'incidents',
   description: 'The open Insider Risk Management incidents, newest first, each with a button to open its card.',
   async handle(_args, { reply, services, conversation }) {
-    await reply(await openIncidentListCard(services.client, services.privacy.namerFor(conversation)));
+    await reply(await openIncidentListCard(services.client, await services.privacy.namerFor(conversation)));
   },
 };

@@ -61,25 +61,25 @@ const when = (date: Date): string => {
   return `${day} ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 };
 
-export function describeOnCall(service: OnCallService): string {
-  const state = service.state();
-  const onCall = service.current();
+export async function describeOnCall(service: OnCallService): Promise<string> {
+  const state = await service.state();
+  const onCall = await service.current();
   const lines: string[] = [];
   if (!onCall) {
     lines.push('**On call:** nobody. New incidents mention no one and get no reminders. Type `oncall set @name` or set up a rotation.');
   } else {
-    const how = service.isOverride() ? (state.rotation ? ' (set by hand, until the next hand-over)' : ' (set by hand)') : state.rotation ? ' (by the rotation)' : '';
+    const how = (await service.isOverride()) ? (state.rotation ? ' (set by hand, until the next hand-over)' : ' (set by hand)') : state.rotation ? ' (by the rotation)' : '';
     lines.push(`**On call:** ${describeContact(onCall)}${how}`);
   }
   if (state.rotation) {
-    const next = service.nextHandover();
+    const next = await service.nextHandover();
     const members = state.rotation.members.map(describeContact).join(', ');
     const handover = next ? `; next hand-over ${when(next.at)} to ${describeContact(next.to)}` : '';
     lines.push(`**Rotation:** ${members}, every ${state.rotation.every === 'week' ? 'week (Mondays)' : 'day'} at ${state.rotation.at} UTC (cron \`${cronFor(state.rotation)}\`)${handover}.`);
   } else {
     lines.push('**Rotation:** none.');
   }
-  const escalation = service.escalationContact();
+  const escalation = await service.escalationContact();
   if (state.escalation) lines.push(`**Escalation:** ${describeContact(state.escalation)}.`);
   else if (escalation) lines.push(`**Escalation:** none set; escalations go to the rotation's next member, now ${describeContact(escalation)}.`);
   else lines.push('**Escalation:** nobody. Type `oncall escalation @name`.');
@@ -106,7 +106,7 @@ export const oncallCommand: Command = {
     const [first, ...rest] = args;
     if (!first) {
       if (context.mentions.length > 0) throw new BadInputError(`Did you mean \`oncall set @${shown(context.mentions[0]!.name)}\`? Type ${USAGE.set}.`);
-      await context.reply(describeOnCall(service));
+      await context.reply(await describeOnCall(service));
       return;
     }
     const sub = SUBCOMMANDS.find((s) => s === first.toLowerCase());
@@ -125,12 +125,12 @@ export const oncallCommand: Command = {
         if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
           await service.set(null);
           await audit('set', 'nobody');
-          await context.reply(`Nobody is set on call by hand now.\n\n${describeOnCall(service)}`);
+          await context.reply(`Nobody is set on call by hand now.\n\n${await describeOnCall(service)}`);
           return;
         }
         const contact = await service.set(personNamed(rest, context, USAGE.set));
         await audit('set', contact.upn);
-        const until = service.nextHandover();
+        const until = await service.nextHandover();
         const note = until ? ` until the rotation's next hand-over (${when(until.at)})` : '';
         await context.reply(`${describeContact(contact)} is on call now${note}.`);
         return;
@@ -139,14 +139,14 @@ export const oncallCommand: Command = {
         const spec = parseRotation(rest, context.mentions.map(contactFromMention));
         const rotation = await service.setRotation(spec);
         await audit('rotation', rotation.members.map((m) => m.upn).join(','));
-        await context.reply(`Rotation set.\n\n${describeOnCall(service)}`);
+        await context.reply(`Rotation set.\n\n${await describeOnCall(service)}`);
         return;
       }
       case 'escalation': {
         if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
           await service.setEscalation(null);
           await audit('escalation', 'nobody');
-          await context.reply(`Escalation contact cleared.\n\n${describeOnCall(service)}`);
+          await context.reply(`Escalation contact cleared.\n\n${await describeOnCall(service)}`);
           return;
         }
         const contact = await service.setEscalation(personNamed(rest, context, USAGE.escalation));

@@ -4,19 +4,16 @@ import type { CommandContext } from '../services.js';
 import type { Command } from './command.js';
 
 /** The subscription in words, naming its users as this conversation may see them (as its cards do). */
-function described({ conversation, services }: CommandContext, subscription: Subscription | null): string {
-  const namer = services.privacy.namerFor(conversation);
+async function described({ conversation, services }: CommandContext, subscription: Subscription | null): Promise<string> {
+  const namer = await services.privacy.namerFor(conversation);
   return describeSubscription(subscription, (upn) => namer({ userPrincipalName: upn }));
 }
 
 /** Set (or, with null, stop) what is posted in this conversation, and say what that now means. */
 async function setSubscription(context: CommandContext, subscription: Subscription | null): Promise<void> {
   const { conversation, services, reply } = context;
-  await services.store.update((d) => {
-    const c = d.conversations[conversation.key];
-    if (c) c.subscription = subscription;
-  });
-  await reply(described(context, subscription));
+  await services.store.setSubscription(conversation.key, subscription);
+  await reply(await described(context, subscription));
 }
 
 export const subscribeCommand: Command = {
@@ -44,7 +41,7 @@ export const subscriptionsCommand: Command = {
   usage: 'subscriptions',
   description: 'Which new incidents are posted in this conversation.',
   async handle(_args, context) {
-    const current = context.services.store.data.conversations[context.conversation.key] ?? context.conversation;
-    await context.reply(described(context, subscriptionOf(current)));
+    const current = (await context.services.store.conversation(context.conversation.key)) ?? context.conversation;
+    await context.reply(await described(context, subscriptionOf(current)));
   },
 };
