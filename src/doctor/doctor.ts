@@ -268,7 +268,8 @@ async function storeFinding(file: string): Promise<Finding> {
     return { check, ok: true, detail: `${file} does not exist yet: the bot will create it on its first start.` };
   }
   try {
-    const store = await openStore(file);
+    // Read only: a check never writes (not even the split of a store written by an earlier version).
+    const store = await openStore(file, null, { readOnly: true });
     const n = await store.counts();
     return {
       check,

@@ -1,11 +1,18 @@
 /**
- * The embedded store: one lowdb JSON document in a file (or in memory for tests). Single
- * process only: it holds the whole document in memory and rewrites the file on each write;
- * lowdb's writer writes a temporary file and renames it, so the file on disk is always whole.
+ * The embedded store: lowdb JSON files beside DB_FILE (or memory for tests). Single process
+ * only: it holds everything in memory and rewrites a file on each write; lowdb's writer writes a
+ * temporary file and renames it, so a file on disk is always whole.
+ *
+ * Three files, so that a write rewrites only what changed: DB_FILE holds the small state that
+ * changes now and then (conversations, decisions, on-call, the cursor, the newest audit
+ * entries…), `{DB_FILE}.incidents.json` what the bot last saw of each incident, and
+ * `{DB_FILE}.posts.json` which message shows which incident where (recorded once per card
+ * posted). A store written as one file by an earlier version is split on open.
  *
  * Keyed maps throughout (an incident lookup is O(1) at 100k incidents). Every operation changes
- * the document in memory, then writes it once; a change whose write failed is in the document
- * and reaches the file with the next write that succeeds.
+ * memory, then writes the files it touched, one write at a time and in a fixed order
+ * (incidents, posts, then the state with its watermark): what the watermark covers is on disk
+ * before the watermark. A file whose write failed stays due and is written with the next write.
  */
 import { randomBytes } from 'node:crypto';
 import { appendFile, copyFile, mkdir, readFile } from 'node:fs/promises';
@@ -46,15 +53,15 @@ import type { Store, StoreCounts, StoreHealth } from './store.js';
 
 const log = createLogger('store');
 
-/** The document in the file (version 1; older files lack the defaulted parts). */
-const documentSchema = z.object({
-  version: z.literal(1),
+const incidentsSchema = z.record(z.string(), incidentSchema);
+/** Which message shows an incident in a conversation: incident id → conversation key → post. */
+const postsSchema = z.record(z.string(), z.record(z.string(), postSchema));
+
+/** What DB_FILE holds besides incidents and posts (older stores lack the defaulted parts). */
+const stateFields = {
   /** Which Defender tenant this memory is about (see openStore). */
   scope: z.string().nullable().default(null),
   conversations: z.record(z.string(), conversationSchema),
-  incidents: z.record(z.string(), incidentSchema),
-  /** Which message shows an incident in a conversation: incident id → conversation key → post. */
-  posts: z.record(z.string(), z.record(z.string(), postSchema)),
   /** The latest decision per incident, keyed by incident id. */
   decisions: z.record(z.string(), decisionSchema),
   watermark: z.string().nullable(),
@@ -68,15 +75,21 @@ const documentSchema = z.object({
   viewers: z.record(z.string(), viewerSchema).default({}),
   irmSync: z.record(z.string(), irmSyncSchema).default({}),
   unreadable: z.record(z.string(), unreadableSchema).default({}),
-});
-type StoreDocument = z.infer<typeof documentSchema>;
+};
+const stateSchema = z.object({ version: z.literal(2), ...stateFields });
+/** A store of an earlier version: everything in DB_FILE. */
+const singleFileSchema = z.object({ version: z.literal(1), ...stateFields, incidents: incidentsSchema, posts: postsSchema });
+const incidentsFileSchema = z.object({ version: z.literal(2), incidents: incidentsSchema });
+const postsFileSchema = z.object({ version: z.literal(2), posts: postsSchema });
 
-const empty = (scope: string | null = null): StoreDocument => ({
-  version: 1,
+type State = z.infer<typeof stateSchema>;
+type IncidentsFile = z.infer<typeof incidentsFileSchema>;
+type PostsFile = z.infer<typeof postsFileSchema>;
+
+const emptyState = (scope: string | null = null): State => ({
+  version: 2,
   scope,
   conversations: {},
-  incidents: {},
-  posts: {},
   decisions: {},
   watermark: null,
   audit: [],
@@ -88,6 +101,18 @@ const empty = (scope: string | null = null): StoreDocument => ({
   viewers: {},
   unreadable: {},
 });
+const emptyIncidents = (): IncidentsFile => ({ version: 2, incidents: {} });
+const emptyPosts = (): PostsFile => ({ version: 2, posts: {} });
+
+type Part = 'incidents' | 'posts' | 'state';
+/** The order files are written in: the state's watermark reaches the disk after what it covers. */
+const WRITE_ORDER: readonly Part[] = ['incidents', 'posts', 'state'];
+
+interface Files {
+  incidents: Low<IncidentsFile>;
+  posts: Low<PostsFile>;
+  state: Low<State>;
+}
 
 /** Audit entries the store file keeps; older ones move to `{file}.audit.jsonl`, which only ever grows. */
 export const AUDIT_KEPT = 2_000;
@@ -95,20 +120,29 @@ export const AUDIT_KEPT = 2_000;
 export interface LowdbStoreOptions {
   /** Audit entries kept in the file (default AUDIT_KEPT). */
   auditKept?: number;
+  /** Open to read only (the doctor's check): nothing is written, not even a split of an older store. */
+  readOnly?: boolean;
+}
+
+/** Where each part of the store is kept, for a store at `file`. */
+export function storeFiles(file: string): Record<Part, string> {
+  return { state: file, incidents: `${file}.incidents.json`, posts: `${file}.posts.json` };
 }
 
 export class LowdbStore implements Store {
   private archiving: Promise<void> = Promise.resolve();
   private writeFailure: { since: string; error: string } | null = null;
-  /** Changes in memory that no write has saved yet (remembered incidents, or a failed write's). */
-  private unwritten = false;
+  /** Parts changed in memory that no write has saved yet (remembered incidents, or a failed write's). */
+  private readonly due = new Set<Part>();
+  /** Writes run one at a time: each writes every part due when it starts. */
+  private writing: Promise<void> = Promise.resolve();
   /** The salt being created and written: every caller waits for the same one. */
   private saltWriting: Promise<string> | null = null;
 
   private constructor(
-    private readonly db: Low<StoreDocument>,
+    private readonly files: Files,
     readonly file: string | null,
-    private readonly auditKept: number,
+    private readonly options: { auditKept: number; readOnly: boolean },
   ) {}
 
   /** Where audit entries too old for the store file are appended, one JSON object a line (null in memory). */
@@ -117,76 +151,111 @@ export class LowdbStore implements Store {
   }
 
   static async open(file: string, scope: string | null = null, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
-    const auditKept = options.auditKept ?? AUDIT_KEPT;
+    const settings = { auditKept: options.auditKept ?? AUDIT_KEPT, readOnly: options.readOnly ?? false };
     if (file === ':memory:') {
-      const db = new Low<StoreDocument>(new Memory<StoreDocument>(), empty(scope));
-      return new LowdbStore(db, null, auditKept);
+      const files: Files = { state: inMemory(emptyState(scope)), incidents: inMemory(emptyIncidents()), posts: inMemory(emptyPosts()) };
+      return new LowdbStore(files, null, settings);
     }
-    await mkdir(dirname(file), { recursive: true });
-    const db = new Low<StoreDocument>(new JSONFile<StoreDocument>(file), empty(scope));
+    const paths = storeFiles(file);
+    if (!settings.readOnly) await mkdir(dirname(file), { recursive: true });
     // Read by hand rather than with lowdb's read(): lowdb silently keeps the empty default for a
     // file holding `null`, and the bot must never start afresh on top of a store it could not read.
-    let text: string | null = null;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR') throw await refuse(file, 'is a directory, not a file', cause, { copy: false });
-      if (code !== 'ENOENT') throw await refuse(file, `cannot be read (${code ?? 'unknown error'})`, cause, { copy: false });
-    }
-    let raw: unknown = db.data;
-    if (text !== null) {
-      try {
-        raw = JSON.parse(text);
-      } catch (cause) {
-        throw await refuse(file, 'is not valid JSON (truncated or corrupt)', cause);
-      }
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw await refuse(file, `does not hold the store's object (it holds ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw})`, null);
-    }
-    const parsed = documentSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw await refuse(file, `does not have the expected shape (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, parsed.error);
-    }
-    db.data = parsed.data;
-    if (scope !== null && db.data.scope !== scope) {
-      if (db.data.scope !== null) {
-        const previous = `${file}.previous-${Date.now()}`;
-        await copyFile(file, previous);
-        log.info('the store was written for another Defender tenant: starting afresh', { file, keptAt: previous });
-        db.data = empty(scope);
+    const raw = await readJson(file);
+    let state = emptyState(scope);
+    let incidents = emptyIncidents();
+    let posts = emptyPosts();
+    // A new store is written whole at once: a state file on disk always has its other files beside it.
+    let writeAll = raw === undefined;
+    if (raw !== undefined) {
+      if (isRecord(raw) && raw.version === 1) {
+        const single = singleFileSchema.safeParse(raw);
+        if (!single.success) throw await refuse(file, shapeProblem(single.error), single.error);
+        const { incidents: i, posts: p, ...rest } = single.data;
+        state = { ...rest, version: 2 };
+        incidents = { version: 2, incidents: i };
+        posts = { version: 2, posts: p };
+        writeAll = true;
+        if (!settings.readOnly) log.info('splitting the store into its state, incidents and posts files', { file });
       } else {
-        db.data.scope = scope;
+        const parsed = stateSchema.safeParse(raw);
+        if (!parsed.success) throw await refuse(file, shapeProblem(parsed.error), parsed.error);
+        state = parsed.data;
+        incidents = await readPart(paths.incidents, incidentsFileSchema, file);
+        posts = await readPart(paths.posts, postsFileSchema, file);
       }
-      await db.write();
     }
-    return new LowdbStore(db, file, auditKept);
+    if (scope !== null && state.scope !== scope) {
+      if (state.scope !== null) {
+        const stamp = Date.now();
+        if (!settings.readOnly) {
+          for (const path of Object.values(paths)) await copyFile(path, `${path}.previous-${stamp}`).catch(() => undefined);
+          log.info('the store was written for another Defender tenant: starting afresh', { file, keptAt: `${file}.previous-${stamp}` });
+        }
+        state = emptyState(scope);
+        incidents = emptyIncidents();
+        posts = emptyPosts();
+      } else {
+        state.scope = scope;
+      }
+      writeAll = true;
+    }
+    const files: Files = {
+      state: new Low<State>(new JSONFile<State>(paths.state), state),
+      incidents: new Low<IncidentsFile>(new JSONFile<IncidentsFile>(paths.incidents), incidents),
+      posts: new Low<PostsFile>(new JSONFile<PostsFile>(paths.posts), posts),
+    };
+    const store = new LowdbStore(files, file, settings);
+    if (writeAll && !settings.readOnly) {
+      for (const part of WRITE_ORDER) store.due.add(part);
+      await store.write();
+    }
+    return store;
   }
 
-  private get doc(): StoreDocument {
-    return this.db.data;
+  private get state(): State {
+    return this.files.state.data;
   }
 
-  /** Apply a change in memory and write the document once (see the Store interface for failures). */
-  private async change(apply: (d: StoreDocument) => void): Promise<void> {
-    apply(this.doc);
-    this.unwritten = true;
+  private get incidents(): Record<string, IncidentRecord> {
+    return this.files.incidents.data.incidents;
+  }
+
+  private get posts(): Record<string, Record<string, PostRecord>> {
+    return this.files.posts.data.posts;
+  }
+
+  /** Apply a change in memory and write it (see the Store interface for failures). */
+  private async change(part: Part, apply: () => void): Promise<void> {
+    apply();
+    this.due.add(part);
     await this.write();
   }
 
-  private async write(): Promise<void> {
-    try {
-      this.unwritten = false;
-      await this.db.write();
-      if (this.writeFailure) log.info('the store is written again; what it could not save before is saved now', { file: this.file, failingSince: this.writeFailure.since });
-      this.writeFailure = null;
-    } catch (cause) {
-      this.unwritten = true;
-      const error = (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message.slice(0, 200) : 'unknown error');
-      this.writeFailure ??= { since: new Date().toISOString(), error };
-      log.error('could not write the store; the change is kept in memory and saved with the next write that succeeds', { file: this.file, error });
-      throw new StoreWriteError(`The bot could not save to its store (${error}).`, { cause });
+  /** Write every part that is due, after the writes already under way. */
+  private write(): Promise<void> {
+    const run = this.writing.then(() => this.writeDue());
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeDue(): Promise<void> {
+    if (this.options.readOnly) throw new StoreError('This store was opened to read only.');
+    const parts = WRITE_ORDER.filter((part) => this.due.has(part));
+    for (const part of parts) this.due.delete(part);
+    for (const [i, part] of parts.entries()) {
+      try {
+        await this.files[part].write();
+      } catch (cause) {
+        // This part and those after it stay due: a watermark never lands before what it covers.
+        for (const left of parts.slice(i)) this.due.add(left);
+        const error = (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message.slice(0, 200) : 'unknown error');
+        this.writeFailure ??= { since: new Date().toISOString(), error };
+        log.error('could not write the store; the change is kept in memory and saved with the next write that succeeds', { file: this.file, error });
+        throw new StoreWriteError(`The bot could not save to its store (${error}).`, { cause });
+      }
     }
+    if (this.writeFailure) log.info('the store is written again; what it could not save before is saved now', { file: this.file, failingSince: this.writeFailure.since });
+    this.writeFailure = null;
   }
 
   health(): StoreHealth {
@@ -194,32 +263,31 @@ export class LowdbStore implements Store {
   }
 
   async flush(): Promise<void> {
-    if (this.unwritten) await this.write();
+    if (this.due.size > 0) await this.write();
   }
 
   async counts(): Promise<StoreCounts> {
-    const d = this.doc;
-    const posts = Object.values(d.posts).reduce((n, byConversation) => n + Object.keys(byConversation).length, 0);
-    return { conversations: Object.keys(d.conversations).length, incidents: Object.keys(d.incidents).length, posts, decisions: Object.keys(d.decisions).length, auditEntries: d.audit.length };
+    const posts = Object.values(this.posts).reduce((n, byConversation) => n + Object.keys(byConversation).length, 0);
+    return { conversations: Object.keys(this.state.conversations).length, incidents: Object.keys(this.incidents).length, posts, decisions: Object.keys(this.state.decisions).length, auditEntries: this.state.audit.length };
   }
 
   // Conversations
 
   async conversation(key: string): Promise<ConversationRecord | undefined> {
-    return this.doc.conversations[key];
+    return this.state.conversations[key];
   }
 
   async conversations(): Promise<ConversationRecord[]> {
-    return Object.values(this.doc.conversations);
+    return Object.values(this.state.conversations);
   }
 
   saveConversation(conversation: ConversationRecord): Promise<void> {
-    return this.change((d) => void (d.conversations[conversation.key] = { ...conversation }));
+    return this.change('state', () => void (this.state.conversations[conversation.key] = { ...conversation }));
   }
 
   async removeConversation(key: string): Promise<void> {
-    if (!this.doc.conversations[key]) return;
-    await this.change((d) => void delete d.conversations[key]);
+    if (!this.state.conversations[key]) return;
+    await this.change('state', () => void delete this.state.conversations[key]);
   }
 
   setSubscription(key: string, subscription: Subscription | null): Promise<void> {
@@ -231,36 +299,36 @@ export class LowdbStore implements Store {
   }
 
   private changeConversation(key: string, changes: Partial<ConversationRecord>): Promise<void> {
-    return this.change((d) => {
-      const c = d.conversations[key];
-      if (c) d.conversations[key] = { ...c, ...changes };
+    return this.change('state', () => {
+      const c = this.state.conversations[key];
+      if (c) this.state.conversations[key] = { ...c, ...changes };
     });
   }
 
   // Incidents
 
   async incident(id: string): Promise<IncidentRecord | undefined> {
-    return this.doc.incidents[id];
+    return this.incidents[id];
   }
 
   async openIncidents(): Promise<IncidentRecord[]> {
-    return Object.values(this.doc.incidents).filter((i) => i.open);
+    return Object.values(this.incidents).filter((i) => i.open);
   }
 
   async rememberIncidents(records: readonly IncidentRecord[]): Promise<void> {
     if (records.length === 0) return;
-    for (const record of records) this.doc.incidents[record.id] = { ...record };
-    this.unwritten = true;
+    for (const record of records) this.incidents[record.id] = { ...record };
+    this.due.add('incidents');
   }
 
   // Posts
 
   async post(incidentId: string, conversationKey: string): Promise<PostRecord | undefined> {
-    return this.doc.posts[incidentId]?.[conversationKey];
+    return this.posts[incidentId]?.[conversationKey];
   }
 
   async postsFor(incidentId: string): Promise<PostRecord[]> {
-    return Object.values(this.doc.posts[incidentId] ?? {});
+    return Object.values(this.posts[incidentId] ?? {});
   }
 
   recordPost(post: PostRecord): Promise<void> {
@@ -268,158 +336,158 @@ export class LowdbStore implements Store {
   }
 
   recordPosts(posts: readonly PostRecord[]): Promise<void> {
-    return this.change((d) => {
-      for (const post of posts) (d.posts[post.incidentId] ??= {})[post.conversationKey] = { ...post };
+    return this.change('posts', () => {
+      for (const post of posts) (this.posts[post.incidentId] ??= {})[post.conversationKey] = { ...post };
     });
   }
 
   // Decisions
 
   async decision(incidentId: string): Promise<DecisionRecord | undefined> {
-    return this.doc.decisions[incidentId];
+    return this.state.decisions[incidentId];
   }
 
   saveDecision(decision: DecisionRecord): Promise<void> {
-    return this.change((d) => void (d.decisions[decision.incidentId] = { ...decision }));
+    return this.change('state', () => void (this.state.decisions[decision.incidentId] = { ...decision }));
   }
 
   forgetDecision(incidentId: string): Promise<void> {
-    return this.change((d) => void delete d.decisions[incidentId]);
+    return this.change('state', () => void delete this.state.decisions[incidentId]);
   }
 
   withdrawDecision(pending: DecisionRecord, previous: DecisionRecord | undefined): Promise<void> {
     const id = pending.incidentId;
-    return this.change((d) => {
-      const current = d.decisions[id];
+    return this.change('state', () => {
+      const current = this.state.decisions[id];
       if (!current?.pending || current.at !== pending.at) return;
-      if (previous) d.decisions[id] = previous;
-      else delete d.decisions[id];
+      if (previous) this.state.decisions[id] = previous;
+      else delete this.state.decisions[id];
     });
   }
 
   // Outside changes
 
   async outsideChange(incidentId: string): Promise<OutsideChange | undefined> {
-    return this.doc.outsideChanges[incidentId];
+    return this.state.outsideChanges[incidentId];
   }
 
   recordOutsideChange(incidentId: string, change: OutsideChange, options: { overtakesDecision: boolean }): Promise<void> {
-    return this.change((d) => {
-      d.outsideChanges[incidentId] = { ...change };
-      if (options.overtakesDecision) delete d.decisions[incidentId];
+    return this.change('state', () => {
+      this.state.outsideChanges[incidentId] = { ...change };
+      if (options.overtakesDecision) delete this.state.decisions[incidentId];
     });
   }
 
   forgetOutsideChange(incidentId: string): Promise<void> {
-    return this.change((d) => void delete d.outsideChanges[incidentId]);
+    return this.change('state', () => void delete this.state.outsideChanges[incidentId]);
   }
 
   // IRM sync
 
   async irmSync(incidentId: string): Promise<IrmSyncEntry | undefined> {
-    return this.doc.irmSync[incidentId];
+    return this.state.irmSync[incidentId];
   }
 
   async irmSyncPending(): Promise<Record<string, IrmSyncEntry>> {
-    return { ...this.doc.irmSync };
+    return { ...this.state.irmSync };
   }
 
   trackIrmSync(incidentId: string, entry: IrmSyncEntry): Promise<void> {
-    return this.change((d) => void (d.irmSync[incidentId] = { ...entry }));
+    return this.change('state', () => void (this.state.irmSync[incidentId] = { ...entry }));
   }
 
   markIrmSyncOverdue(incidentId: string): Promise<void> {
-    return this.change((d) => {
-      const entry = d.irmSync[incidentId];
-      if (entry) d.irmSync[incidentId] = { ...entry, overdue: true };
+    return this.change('state', () => {
+      const entry = this.state.irmSync[incidentId];
+      if (entry) this.state.irmSync[incidentId] = { ...entry, overdue: true };
     });
   }
 
   forgetIrmSync(incidentId: string): Promise<void> {
-    return this.change((d) => void delete d.irmSync[incidentId]);
+    return this.change('state', () => void delete this.state.irmSync[incidentId]);
   }
 
   // Reminders
 
   async reminder(incidentId: string): Promise<ReminderRecord | undefined> {
-    return this.doc.reminders[incidentId];
+    return this.state.reminders[incidentId];
   }
 
   async reminders(): Promise<Record<string, ReminderRecord>> {
-    return { ...this.doc.reminders };
+    return { ...this.state.reminders };
   }
 
   markReminderSent(incidentId: string, kind: 'reminder' | 'escalation', at: string): Promise<void> {
-    return this.change((d) => {
-      const record = { ...d.reminders[incidentId] };
+    return this.change('state', () => {
+      const record = { ...this.state.reminders[incidentId] };
       if (kind === 'reminder') record.remindedAt ??= at;
       else record.escalatedAt ??= at;
-      d.reminders[incidentId] = record;
+      this.state.reminders[incidentId] = record;
     });
   }
 
   async forgetReminders(incidentIds: readonly string[]): Promise<void> {
     if (incidentIds.length === 0) return;
-    await this.change((d) => {
-      for (const id of incidentIds) delete d.reminders[id];
+    await this.change('state', () => {
+      for (const id of incidentIds) delete this.state.reminders[id];
     });
   }
 
   // Unreadable incidents
 
   async unreadableIncidents(): Promise<Record<string, UnreadableEntry>> {
-    return { ...this.doc.unreadable };
+    return { ...this.state.unreadable };
   }
 
   noteUnreadable(incidentId: string, error: string, at: string): Promise<void> {
-    return this.change((d) => {
-      const previous = d.unreadable[incidentId];
-      d.unreadable[incidentId] = { since: previous?.since ?? at, error, attempts: (previous?.attempts ?? 0) + 1 };
+    return this.change('state', () => {
+      const previous = this.state.unreadable[incidentId];
+      this.state.unreadable[incidentId] = { since: previous?.since ?? at, error, attempts: (previous?.attempts ?? 0) + 1 };
     });
   }
 
   async forgetUnreadable(incidentId: string): Promise<void> {
-    if (!this.doc.unreadable[incidentId]) return;
-    await this.change((d) => void delete d.unreadable[incidentId]);
+    if (!this.state.unreadable[incidentId]) return;
+    await this.change('state', () => void delete this.state.unreadable[incidentId]);
   }
 
   // On call
 
   async onCall(): Promise<OnCallState> {
-    return structuredClone(this.doc.onCall);
+    return structuredClone(this.state.onCall);
   }
 
   saveOnCall(state: OnCallState): Promise<void> {
-    return this.change((d) => void (d.onCall = structuredClone(state)));
+    return this.change('state', () => void (this.state.onCall = structuredClone(state)));
   }
 
   // Viewers
 
   async viewers(): Promise<Record<string, Viewer>> {
-    return { ...this.doc.viewers };
+    return { ...this.state.viewers };
   }
 
   rememberViewer(teamsId: string, viewer: Viewer): Promise<void> {
-    return this.change((d) => void (d.viewers[teamsId] = { ...viewer }));
+    return this.change('state', () => void (this.state.viewers[teamsId] = { ...viewer }));
   }
 
   // Cursor
 
   async cursor(): Promise<Cursor> {
-    return { watermark: this.doc.watermark, lastSummaryAt: this.doc.lastSummaryAt };
+    return { watermark: this.state.watermark, lastSummaryAt: this.state.lastSummaryAt };
   }
 
   saveCursor(changes: Partial<Cursor>): Promise<void> {
-    return this.change((d) => {
-      if (changes.watermark !== undefined) d.watermark = changes.watermark;
-      if (changes.lastSummaryAt !== undefined) d.lastSummaryAt = changes.lastSummaryAt;
+    return this.change('state', () => {
+      if (changes.watermark !== undefined) this.state.watermark = changes.watermark;
+      if (changes.lastSummaryAt !== undefined) this.state.lastSummaryAt = changes.lastSummaryAt;
     });
   }
 
   // Pseudonym salt
 
   async pseudonymSalt(): Promise<string> {
-    const existing = this.doc.pseudonymSalt;
+    const existing = this.state.pseudonymSalt;
     if (existing && !this.saltWriting) return existing;
     this.saltWriting ??= this.createSalt().finally(() => {
       this.saltWriting = null;
@@ -430,10 +498,10 @@ export class LowdbStore implements Store {
   private async createSalt(): Promise<string> {
     const salt = randomBytes(16).toString('hex');
     try {
-      await this.change((d) => void (d.pseudonymSalt = salt));
+      await this.change('state', () => void (this.state.pseudonymSalt = salt));
     } catch (err) {
       // Not handed out unsaved: pseudonyms from a salt that is then lost would rename everyone.
-      if (this.doc.pseudonymSalt === salt) delete this.doc.pseudonymSalt;
+      if (this.state.pseudonymSalt === salt) delete this.state.pseudonymSalt;
       throw err;
     }
     return salt;
@@ -442,7 +510,7 @@ export class LowdbStore implements Store {
   // Audit
 
   async recentAudit(limit?: number): Promise<AuditEntry[]> {
-    const audit = this.doc.audit;
+    const audit = this.state.audit;
     return limit === undefined ? [...audit] : audit.slice(Math.max(0, audit.length - limit));
   }
 
@@ -453,7 +521,7 @@ export class LowdbStore implements Store {
    */
   async appendAudit(entry: AuditEntry): Promise<void> {
     try {
-      await this.change((d) => void d.audit.push({ ...entry }));
+      await this.change('state', () => void this.state.audit.push({ ...entry }));
     } catch (err) {
       // The entry stays in memory and is saved with the next write that succeeds (`health()` says
       // the store is failing meanwhile): an audit that cannot be saved yet never fails the action.
@@ -461,18 +529,59 @@ export class LowdbStore implements Store {
       throw err;
     }
     const archive = this.auditArchive;
-    if (!archive || this.doc.audit.length <= this.auditKept + Math.ceil(this.auditKept / 4)) return;
+    if (!archive || this.state.audit.length <= this.options.auditKept + Math.ceil(this.options.auditKept / 4)) return;
     // One archiving at a time; a failure is logged and the next entry tries again.
     this.archiving = this.archiving
       .then(async () => {
-        const moved = this.doc.audit.slice(0, this.doc.audit.length - this.auditKept);
+        const moved = this.state.audit.slice(0, this.state.audit.length - this.options.auditKept);
         if (moved.length === 0) return;
         await appendFile(archive, moved.map((e) => JSON.stringify(e)).join('\n') + '\n');
-        await this.change((d) => void d.audit.splice(0, moved.length));
+        await this.change('state', () => void this.state.audit.splice(0, moved.length));
       })
       .catch((err: unknown) => log.warn('could not archive old audit entries; the store keeps them for now', { archive, err }));
     await this.archiving;
   }
+}
+
+function inMemory<T>(data: T): Low<T> {
+  return new Low<T>(new Memory<T>(), data);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function shapeProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `does not have the expected shape (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`;
+}
+
+/** A store file's JSON object, undefined when there is no file; anything else stops the bot (see refuse). */
+async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw await refuse(file, 'is a directory, not a file', cause, { copy: false });
+    throw await refuse(file, `cannot be read (${code ?? 'unknown error'})`, cause, { copy: false });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw await refuse(file, 'is not valid JSON (truncated or corrupt)', cause);
+  }
+  if (!isRecord(raw)) throw await refuse(file, `does not hold the store's object (it holds ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw})`, null);
+  return raw;
+}
+
+/** The incidents or posts file of a split store: it must be there (a store without its posts would post every card again). */
+async function readPart<S extends typeof incidentsFileSchema | typeof postsFileSchema>(path: string, schema: S, file: string): Promise<z.infer<S>> {
+  const raw = await readJson(path);
+  if (raw === undefined) throw new StoreError(`The store file ${path} is missing: the store in ${file} keeps part of itself there. Restore it from the backup ${file} came from, or move ${file} away to start afresh.`);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw await refuse(path, shapeProblem(parsed.error), parsed.error);
+  return parsed.data as z.infer<S>;
 }
 
 /**

@@ -5,7 +5,8 @@
  * where it is used, in the Bot Service authentication scenarios (auth.test.ts), and here only in
  * configuration errors and the log.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, setLogLevel, setLogSink } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
@@ -64,9 +65,12 @@ describe('secrets stay secret', () => {
     }
     createLogger('test').info('a log line that mentions both', { detail: `${CLIENT_SECRET} ${APP_PASSWORD}` });
 
-    // The store as written to disk (everything it holds in memory, flushed first).
+    // The store as written to disk, every file of it (everything it holds in memory, flushed first).
     await stack.bot.services.store.flush();
-    const stored = readFileSync(stack.dbFile, 'utf8');
+    const folder = dirname(stack.dbFile);
+    const storeFiles = readdirSync(folder).filter((f) => f.startsWith(basename(stack.dbFile)));
+    expect(storeFiles.length).toBeGreaterThan(1);
+    const stored = storeFiles.map((f) => readFileSync(join(folder, f), 'utf8')).join('\n');
     const everything = [...written, JSON.stringify(answers), JSON.stringify(stack.connector.calls), stored].join('\n');
     expect(written.length).toBeGreaterThan(10);
     expect(stack.connector.calls.length).toBeGreaterThan(5);

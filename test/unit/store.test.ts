@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ describe('store', () => {
     expect(await again.postsFor('2101')).toHaveLength(1);
     expect((await again.cursor()).watermark).toBe('2026-11-20T00:00:00Z');
     expect(await again.recentAudit()).toHaveLength(1);
-    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(2);
   });
 
   it.each([
@@ -90,5 +90,75 @@ describe('store scope', () => {
     const archived = readFileSync(store.auditArchive!, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { action: string }).action);
     // Every entry once, oldest first, across the archive and the file.
     expect([...archived, ...kept]).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`));
+  });
+});
+
+describe('store files', () => {
+  const v1 = {
+    version: 1,
+    scope: 'embedded-tenant:one',
+    conversations: { c1: { key: 'c1', kind: 'channel', reference: {}, installedAt: '2026-11-20T00:00:00Z', backfilled: true } },
+    incidents: { '2101': { id: '2101', lastUpdateDateTime: '2026-11-20T00:00:00Z', createdDateTime: '2026-11-19T00:00:00Z', open: true, severity: 'high', title: 'Exfiltration', userUpn: null } },
+    posts: { '2101': { c1: { incidentId: '2101', conversationKey: 'c1', activityId: 'a1', postedAt: '2026-11-20T00:00:00Z' } } },
+    decisions: {},
+    watermark: '2026-11-20T00:00:00Z',
+    audit: [{ at: '2026-11-20T00:00:00Z', actor: { id: 'u', name: 'Alex' }, action: 'resolve', outcome: 'ok' }],
+    pseudonymSalt: '00112233445566778899aabbccddeeff',
+  };
+
+  it('splits a store written as one file into its state, incidents and posts files, keeping everything', async () => {
+    const file = join(dir(), 'db.json');
+    writeFileSync(file, JSON.stringify(v1));
+    const store = await Store.open(file, 'embedded-tenant:one');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 2, scope: 'embedded-tenant:one', watermark: v1.watermark });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('incidents');
+    expect(JSON.parse(readFileSync(`${file}.incidents.json`, 'utf8'))).toEqual({ version: 2, incidents: v1.incidents });
+    expect(JSON.parse(readFileSync(`${file}.posts.json`, 'utf8'))).toEqual({ version: 2, posts: v1.posts });
+    for (const opened of [store, await Store.open(file, 'embedded-tenant:one')]) {
+      expect((await opened.incident('2101'))?.title).toBe('Exfiltration');
+      expect((await opened.post('2101', 'c1'))?.activityId).toBe('a1');
+      expect((await opened.conversation('c1'))?.kind).toBe('channel');
+      expect(await opened.recentAudit()).toHaveLength(1);
+      expect(await opened.pseudonymSalt()).toBe(v1.pseudonymSalt);
+    }
+  });
+
+  it('a store opened to read only (the doctor) writes nothing, not even the split', async () => {
+    const folder = dir();
+    const file = join(folder, 'db.json');
+    writeFileSync(file, JSON.stringify(v1));
+    const store = await Store.open(file, null, { readOnly: true });
+    expect(await store.counts()).toEqual({ conversations: 1, incidents: 1, posts: 1, decisions: 0, auditEntries: 1 });
+    expect(readdirSync(folder)).toEqual(['db.json']);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(v1);
+  });
+
+  it('a conversation or cursor write leaves the incidents and posts files alone', async () => {
+    const file = join(dir(), 'db.json');
+    const store = await Store.open(file);
+    await store.rememberIncidents([v1.incidents['2101'] as never]);
+    await store.recordPost(v1.posts['2101'].c1);
+    const written = (path: string) => statSync(path).mtimeMs;
+    const before = [written(`${file}.incidents.json`), written(`${file}.posts.json`)];
+    await new Promise((r) => setTimeout(r, 20));
+    await store.saveConversation(v1.conversations.c1 as never);
+    await store.saveCursor({ watermark: '2026-11-21T00:00:00Z' });
+    expect([written(`${file}.incidents.json`), written(`${file}.posts.json`)]).toEqual(before);
+    expect((await (await Store.open(file)).cursor()).watermark).toBe('2026-11-21T00:00:00Z');
+  });
+
+  it('refuses a split store whose posts file is missing or corrupt, rather than posting every card again', async () => {
+    const folder = dir();
+    const file = join(folder, 'db.json');
+    await (await Store.open(file)).recordPost(v1.posts['2101'].c1);
+    writeFileSync(`${file}.posts.json`, '{"version":2,"posts":');
+    const corrupt = await Store.open(file).catch((e: unknown) => e);
+    expect(corrupt).toBeInstanceOf(StoreError);
+    expect((corrupt as Error).message).toContain(`${file}.posts.json is not valid JSON`);
+    expect(readdirSync(folder).some((f) => f.startsWith('db.json.posts.json.corrupt-'))).toBe(true);
+    rmSync(`${file}.posts.json`);
+    const missing = await Store.open(file).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(StoreError);
+    expect((missing as Error).message).toContain(`${file}.posts.json is missing`);
   });
 });
