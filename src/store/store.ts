@@ -124,6 +124,8 @@ const dataSchema = z.object({
   /** The latest decision per incident, keyed by incident id. */
   decisions: z.record(z.string(), decisionSchema),
   watermark: z.string().nullable(),
+  /** When the first poll ran, in Graph's time: incidents created before it are not announced as new. */
+  watchingSince: z.string().nullable().default(null),
   audit: z.array(auditSchema),
   onCall: onCallSchema.default({ current: null, currentSetAt: null, rotation: null, escalation: null }),
   /** Reminders sent about incidents still New: incident id → when. */
@@ -150,6 +152,7 @@ const empty = (scope: string | null = null): StoreData => ({
   posts: {},
   decisions: {},
   watermark: null,
+  watchingSince: null,
   audit: [],
   onCall: { current: null, currentSetAt: null, rotation: null, escalation: null },
   reminders: {},
