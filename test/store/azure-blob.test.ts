@@ -3,6 +3,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreConflictError } from '../../src/errors.js';
 import { BlobDocuments } from '../../src/store/azure/blob-documents.js';
+import { KeyedDocuments } from '../../src/store/azure/keyed-documents.js';
 import { LeaderLease } from '../../src/store/azure/leader-lease.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 
@@ -52,6 +53,37 @@ describe('documents written only if nobody changed them since they were read', (
     expect(lines).toHaveLength(4);
     expect(lines.at(-1)).toBe('{"n":4}');
     expect(await b.tail('audit', 2)).toEqual(lines.slice(-2));
+  });
+});
+
+describe('records kept in shards', () => {
+  it('what one replica writes, another reads; changes to one shard from two replicas at once both land', async () => {
+    const a = new KeyedDocuments<{ n: number }>(new BlobDocuments(container), 'records', 4);
+    const b = new KeyedDocuments<{ n: number }>(new BlobDocuments(container), 'records', 4);
+    await a.putMany(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`r${i}`, { n: i }])));
+    expect(Object.keys(await b.all())).toHaveLength(40);
+    expect(await b.get('r7')).toEqual({ n: 7 });
+    await Promise.all([a.put('r7', { n: 700 }), b.put('r8', { n: 800 }), a.delete('r9'), b.change(['r10', 'r11'], (_k, current) => ({ n: (current?.n ?? 0) * 100 }))]);
+    for (const reader of [a, b]) {
+      const all = await reader.all();
+      expect(all.r7).toEqual({ n: 700 });
+      expect(all.r8).toEqual({ n: 800 });
+      expect(all.r9).toBeUndefined();
+      expect([all.r10, all.r11]).toEqual([{ n: 1000 }, { n: 1100 }]);
+      expect(Object.keys(all)).toHaveLength(39);
+    }
+  });
+
+  it('a change rewrites one shard, not the whole map', async () => {
+    const docs = new BlobDocuments(container);
+    const map = new KeyedDocuments<{ n: number }>(docs, 'sharded', 16);
+    await map.putMany(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, { n: i }])));
+    const versions = async () => Object.fromEntries(await Promise.all((await docs.list('sharded/')).map(async (name) => [name, (await docs.read(name))!.version] as const)));
+    const before = await versions();
+    expect(Object.keys(before)).toHaveLength(16);
+    await map.put('k5', { n: -5 });
+    const after = await versions();
+    expect(Object.keys(after).filter((name) => after[name] !== before[name])).toHaveLength(1);
   });
 });
 

@@ -35,16 +35,23 @@ export class BlobDocuments {
     await this.call('create the container', () => this.container.createIfNotExists());
   }
 
-  /** The document and its version, or null when there is none. */
-  async read<T>(name: string): Promise<VersionedDocument<T> | null> {
+  /**
+   * The document and its version, or null when there is none. Given the version already held,
+   * answers `unchanged` without the body when nobody wrote since (`If-None-Match`, 304).
+   */
+  async read<T>(name: string): Promise<VersionedDocument<T> | null>;
+  async read<T>(name: string, known: string): Promise<VersionedDocument<T> | null | 'unchanged'>;
+  async read<T>(name: string, known?: string): Promise<VersionedDocument<T> | null | 'unchanged'> {
     const blob = this.container.getBlockBlobClient(name);
     try {
       // One request: the body and the ETag of exactly that body.
-      const answer = await blob.download();
+      const answer = await blob.download(0, undefined, known ? { conditions: { ifNoneMatch: known } } : {});
+      if (answer._response.status === 304) return 'unchanged';
       const text = await readAll(answer.readableStreamBody);
       return { value: JSON.parse(text) as T, version: answer.etag ?? '' };
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 404) return null;
+      if (known && err instanceof RestError && err.statusCode === 304) return 'unchanged';
       throw storeError(`read ${name}`, err);
     }
   }
