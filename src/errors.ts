@@ -129,6 +129,9 @@ export class StoreError extends AppError {
 /** A change the bot made could not be saved; it is kept in memory and saved with the next write that succeeds. */
 export class StoreWriteError extends StoreError {}
 
+/** Another replica changed (or created) the document since this one read it: read again, then decide again. */
+export class StoreConflictError extends StoreError {}
+
 /** Wrap anything thrown into the family; unknown failures become a generic internal error. */
 export function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;

@@ -43,6 +43,8 @@ export interface GraphClientOptions {
   /** How long one advanced-hunting query may take (default HUNTING_TIMEOUT_MS; tests shorten it). */
   huntingTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch (tests); default Date.now. */
+  clock?: () => number;
 }
 
 /**
@@ -70,6 +72,8 @@ export interface DefenderClient {
   listAlerts(options?: ListOptions): Promise<Alert[]>;
   /** IRM alerts changed at or after the watermark, oldest change first. */
   listIrmAlertsChangedSince(watermark: string): Promise<Alert[]>;
+  /** Graph's clock at its last answer (the HTTP `Date` header, to the second), or null before any. */
+  serverTime(): Date | null;
   listOpenIrmAlerts(limit: number): Promise<Alert[]>;
   getAlert(id: string): Promise<Alert>;
   getIncident(id: string): Promise<Incident>;
@@ -105,6 +109,16 @@ export class GraphClient implements DefenderClient {
   private readonly timeoutMs: number;
   private readonly huntingTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: () => number;
+  /** Graph's `Date` at its last answer. */
+  private lastServerDate: Date | null = null;
+  /**
+   * Until when Graph asked the app to wait (a 429's Retry-After, or the backoff without one), by
+   * quota: every caller waits it out, not just the request that was refused, so a throttled
+   * poll slows down as a whole instead of spending the next requests on more 429s. Advanced
+   * hunting has its own quota, apart from alerts and incidents.
+   */
+  private readonly throttledUntil = new Map<Quota, number>();
 
   constructor(options: GraphClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -116,6 +130,11 @@ export class GraphClient implements DefenderClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.huntingTimeoutMs = options.huntingTimeoutMs ?? HUNTING_TIMEOUT_MS;
     this.sleep = options.sleep ?? sleepReal;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  serverTime(): Date | null {
+    return this.lastServerDate;
   }
 
   listAlerts(options: ListOptions = {}): Promise<Alert[]> {
@@ -224,7 +243,10 @@ export class GraphClient implements DefenderClient {
     const url = this.url(pathOrUrl, options.query);
     const retryOn = options.retryOn ?? 'all';
     let lastError: GraphError | undefined;
+    const quota = quotaOf(url);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      // A retry has just waited out its own 429; a first attempt waits out anyone's.
+      if (attempt === 1) await this.waitOutThrottle(quota);
       const outcome = await this.attempt(method, url, options.body, options.timeoutMs ?? this.timeoutMs);
       if (outcome.kind === 'ok') {
         const parsed = schema.safeParse(outcome.json);
@@ -243,13 +265,35 @@ export class GraphClient implements DefenderClient {
           : outcome.error.httpStatus === 429 || outcome.error.httpStatus === 503 || (retryOn === 'all' && RETRYABLE_STATUS.has(outcome.error.httpStatus));
       if (!retryable || attempt === this.maxAttempts) break;
       const retryAfter = outcome.error.retryAfterSeconds;
-      if (retryAfter !== null && retryAfter > this.maxRetryAfterSeconds) break;
       const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
       const delay = retryAfter !== null ? retryAfter * 1000 : backoff / 2 + Math.random() * (backoff / 2);
+      if (outcome.error.httpStatus === 429) this.throttle(quota, delay);
+      if (retryAfter !== null && retryAfter > this.maxRetryAfterSeconds) break;
       log.warn('graph request failed, retrying', { method, path: new URL(url).pathname, status: outcome.error.httpStatus, attempt, delayMs: Math.round(delay) });
       await this.sleep(delay);
     }
     throw lastError ?? new GraphError('Defender request failed', { httpStatus: null, graphCode: null });
+  }
+
+  private throttle(quota: Quota, delayMs: number): void {
+    const until = this.clock() + delayMs;
+    if (until > (this.throttledUntil.get(quota) ?? 0)) this.throttledUntil.set(quota, until);
+  }
+
+  /** Wait until Graph's last 429 for this quota has passed; a wait longer than the client would retry after fails now, sending nothing. */
+  private async waitOutThrottle(quota: Quota): Promise<void> {
+    for (;;) {
+      const wait = (this.throttledUntil.get(quota) ?? 0) - this.clock();
+      if (wait <= 0) return;
+      if (wait > this.maxRetryAfterSeconds * 1000) {
+        throw new GraphError(`TooManyRequests: Defender asked the app to wait ${Math.ceil(wait / 1000)} s before its next request.`, {
+          httpStatus: 429,
+          graphCode: 'TooManyRequests',
+          retryAfterSeconds: Math.ceil(wait / 1000),
+        });
+      }
+      await this.sleep(wait);
+    }
   }
 
   private async attempt(method: string, url: string, body: unknown, timeoutMs: number): Promise<{ kind: 'ok'; status: number; json: unknown } | { kind: 'error'; error: GraphError }> {
@@ -281,6 +325,8 @@ export class GraphClient implements DefenderClient {
     } catch {
       json = null;
     }
+    const date = Date.parse(response.headers.get('date') ?? '');
+    if (Number.isFinite(date)) this.lastServerDate = new Date(date);
     if (response.ok) return { kind: 'ok', status: response.status, json };
     const graphError = graphErrorSchema.safeParse(json);
     const code = graphError.success ? graphError.data.error.code : null;
@@ -295,6 +341,12 @@ export class GraphClient implements DefenderClient {
       }),
     };
   }
+}
+
+/** Graph throttles advanced hunting apart from alerts and incidents. */
+type Quota = 'hunting' | 'security';
+function quotaOf(url: string): Quota {
+  return new URL(url).pathname.endsWith('/runHuntingQuery') ? 'hunting' : 'security';
 }
 
 function retryAfterSeconds(headers: Headers): number | null {

@@ -129,4 +129,6 @@ export interface Cursor {
   watermark: string | null;
   /** When the last shift summary went out. */
   lastSummaryAt: string | null;
+  /** When the first poll ran, in Graph's time: incidents created before it are not announced as new. */
+  watchingSince: string | null;
 }

@@ -65,6 +65,8 @@ const stateFields = {
   /** The latest decision per incident, keyed by incident id. */
   decisions: z.record(z.string(), decisionSchema),
   watermark: z.string().nullable(),
+  /** When the first poll ran, in Graph's time (see Cursor). */
+  watchingSince: z.string().nullable().default(null),
   audit: z.array(auditSchema),
   onCall: onCallSchema.default({ ...NOBODY_ON_CALL }),
   reminders: z.record(z.string(), reminderSchema).default({}),
@@ -92,6 +94,7 @@ const emptyState = (scope: string | null = null): State => ({
   conversations: {},
   decisions: {},
   watermark: null,
+  watchingSince: null,
   audit: [],
   onCall: { ...NOBODY_ON_CALL },
   reminders: {},
@@ -474,13 +477,14 @@ export class LowdbStore implements Store {
   // Cursor
 
   async cursor(): Promise<Cursor> {
-    return { watermark: this.state.watermark, lastSummaryAt: this.state.lastSummaryAt };
+    return { watermark: this.state.watermark, lastSummaryAt: this.state.lastSummaryAt, watchingSince: this.state.watchingSince };
   }
 
   saveCursor(changes: Partial<Cursor>): Promise<void> {
     return this.change('state', () => {
       if (changes.watermark !== undefined) this.state.watermark = changes.watermark;
       if (changes.lastSummaryAt !== undefined) this.state.lastSummaryAt = changes.lastSummaryAt;
+      if (changes.watchingSince !== undefined) this.state.watchingSince = changes.watchingSince;
     });
   }
 

@@ -30,7 +30,13 @@ type Fetched = Map<string, Promise<Incident>>;
 
 /** Look back this far behind the watermark: Defender's lastUpdateDateTime can become visible late. */
 const OVERLAP_MS = 2 * 60_000;
-const FIRST_RUN_LOOKBACK_MS = 30 * 24 * 3600_000;
+/**
+ * Incidents created up to this long before the bot began watching still count as new when they
+ * first show up later (Defender can list an alert some minutes after it was created).
+ */
+const ARRIVAL_SLACK_MS = 60 * 60_000;
+/** Open IRM alerts listed at the first run, per incident the install backlog may hold (an incident groups several). */
+const FIRST_RUN_ALERTS_PER_INCIDENT = 3;
 /** From this many changed incidents, reading them in pages may take fewer requests than one each. */
 const PAGED_READ_MIN = 4;
 /** Incidents per page of the list (what the embedded tenant allows; Graph documents no maximum). */
@@ -113,7 +119,8 @@ export class IncidentPoller {
     const { client, store } = this.deps;
     const result: PollResult = { changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0 };
     const { watermark } = await store.cursor();
-    const since = new Date(watermark ? Date.parse(watermark) - OVERLAP_MS : this.now().getTime() - FIRST_RUN_LOOKBACK_MS).toISOString();
+    if (watermark === null) return this.firstRun(result);
+    const since = new Date(Date.parse(watermark) - OVERLAP_MS).toISOString();
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
 
@@ -177,6 +184,37 @@ export class IncidentPoller {
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
     if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.saveCursor({ watermark: newest });
     if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
+    return result;
+  }
+
+  /**
+   * The first run on a tenant reads only what the bot may post: the newest open incidents, up to
+   * the install backlog (the backfill limit), found through one page of the newest open IRM
+   * alerts, each incident then read once. The 30 days of history behind them are not read (on a
+   * large tenant that was one request per incident, hours of Graph's budget): an older incident is
+   * read when one of its alerts next changes, and is not announced as new, for it was created
+   * before the bot began watching. The watermark starts at Graph's own clock (its `Date` header),
+   * never the bot's, so a bot whose clock runs ahead misses nothing.
+   */
+  private async firstRun(result: PollResult): Promise<PollResult> {
+    const { client, store, backfillLimit } = this.deps;
+    const alerts = await client.listOpenIrmAlerts(Math.max(1, Math.min(500, backfillLimit * FIRST_RUN_ALERTS_PER_INCIDENT)));
+    const startedAt = (client.serverTime() ?? this.now()).toISOString();
+    result.changedAlerts = alerts.length;
+    const newestFirst = [...new Set(alerts.map((a) => a.incidentId).filter((id): id is string => Boolean(id)))].slice(0, backfillLimit);
+    const fetched: Fetched = new Map();
+    for (const id of newestFirst) {
+      try {
+        const incident = await this.read(id, fetched);
+        await this.known.rememberPolled([{ incident, known: undefined }]);
+        result.newIncidents++;
+      } catch (err) {
+        await this.noteUnreadable(id, err, result);
+      }
+    }
+    await store.saveCursor({ watermark: startedAt, watchingSince: startedAt });
+    await this.deliver(result, fetched);
+    log.info('first poll', { ...result, watchingSince: startedAt });
     return result;
   }
 
@@ -256,8 +294,11 @@ export class IncidentPoller {
       ? []
       : [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, backfillLimit);
     const since = conversation.installedAt;
+    // Created before the bot began watching: from before, offered only in an install backlog.
+    const { watchingSince: watching } = await store.cursor();
+    const createdSince = watching === null ? '' : new Date(Date.parse(watching) - ARRIVAL_SLACK_MS).toISOString();
     const oldestFirst = (a: IncidentRecord, b: IncidentRecord) => a.createdDateTime.localeCompare(b.createdDateTime);
-    const arriving = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && !backfill.includes(i));
+    const arriving = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && i.createdDateTime >= createdSince && !backfill.includes(i));
     return { backfill: backfill.sort(oldestFirst), arriving: arriving.sort(oldestFirst) };
   }
 

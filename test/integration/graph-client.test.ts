@@ -170,4 +170,33 @@ describe('GraphClient within Graph’s request budgets (the tenant enforcing the
       await throttling.close();
     }
   });
+
+  it('after a 429, every other request waits out the Retry-After too, instead of collecting 429s of its own', async () => {
+    let nowMs = Date.parse('2026-11-20T12:00:00.000Z');
+    const throttling = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 1, irmSyncDelaySeconds: 0, now: () => new Date(nowMs), enforceQuotas: true });
+    try {
+      const sleeps: number[] = [];
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const client = new GraphClient({ baseUrl: throttling.graphBaseUrl, clock: () => nowMs, sleep: async (ms) => void (sleeps.push(ms), await woken) });
+      const [alert] = await client.listAlerts();
+      for (let i = 1; i < 150; i++) await client.getAlert(alert!.id);
+      const refused = client.getIncident(alert!.incidentId!); // the budget is spent: 429 with a Retry-After
+      await expect.poll(() => sleeps.length).toBe(1);
+      const retryAfterMs = sleeps[0]!;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      const sent = throttling.control.requestsSince(0).length;
+      const other = client.listAlerts(); // another caller, while the first waits
+      await expect.poll(() => sleeps.length).toBe(2);
+      expect(sleeps[1]).toBe(retryAfterMs); // both wait for as long as Graph said
+      expect(throttling.control.requestsSince(0).length).toBe(sent);
+      nowMs += retryAfterMs;
+      wake();
+      expect((await refused).id).toBe(alert!.incidentId);
+      expect((await other).length).toBeGreaterThan(0);
+      expect(throttling.control.requestsSince(0).filter((r) => r.status === 429)).toHaveLength(1);
+    } finally {
+      await throttling.close();
+    }
+  });
 });

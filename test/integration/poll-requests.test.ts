@@ -69,3 +69,52 @@ describe('Graph requests per poll', () => {
     }
   });
 });
+
+describe('the first poll on a large tenant', () => {
+  let big: Stack;
+  const BACKFILL = 4;
+  beforeAll(async () => {
+    // The bot's clock runs 10 minutes ahead of Graph's: the watermark must still be Graph's time.
+    big = await startStack({ seedIncidents: 400, quotas: true, installIn: ['a:first'], env: { BACKFILL_LIMIT: String(BACKFILL) }, app: { now: () => new Date(Date.now() + 10 * 60_000) } });
+  });
+  afterAll(async () => {
+    await big?.close();
+  });
+  const during = async (run: () => Promise<unknown>) => {
+    const before = (await big.graphRequests()).length;
+    await run();
+    return (await big.graphRequests()).slice(before);
+  };
+  const posted = () => [...big.connector.messages('a:first').values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]).filter(Boolean);
+
+  it('reads only what it posts: one page of the newest open IRM alerts, then each incident of the install backlog once', async () => {
+    // The install ran the first poll: every Graph request so far is the first poll's.
+    await big.bot.services.poller.idle();
+    const requests = await big.graphRequests();
+    expect(requests.filter((r) => r.path.endsWith('/security/alerts_v2'))).toHaveLength(1);
+    const reads = requests.filter((r) => /\/security\/incidents\/[^/]+$/.test(r.path));
+    expect(reads).toHaveLength(BACKFILL);
+    expect(requests).toHaveLength(1 + BACKFILL);
+    expect(posted()).toHaveLength(BACKFILL);
+    expect(posted().sort()).toEqual(reads.map((r) => r.path.split('/').at(-1)).sort());
+  });
+
+  it('an older incident changed later is read, but not announced as a new incident (it was there before the bot watched)', async () => {
+    const backlog = new Set(posted());
+    const older = (await big.bot.services.client.listOpenIrmAlerts(500)).find((a) => a.incidentId && !backlog.has(a.incidentId))!;
+    await big.admin('PATCH', `/_admin/alerts/${older.id}`, { assignedTo: 'portal.analyst@contoso.com' });
+    const requests = await during(() => big.bot.services.poller.poll());
+    // Read once (by itself, or in the page of changed incidents the poll reads), never one by one for the whole tenant.
+    const reads = requests.filter((r) => r.path.endsWith(`/security/incidents/${older.incidentId}`) || (r.path.endsWith('/security/incidents') && r.query.$expand === 'alerts'));
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+    expect(requests.length).toBeLessThanOrEqual(4);
+    expect(posted()).not.toContain(older.incidentId);
+    expect(await during(() => big.bot.services.poller.poll())).toHaveLength(1);
+  });
+
+  it('a new incident after the first poll is posted, though the bot’s clock runs ahead of Graph’s', async () => {
+    const { incidentId } = (await big.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } })).body;
+    await big.bot.services.poller.poll();
+    expect(posted()).toContain(incidentId);
+  });
+});

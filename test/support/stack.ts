@@ -21,7 +21,7 @@ export interface Stack {
   gate: GraphGate | null;
   dbFile: string;
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  graphRequests(): Promise<{ method: string; path: string; status: number; body: unknown }[]>;
+  graphRequests(): Promise<{ method: string; path: string; query: Record<string, string>; status: number; body: unknown }[]>;
   /** Types `text` in a conversation through /api/messages; answers the bot's reply activity (undefined if none). */
   say(conversationId: string, text: string, from?: Who): Promise<Record<string, unknown> | undefined>;
   restartBot(): Promise<void>;
@@ -76,7 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dbFile,
     admin,
     async graphRequests() {
-      return (await admin<{ method: string; path: string; status: number; body: unknown }[]>('GET', '/_admin/requests')).body;
+      return (await admin<{ method: string; path: string; query: Record<string, string>; status: number; body: unknown }[]>('GET', '/_admin/requests')).body;
     },
     async say(conversationId, text, from) {
       const before = connector.calls.length;

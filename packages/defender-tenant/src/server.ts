@@ -133,6 +133,8 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     const payload = reply.status === 204 || reply.body === undefined ? '' : JSON.stringify(reply.body);
     res.writeHead(reply.status, {
       'content-type': 'application/json',
+      // The tenant's own clock, as Graph's front door stamps every answer.
+      date: now().toUTCString(),
       'request-id': requestId,
       'client-request-id': requestId,
       'content-length': Buffer.byteLength(payload),
