@@ -3,19 +3,20 @@
  * only: it holds everything in memory and rewrites a file on each write; lowdb's writer writes a
  * temporary file and renames it, so a file on disk is always whole.
  *
- * Three files, so that a write rewrites only what changed: DB_FILE holds the small state that
- * changes now and then (conversations, decisions, on-call, the cursor, the newest audit
- * entries…), `{DB_FILE}.incidents.json` what the bot last saw of each incident, and
- * `{DB_FILE}.posts.json` which message shows which incident where (recorded once per card
- * posted). A store written as one file by an earlier version is split on open.
+ * Several files, so that a write rewrites only what changed: DB_FILE holds the small state that
+ * changes now and then (conversations, decisions, on-call, the cursor…), `{DB_FILE}.incidents.json`
+ * what the bot last saw of each incident, `{DB_FILE}.posts.json` which message shows which
+ * incident where (recorded once per card posted), and `{DB_FILE}.audit.jsonl` the audit, one
+ * entry a line, only ever appended to. A store written as one file by an earlier version is
+ * split on open.
  *
  * Keyed maps throughout (an incident lookup is O(1) at 100k incidents). Every operation changes
- * memory, then writes the files it touched, one write at a time and in a fixed order
- * (incidents, posts, then the state with its watermark): what the watermark covers is on disk
- * before the watermark. A file whose write failed stays due and is written with the next write.
+ * memory, then writes the files it touched, one write at a time and in a fixed order (the audit,
+ * the incidents, the posts, then the state with its watermark): what the watermark covers is on
+ * disk before the watermark. A file whose write failed stays due and is written with the next write.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, open as openFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -67,7 +68,8 @@ const stateFields = {
   watermark: z.string().nullable(),
   /** When the first poll ran, in Graph's time (see Cursor). */
   watchingSince: z.string().nullable().default(null),
-  audit: z.array(auditSchema),
+  /** Audit entries a store of an earlier version kept here: moved to the audit file on open. */
+  audit: z.array(auditSchema).optional(),
   onCall: onCallSchema.default({ ...NOBODY_ON_CALL }),
   reminders: z.record(z.string(), reminderSchema).default({}),
   outsideChanges: z.record(z.string(), outsideChangeSchema).default({}),
@@ -95,7 +97,6 @@ const emptyState = (scope: string | null = null): State => ({
   decisions: {},
   watermark: null,
   watchingSince: null,
-  audit: [],
   onCall: { ...NOBODY_ON_CALL },
   reminders: {},
   outsideChanges: {},
@@ -107,9 +108,14 @@ const emptyState = (scope: string | null = null): State => ({
 const emptyIncidents = (): IncidentsFile => ({ version: 2, incidents: {} });
 const emptyPosts = (): PostsFile => ({ version: 2, posts: {} });
 
-type Part = 'incidents' | 'posts' | 'state';
-/** The order files are written in: the state's watermark reaches the disk after what it covers. */
-const WRITE_ORDER: readonly Part[] = ['incidents', 'posts', 'state'];
+type Part = 'audit' | 'incidents' | 'posts' | 'state';
+/**
+ * The order files are written in: the state's watermark reaches the disk after what it covers,
+ * and audit entries moved out of an older state file are in the audit file before they leave it.
+ */
+const WRITE_ORDER: readonly Part[] = ['audit', 'incidents', 'posts', 'state'];
+/** The newest audit entries are read back from at most this much of the end of the audit file. */
+const AUDIT_TAIL_BYTES = 8 * 1024 * 1024;
 
 interface Files {
   incidents: Low<IncidentsFile>;
@@ -117,11 +123,11 @@ interface Files {
   state: Low<State>;
 }
 
-/** Audit entries the store file keeps; older ones move to `{file}.audit.jsonl`, which only ever grows. */
+/** The newest audit entries kept at hand in memory (`recentAudit`); the audit file keeps them all. */
 export const AUDIT_KEPT = 2_000;
 
 export interface LowdbStoreOptions {
-  /** Audit entries kept in the file (default AUDIT_KEPT). */
+  /** Audit entries kept at hand (default AUDIT_KEPT). */
   auditKept?: number;
   /** Open to read only (the doctor's check): nothing is written, not even a split of an older store. */
   readOnly?: boolean;
@@ -129,11 +135,10 @@ export interface LowdbStoreOptions {
 
 /** Where each part of the store is kept, for a store at `file`. */
 export function storeFiles(file: string): Record<Part, string> {
-  return { state: file, incidents: `${file}.incidents.json`, posts: `${file}.posts.json` };
+  return { state: file, incidents: `${file}.incidents.json`, posts: `${file}.posts.json`, audit: `${file}.audit.jsonl` };
 }
 
 export class LowdbStore implements Store {
-  private archiving: Promise<void> = Promise.resolve();
   private writeFailure: { since: string; error: string } | null = null;
   /** Parts changed in memory that no write has saved yet (remembered incidents, or a failed write's). */
   private readonly due = new Set<Part>();
@@ -141,16 +146,22 @@ export class LowdbStore implements Store {
   private writing: Promise<void> = Promise.resolve();
   /** The salt being created and written: every caller waits for the same one. */
   private saltWriting: Promise<string> | null = null;
+  /** Audit entries not yet appended to the audit file. */
+  private unappended: AuditEntry[] = [];
+  /** The audit file's last line lacks its newline (a crash mid-append): the next append starts a line. */
+  private auditTorn = false;
 
   private constructor(
     private readonly files: Files,
     readonly file: string | null,
     private readonly options: { auditKept: number; readOnly: boolean },
+    /** The newest audit entries, oldest first. */
+    private recent: AuditEntry[] = [],
   ) {}
 
-  /** Where audit entries too old for the store file are appended, one JSON object a line (null in memory). */
-  get auditArchive(): string | null {
-    return this.file ? `${this.file}.audit.jsonl` : null;
+  /** The audit file: every entry, one JSON object a line, only ever appended to (null in memory). */
+  get auditFile(): string | null {
+    return this.file ? storeFiles(this.file).audit : null;
   }
 
   static async open(file: string, scope: string | null = null, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
@@ -187,11 +198,15 @@ export class LowdbStore implements Store {
         posts = await readPart(paths.posts, postsFileSchema, file);
       }
     }
+    // Audit entries an older version kept in the state file move to the audit file (below), whatever
+    // else happens to the store: the audit only ever grows.
+    const moved = state.audit ?? [];
+    delete state.audit;
     if (scope !== null && state.scope !== scope) {
       if (state.scope !== null) {
         const stamp = Date.now();
         if (!settings.readOnly) {
-          for (const path of Object.values(paths)) await copyFile(path, `${path}.previous-${stamp}`).catch(() => undefined);
+          for (const path of [paths.state, paths.incidents, paths.posts]) await copyFile(path, `${path}.previous-${stamp}`).catch(() => undefined);
           log.info('the store was written for another Defender tenant: starting afresh', { file, keptAt: `${file}.previous-${stamp}` });
         }
         state = emptyState(scope);
@@ -207,9 +222,17 @@ export class LowdbStore implements Store {
       incidents: new Low<IncidentsFile>(new JSONFile<IncidentsFile>(paths.incidents), incidents),
       posts: new Low<PostsFile>(new JSONFile<PostsFile>(paths.posts), posts),
     };
-    const store = new LowdbStore(files, file, settings);
-    if (writeAll && !settings.readOnly) {
-      for (const part of WRITE_ORDER) store.due.add(part);
+    const tail = await readAuditTail(paths.audit, settings.auditKept);
+    const store = new LowdbStore(files, file, settings, [...tail.entries, ...moved].slice(-settings.auditKept));
+    store.auditTorn = tail.torn;
+    if (moved.length > 0) {
+      // Audit entries of an older store: into the audit file first, then out of the state file.
+      store.unappended = moved;
+      store.due.add('audit');
+      store.due.add('state');
+    }
+    if ((writeAll || moved.length > 0) && !settings.readOnly) {
+      if (writeAll) for (const part of ['incidents', 'posts', 'state'] as const) store.due.add(part);
       await store.write();
     }
     return store;
@@ -247,7 +270,7 @@ export class LowdbStore implements Store {
     for (const part of parts) this.due.delete(part);
     for (const [i, part] of parts.entries()) {
       try {
-        await this.files[part].write();
+        await (part === 'audit' ? this.appendDueAudit() : this.files[part].write());
       } catch (cause) {
         // This part and those after it stay due: a watermark never lands before what it covers.
         for (const left of parts.slice(i)) this.due.add(left);
@@ -261,6 +284,21 @@ export class LowdbStore implements Store {
     this.writeFailure = null;
   }
 
+  /** Append the entries not yet in the audit file; on failure they stay due, in order. */
+  private async appendDueAudit(): Promise<void> {
+    const entries = this.unappended;
+    this.unappended = [];
+    const path = this.auditFile;
+    if (!path || entries.length === 0) return;
+    try {
+      await appendFile(path, (this.auditTorn ? '\n' : '') + entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      this.auditTorn = false;
+    } catch (err) {
+      this.unappended = [...entries, ...this.unappended];
+      throw err;
+    }
+  }
+
   health(): StoreHealth {
     return this.writeFailure ? { writable: false, failingSince: this.writeFailure.since, error: this.writeFailure.error } : { writable: true };
   }
@@ -271,7 +309,7 @@ export class LowdbStore implements Store {
 
   async counts(): Promise<StoreCounts> {
     const posts = Object.values(this.posts).reduce((n, byConversation) => n + Object.keys(byConversation).length, 0);
-    return { conversations: Object.keys(this.state.conversations).length, incidents: Object.keys(this.incidents).length, posts, decisions: Object.keys(this.state.decisions).length, auditEntries: this.state.audit.length };
+    return { conversations: Object.keys(this.state.conversations).length, incidents: Object.keys(this.incidents).length, posts, decisions: Object.keys(this.state.decisions).length, auditEntries: this.recent.length };
   }
 
   // Conversations
@@ -514,36 +552,26 @@ export class LowdbStore implements Store {
   // Audit
 
   async recentAudit(limit?: number): Promise<AuditEntry[]> {
-    const audit = this.state.audit;
-    return limit === undefined ? [...audit] : audit.slice(Math.max(0, audit.length - limit));
+    return limit === undefined ? [...this.recent] : this.recent.slice(Math.max(0, this.recent.length - limit));
   }
 
   /**
-   * The store file is rewritten on every write, so it keeps the newest entries only: past a
-   * quarter more than `auditKept`, the oldest are appended to the archive first and only then
-   * dropped from the file (a crash in between repeats some, loses none).
+   * Appended to the audit file, never rewritten with the rest: an entry costs one short append,
+   * and the file keeps every entry however long the bot runs.
    */
   async appendAudit(entry: AuditEntry): Promise<void> {
+    this.recent.push({ ...entry });
+    if (this.recent.length > this.options.auditKept + Math.ceil(this.options.auditKept / 4)) this.recent = this.recent.slice(-this.options.auditKept);
+    this.unappended.push({ ...entry });
+    this.due.add('audit');
     try {
-      await this.change('state', () => void this.state.audit.push({ ...entry }));
+      await this.write();
     } catch (err) {
       // The entry stays in memory and is saved with the next write that succeeds (`health()` says
       // the store is failing meanwhile): an audit that cannot be saved yet never fails the action.
       if (err instanceof StoreWriteError) return;
       throw err;
     }
-    const archive = this.auditArchive;
-    if (!archive || this.state.audit.length <= this.options.auditKept + Math.ceil(this.options.auditKept / 4)) return;
-    // One archiving at a time; a failure is logged and the next entry tries again.
-    this.archiving = this.archiving
-      .then(async () => {
-        const moved = this.state.audit.slice(0, this.state.audit.length - this.options.auditKept);
-        if (moved.length === 0) return;
-        await appendFile(archive, moved.map((e) => JSON.stringify(e)).join('\n') + '\n');
-        await this.change('state', () => void this.state.audit.splice(0, moved.length));
-      })
-      .catch((err: unknown) => log.warn('could not archive old audit entries; the store keeps them for now', { archive, err }));
-    await this.archiving;
   }
 }
 
@@ -577,6 +605,44 @@ async function readJson(file: string): Promise<Record<string, unknown> | undefin
   }
   if (!isRecord(raw)) throw await refuse(file, `does not hold the store's object (it holds ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw})`, null);
   return raw;
+}
+
+/**
+ * The newest audit entries in the audit file (from its last few megabytes), and whether its last
+ * line was cut short. A line that does not parse is skipped, not fatal: the audit only grows, and
+ * a crash mid-append must not keep the bot from starting.
+ */
+async function readAuditTail(path: string, kept: number): Promise<{ entries: AuditEntry[]; torn: boolean }> {
+  let handle;
+  try {
+    handle = await openFile(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], torn: false };
+    throw new StoreError(`The audit file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unknown error'}).`, { cause: err });
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - AUDIT_TAIL_BYTES);
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    const text = buffer.toString('utf8');
+    const lines = text.split('\n');
+    if (start > 0) lines.shift(); // the first line may begin before the part read
+    const entries: AuditEntry[] = [];
+    let skipped = 0;
+    for (const line of lines.slice(-(kept + 1))) {
+      if (!line.trim()) continue;
+      try {
+        entries.push(auditSchema.parse(JSON.parse(line)));
+      } catch {
+        skipped++;
+      }
+    }
+    if (skipped > 0) log.warn('skipped audit lines that do not parse', { file: path, skipped });
+    return { entries: entries.slice(-kept), torn: size > 0 && !text.endsWith('\n') };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The incidents or posts file of a split store: it must be there (a store without its posts would post every card again). */

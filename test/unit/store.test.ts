@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,16 +80,28 @@ describe('store scope', () => {
     expect(readdirSync(folder).some((f) => f.startsWith('db.json.previous-'))).toBe(true);
   });
 
-  it('keeps the newest audit entries in the store file and moves older ones, in order, to the archive', async () => {
+  it('appends every audit entry once, in order, to the audit file, and keeps the newest at hand across a reopen', async () => {
     const file = join(dir(), 'db.json');
     const store = await Store.open(file, null, { auditKept: 8 });
     // Concurrent writers, as clicks and commands arrive.
     await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendAudit({ at: `2026-11-20T00:00:${String(i).padStart(2, '0')}Z`, actor: { id: 'u', name: 'Alex' }, action: `a${i}`, outcome: 'ok' })));
-    const kept = (await (await Store.open(file)).recentAudit()).map((e) => e.action);
-    expect(kept.length).toBeLessThanOrEqual(8 + 2);
-    const archived = readFileSync(store.auditArchive!, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { action: string }).action);
-    // Every entry once, oldest first, across the archive and the file.
-    expect([...archived, ...kept]).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`));
+    const kept = (await (await Store.open(file, null, { auditKept: 8 })).recentAudit()).map((e) => e.action);
+    expect(kept).toEqual(Array.from({ length: 8 }, (_, i) => `a${32 + i}`));
+    const appended = readFileSync(store.auditFile!, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { action: string }).action);
+    expect(appended).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`));
+    // The state file, rewritten on every change, holds none of it.
+    expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('audit');
+  });
+
+  it('an audit file whose last line a crash cut short: the bot starts, and the next entry starts a line of its own', async () => {
+    const file = join(dir(), 'db.json');
+    const entry = (action: string) => ({ at: '2026-11-20T00:00:00Z', actor: { id: 'u', name: 'Alex' }, action, outcome: 'ok' as const });
+    await (await Store.open(file)).appendAudit(entry('before'));
+    appendFileSync(`${file}.audit.jsonl`, '{"at":"2026-11-20T00:00:01Z","act');
+    const store = await Store.open(file);
+    expect((await store.recentAudit()).map((e) => e.action)).toEqual(['before']);
+    await store.appendAudit(entry('after'));
+    expect((await (await Store.open(file)).recentAudit()).map((e) => e.action)).toEqual(['before', 'after']);
   });
 });
 
@@ -106,19 +118,23 @@ describe('store files', () => {
     pseudonymSalt: '00112233445566778899aabbccddeeff',
   };
 
-  it('splits a store written as one file into its state, incidents and posts files, keeping everything', async () => {
+  it('splits a store written as one file into its state, incidents, posts and audit files, keeping everything', async () => {
     const file = join(dir(), 'db.json');
     writeFileSync(file, JSON.stringify(v1));
+    // Its older audit entries were already archived there.
+    writeFileSync(`${file}.audit.jsonl`, JSON.stringify({ ...v1.audit[0], action: 'archived' }) + '\n');
     const store = await Store.open(file, 'embedded-tenant:one');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 2, scope: 'embedded-tenant:one', watermark: v1.watermark });
     expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('incidents');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('audit');
+    expect(readFileSync(`${file}.audit.jsonl`, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(['archived', 'resolve']);
     expect(JSON.parse(readFileSync(`${file}.incidents.json`, 'utf8'))).toEqual({ version: 2, incidents: v1.incidents });
     expect(JSON.parse(readFileSync(`${file}.posts.json`, 'utf8'))).toEqual({ version: 2, posts: v1.posts });
     for (const opened of [store, await Store.open(file, 'embedded-tenant:one')]) {
       expect((await opened.incident('2101'))?.title).toBe('Exfiltration');
       expect((await opened.post('2101', 'c1'))?.activityId).toBe('a1');
       expect((await opened.conversation('c1'))?.kind).toBe('channel');
-      expect(await opened.recentAudit()).toHaveLength(1);
+      expect((await opened.recentAudit()).map((e) => e.action)).toEqual(['archived', 'resolve']);
       expect(await opened.pseudonymSalt()).toBe(v1.pseudonymSalt);
     }
   });
