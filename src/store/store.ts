@@ -6,7 +6,7 @@
  * Callers say what they mean (`recordPost`, `saveDecision`, `rememberIncidents`) and never see
  * how it is kept. Each operation reads or writes one entity, or one batch of records a caller
  * changes at once, so an implementation can keep entities apart and write only what changed
- * (the embedded one is a lowdb file, see lowdb-store.ts; replicas sharing one store need no more).
+ * (the embedded one keeps lowdb files, see lowdb-store.ts; replicas sharing one store need no more).
  *
  * Writes: a write that fails keeps its change in memory (the bot goes on knowing it), throws
  * StoreWriteError, and `health()` reports the store unwritable until a later write saves
