@@ -376,6 +376,11 @@ export class LowdbStore implements Store {
     return this.recordPosts([post]);
   }
 
+  /** One process alone: nobody else sends (the poller posts a conversation's cards one at a time). */
+  async claimPost(): Promise<boolean> {
+    return true;
+  }
+
   recordPosts(posts: readonly PostRecord[]): Promise<void> {
     return this.change('posts', () => {
       for (const post of posts) (this.posts[post.incidentId] ??= {})[post.conversationKey] = { ...post };

@@ -95,6 +95,13 @@ export interface Store {
   recordPost(post: PostRecord): Promise<void>;
   /** Several at once, in one write (a digest stands for many incidents). */
   recordPosts(posts: readonly PostRecord[]): Promise<void>;
+  /**
+   * Claim the sending of an incident's card into a conversation, before sending it: true for
+   * the one claimant that may send. What keeps two replicas from posting the same card (a
+   * claim whose claimant died lapses after a while, so the card is still posted); one process
+   * alone always may.
+   */
+  claimPost(incidentId: string, conversationKey: string, by: string, now: Date): Promise<boolean>;
 
   // The latest decision from Teams per incident.
   decision(incidentId: string): Promise<DecisionRecord | undefined>;

@@ -3,6 +3,7 @@
  * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
 import { byName, incidentCardData, type Namer } from '../cards/view-models.js';
 import type { Incident } from '../defender/model.js';
@@ -52,6 +53,8 @@ export class IncidentPublisher {
     private readonly now: () => Date = () => new Date(),
     private readonly irmSync?: IrmSyncTracker,
     private readonly privacy?: Privacy,
+    /** Who claims cards before sending them (a replica's own name; see Store.claimPost). */
+    private readonly instanceId: string = `${hostname()}:${process.pid}`,
   ) {}
 
   /**
@@ -87,6 +90,8 @@ export class IncidentPublisher {
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */
   async postOnce(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<boolean> {
     if (await this.store.post(incident.id, conversation.key)) return false;
+    // Replicas sharing a store: the one whose claim lands sends; the others leave it.
+    if (!(await this.store.claimPost(incident.id, conversation.key, this.instanceId, this.now()))) return false;
     await this.post(incident, conversation, extras);
     return true;
   }

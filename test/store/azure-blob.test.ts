@@ -1,11 +1,17 @@
-/** The Azure Blob pieces replicas share, on Azurite: conditional writes, append-only logs, the leader lease. */
+/**
+ * The store replicas share, on Azurite: the store's promises (the same cases as lowdb), what one
+ * replica writes the others read, one claim per card, and the pieces under it: conditional
+ * writes, append-only logs, the leader lease.
+ */
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreConflictError } from '../../src/errors.js';
 import { BlobDocuments } from '../../src/store/azure/blob-documents.js';
+import { AzureBlobStore } from '../../src/store/azure/azure-blob-store.js';
 import { KeyedDocuments } from '../../src/store/azure/keyed-documents.js';
 import { LeaderLease } from '../../src/store/azure/leader-lease.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
+import { storeCases } from './store-cases.js';
 
 let azurite: Azurite;
 let container: ContainerClient;
@@ -22,6 +28,46 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await azurite?.stop();
+});
+
+const openBlobStore = (container: string, scope = 'tenant-a') => AzureBlobStore.open({ connectionString: azurite.connectionString, container, scope });
+let stores = 0;
+storeCases('Azure Blob Storage (Azurite)', () => openBlobStore(`cases-${++stores}`));
+
+describe('replicas sharing one container', () => {
+  it('what one replica writes, another reads at once: conversations, decisions, cursor, salt, audit', async () => {
+    const a = await openBlobStore('shared-1');
+    const b = await openBlobStore('shared-1');
+    await a.saveConversation({ key: 'c1', kind: 'channel', reference: {}, installedAt: '2026-11-30T08:00:00Z', backfilled: false });
+    await a.saveDecision({ incidentId: '7', action: 'resolve', by: { id: 'u', name: 'Alex' }, at: '2026-11-30T08:00:00Z', pending: true });
+    await a.rememberIncidents([{ id: '7', lastUpdateDateTime: '2026-11-30T08:00:00Z', createdDateTime: '2026-11-30T07:00:00Z', open: true, severity: 'high', title: 'x', userUpn: null }]);
+    await a.saveCursor({ watermark: '2026-11-30T08:00:00Z' });
+    const [saltA, saltB] = await Promise.all([a.pseudonymSalt(), b.pseudonymSalt()]);
+    await a.appendAudit({ at: '2026-11-30T08:00:00Z', actor: { id: 'u', name: 'Alex' }, action: 'resolve', outcome: 'ok' });
+    await b.appendAudit({ at: '2026-11-30T08:00:01Z', actor: { id: 'v', name: 'Megan' }, action: 'resolve', outcome: 'refused' });
+
+    expect((await b.conversations()).map((c) => c.key)).toEqual(['c1']);
+    expect((await b.decision('7'))?.pending).toBe(true);
+    expect((await b.incident('7'))?.open).toBe(true);
+    expect((await b.cursor()).watermark).toBe('2026-11-30T08:00:00Z');
+    expect(saltB).toBe(saltA);
+    expect((await a.recentAudit()).map((e) => e.actor.name)).toEqual(['Alex', 'Megan']);
+  });
+
+  it('one claim per card among replicas, however many try at once; a claim whose replica died lapses', async () => {
+    const replicas = await Promise.all([0, 1, 2, 3, 4].map(() => openBlobStore('shared-2')));
+    const now = new Date('2026-11-30T08:00:00Z');
+    const won = await Promise.all(replicas.map((r, i) => r.claimPost('2101', '19:abc@thread.tacv2', `replica-${i}`, now)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const later = new Date(now.getTime() + 11 * 60_000);
+    const loser = won.findIndex((w) => !w);
+    expect(await replicas[loser]!.claimPost('2101', '19:abc@thread.tacv2', `replica-${loser}`, later)).toBe(true);
+  });
+
+  it('refuses a container that holds another Defender tenant’s memory', async () => {
+    await openBlobStore('shared-3', 'tenant-a');
+    await expect(openBlobStore('shared-3', 'tenant-b')).rejects.toThrow(/another Defender tenant.*STORE_CONTAINER/);
+  });
 });
 
 describe('documents written only if nobody changed them since they were read', () => {
