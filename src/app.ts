@@ -26,7 +26,8 @@ import { GraphClient, type GraphClientOptions } from './defender/graph-client.js
 import { HuntingService, type HuntingLimits } from './hunting/service.js';
 import { createLogger } from './logger.js';
 import { createBotServer, listen } from './server.js';
-import { openStore } from './store/store.js';
+import { openBotStore } from './store/open.js';
+import type { LeaderLeaseOptions } from './store/azure/leader-lease.js';
 import { IncidentPoller } from './sync/poller.js';
 import { IncidentPublisher } from './sync/publisher.js';
 import { TriageService } from './triage/triage.js';
@@ -70,6 +71,8 @@ export interface BotAppOptions {
   botAuthSettings?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   /** Test-only: where the tab's single sign-on keys are fetched (default: the Entra tenant's key set). */
   tabSsoJwksUrl?: string;
+  /** With STORE=azure-blob: how the replicas elect the one that polls (tests try more often). */
+  lease?: LeaderLeaseOptions;
 }
 
 /** The scheduled summary goes to every channel that has not unsubscribed. */
@@ -98,7 +101,9 @@ async function requireExpiry(claims: { type: string; value: string }[]): Promise
 
 export async function startBotApp(config: Config, options: BotAppOptions = {}): Promise<BotApp> {
   if (!config.graphBaseUrl) throw new Error('startBotApp: the Graph base URL is not known (start the embedded tenant first in demo mode)');
-  const store = await openStore(config.dbFile, options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`);
+  const scope = options.storeScope ?? `${config.graphBaseUrl}#${config.graphAuth.kind === 'clientSecret' ? config.graphAuth.tenantId : ''}`;
+  const { store, leadership } = await openBotStore(config.store, scope, { lease: options.lease });
+  await leadership.start();
   const client = new GraphClient({ baseUrl: config.graphBaseUrl, token: graphTokenProvider(config.graphAuth), ...options.graph });
 
   const auth = new ConfigurationBotFrameworkAuthentication(
@@ -128,7 +133,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy);
   const triage = new TriageService({ client, store, publisher, irmSync, now });
   const oncall = new OnCallService({ store, now, settings: config.onCall });
-  const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now });
+  const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now, leader: () => leadership.isLeader() });
   const summary = async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   let listeningPort: number | undefined;
   const demo = config.mode === 'demo';
@@ -166,7 +171,8 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     return healthReport({
       now: now(),
       startedAt,
-      poll: task ? { status: poller.status(), staleAfterMs: pollStaleAfterMs() } : null,
+      // A replica that does not hold the lease does not poll: nothing of its own can be stale.
+      poll: task && leadership.isLeader() ? { status: poller.status(), staleAfterMs: pollStaleAfterMs() } : null,
       store: store.health(),
       failingConversations: gateway.failures(),
       unreadableIncidents: await store.unreadableIncidents(),
@@ -203,11 +209,12 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   }
   // Rotation hand-overs are announced in channels; who is on call never depends on this job.
   const handover = new HandoverScheduler(oncall, async (onCall) => {
+    if (!leadership.isLeader()) return;
     const notice = handoverNotice(oncall, onCall);
     await publisher.broadcastToChannels(renderCard('notice', notice.card), { text: notice.text, mentions: notice.mentions });
   });
   if (options.schedule !== false) handover.start();
-  const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => postShiftSummary(services), { noOverlap: true, name: 'summary' }) : undefined;
+  const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => (leadership.isLeader() ? postShiftSummary(services) : undefined), { noOverlap: true, name: 'summary' }) : undefined;
   log.info('bot listening', { port, mode: config.mode, graph: config.graphBaseUrl });
 
   return {
@@ -222,6 +229,8 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
       server.closeAllConnections();
       await poller.idle();
       await gateway.idle();
+      await store.flush().catch((err: unknown) => log.warn('could not save what the store held in memory at shutdown', { err }));
+      await leadership.stop();
     },
   };
 }

@@ -52,7 +52,15 @@ const envSchema = z.object({
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: guid,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
+  STORE: z.enum(['lowdb', 'azure-blob'], { message: 'expected lowdb (one machine) or azure-blob (replicas sharing Azure Blob Storage)' }).default('lowdb'),
   DB_FILE: z.string().trim().min(1, 'expected a file path').default('./data/db.json'),
+  AZURE_STORAGE_CONNECTION_STRING: optionalText,
+  // Azure's rule for container names: https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata
+  STORE_CONTAINER: z
+    .string()
+    .trim()
+    .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'expected an Azure container name: 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit')
+    .default('irm-bot'),
   POLL_SCHEDULE: z
     .string()
     .trim()
@@ -99,6 +107,8 @@ export interface Config {
     | { kind: 'managedIdentity'; clientId: string | undefined };
   bot: { appId: string | undefined; appPassword: string | undefined; appTenantId: string | undefined; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI' };
   dbFile: string;
+  /** Where the bot keeps its memory: lowdb files on this machine, or Azure Blob Storage shared by replicas. */
+  store: { kind: 'lowdb'; file: string } | { kind: 'azure-blob'; connectionString: string; container: string };
   pollSchedule: string;
   seedIncidents: number | undefined;
   playground: { enabled: boolean; port: number };
@@ -128,6 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Registered before anything is checked, so no later message can print them, valid or not.
   registerSecret(env.AZURE_CLIENT_SECRET?.trim());
   registerSecret(env.MicrosoftAppPassword?.trim());
+  registerSecret(env.AZURE_STORAGE_CONNECTION_STRING?.trim());
+  // Its key (or SAS) alone is as secret as the whole string.
+  for (const part of env.AZURE_STORAGE_CONNECTION_STRING?.split(';') ?? []) {
+    const [name, ...value] = part.split('=');
+    if (name?.trim() === 'AccountKey' || name?.trim() === 'SharedAccessSignature') registerSecret(value.join('=').trim());
+  }
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
@@ -162,7 +178,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (e.STORE === 'azure-blob' && !e.AZURE_STORAGE_CONNECTION_STRING) {
+    problems.push("AZURE_STORAGE_CONNECTION_STRING: required when STORE=azure-blob (the storage account's connection string, from its Access keys)");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const store: Config['store'] =
+    e.STORE === 'azure-blob' ? { kind: 'azure-blob', connectionString: e.AZURE_STORAGE_CONNECTION_STRING!, container: e.STORE_CONTAINER } : { kind: 'lowdb', file: e.DB_FILE };
 
   return {
     mode,
@@ -172,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphAuth,
     bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appTenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType ?? 'SingleTenant' },
     dbFile: e.DB_FILE,
+    store,
     pollSchedule: e.POLL_SCHEDULE,
     seedIncidents: e.SEED_INCIDENTS,
     playground: { enabled: e.PLAYGROUND, port: e.PLAYGROUND_PORT },

@@ -48,6 +48,8 @@ export interface PollResult {
   updatedIncidents: number;
   posted: number;
   failed: number;
+  /** Not polled: another replica holds the lease and polls. */
+  skipped?: 'not the leader';
 }
 
 /** How the poll runs are going: when the last one started and completed, and the last failure. */
@@ -74,6 +76,8 @@ export class IncidentPoller {
       backfillLimit: number;
       digestThreshold: number;
       now?: () => Date;
+      /** Replicas: only the one this says is the leader polls (absent: this process always does). */
+      leader?: () => boolean;
     },
   ) {
     this.known = new KnownIncidents(deps.store, () => this.now());
@@ -81,6 +85,9 @@ export class IncidentPoller {
 
   /** Run once; a call while a run is in progress joins that run instead of overlapping it. */
   poll(): Promise<PollResult> {
+    if (this.deps.leader && !this.deps.leader()) {
+      return Promise.resolve({ changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0, skipped: 'not the leader' });
+    }
     if (!this.running) {
       this.runs.lastStartedAt = this.now().toISOString();
       this.running = this.pollOnce()

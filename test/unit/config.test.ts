@@ -82,6 +82,18 @@ describe('configuration', () => {
     expect(loadConfig({ ...production, MicrosoftAppType: 'MultiTenant' }).bot.appType).toBe('MultiTenant');
   });
 
+  it('keeps the store in lowdb files by default; azure-blob needs a connection string and a valid container name, and the key is never echoed', () => {
+    expect(loadConfig({}).store).toEqual({ kind: 'lowdb', file: './data/db.json' });
+    const key = 'c2VjcmV0LWFjY291bnQta2V5LWZvci10ZXN0cw==';
+    const connectionString = `DefaultEndpointsProtocol=https;AccountName=irmbot;AccountKey=${key};EndpointSuffix=core.windows.net`;
+    expect(loadConfig({ STORE: 'azure-blob', AZURE_STORAGE_CONNECTION_STRING: connectionString }).store).toEqual({ kind: 'azure-blob', connectionString, container: 'irm-bot' });
+    expect(problems({ STORE: 'azure-blob' })).toEqual([expect.stringMatching(/^AZURE_STORAGE_CONNECTION_STRING: required when STORE=azure-blob/)]);
+    const bad = problems({ STORE: 'azure-blob', AZURE_STORAGE_CONNECTION_STRING: connectionString, STORE_CONTAINER: 'IRM--Bot' });
+    expect(bad).toEqual([expect.stringMatching(/^STORE_CONTAINER: expected an Azure container name/)]);
+    expect(problems({ STORE: 'cosmos' })).toEqual([expect.stringMatching(/^STORE: expected lowdb .* or azure-blob/)]);
+    expect(bad.join(' ')).not.toContain(key);
+  });
+
   it('accepts a six-field cron with seconds', () => {
     expect(loadConfig({ POLL_SCHEDULE: '*/5 * * * * *' }).pollSchedule).toBe('*/5 * * * * *');
   });

@@ -10,7 +10,7 @@
  * audit as append blobs (`audit/log.0001.jsonl` …), never rewritten.
  */
 import { randomBytes } from 'node:crypto';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { StoreConflictError, StoreError, StoreWriteError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import {
@@ -33,6 +33,7 @@ import {
 import type { Store, StoreCounts, StoreHealth } from '../store.js';
 import { BlobDocuments } from './blob-documents.js';
 import { KeyedDocuments } from './keyed-documents.js';
+import { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
 
 const log = createLogger('store');
 
@@ -64,7 +65,10 @@ export class AzureBlobStore implements Store {
   private readonly auditBacklog: string[] = [];
   private writeFailure: { since: string; error: string } | null = null;
 
-  private constructor(private readonly docs: BlobDocuments) {
+  private constructor(
+    private readonly docs: BlobDocuments,
+    private readonly container: ContainerClient,
+  ) {
     this.conversationsDocs = new KeyedDocuments(docs, 'conversations', 1);
     this.incidents = new KeyedDocuments(docs, 'incidents', 64);
     this.posts = new KeyedDocuments(docs, 'posts', 64);
@@ -83,7 +87,8 @@ export class AzureBlobStore implements Store {
     } catch (cause) {
       throw new StoreError('AZURE_STORAGE_CONNECTION_STRING is not a connection string Azure Storage accepts (copy it from the storage account’s *Access keys*).', { cause });
     }
-    const docs = new BlobDocuments(service.getContainerClient(options.container));
+    const container = service.getContainerClient(options.container);
+    const docs = new BlobDocuments(container);
     await docs.ensure();
     const scope = options.scope ?? null;
     if (scope !== null) {
@@ -96,7 +101,12 @@ export class AzureBlobStore implements Store {
         throw new StoreError(`The container ${options.container} holds the bot's memory of another Defender tenant. Use a container of its own (STORE_CONTAINER) for this one.`);
       }
     }
-    return new AzureBlobStore(docs);
+    return new AzureBlobStore(docs, container);
+  }
+
+  /** The lease on this container that elects which replica polls (see leader-lease.ts). */
+  leaderLease(options: LeaderLeaseOptions = {}): LeaderLease {
+    return new LeaderLease(this.container, options);
   }
 
   // Writes: one family of failures, recorded for health().
