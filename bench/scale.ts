@@ -4,10 +4,29 @@
  * another (`bench/scale-bot.ts`: `loadConfig` + `startBotApp`), and this process playing Teams (a
  * recording connector, activities posted to /api/messages) and the Defender portal (admin paths).
  * Nothing internal to the bot is used: its store and poller are reached only through HTTP, the
- * store file on disk, and "run one poll now" (`services.poller.poll()`, over IPC).
+ * store's directory on disk, /proc of its process, and "run one poll now" (`services.poller.poll()`,
+ * over IPC). CPU and RSS figures are the bot process's own; the tenant's CPU is reported beside it.
  *
  * `npm run bench` runs this after the hot paths; `npm run bench:scale` runs it alone.
- * BENCH_SIZES (default 1000,10000,100000) says which tenant sizes.
+ *   BENCH_SIZES      tenant sizes, default 1000,10000,100000 (each: a fresh tenant, bot and store)
+ *   BENCH_BUDGET_S   per size, once the tenant is seeded (default 480): a poll still running past it
+ *                    is abandoned, what it did so far is printed, and that size's remaining figures are null
+ *   BENCH_SEED_TIMEOUT_MS  how long seeding may take (default 15 minutes)
+ *
+ * Per size, in this order (the figures' names end in _<size>):
+ *   first poll      3 channels installed through /api/messages first; Graph requests (the tenant's
+ *                   request log), wall time, bot and tenant CPU, bot RSS after it, store bytes on disk
+ *   idle poll       nothing changed
+ *   store writes    up to 50 `subscribe` (2 store writes: the subscription, the audit entry) and 50
+ *                   `subscriptions` (1: the audit entry) in a channel: p95 HTTP round trip of the
+ *                   `subscribe`s; bytes per write = what the bot process handed to write(2) per
+ *                   `subscribe` minus per `subscriptions` (/proc/<pid>/io wchar)
+ *   incident→card   20 new High incidents, one every 250 ms, a poll every second: creation (admin
+ *                   POST) to shown in all 3 channels (own card, or the digest of the first poll after it)
+ *   invokes         up to 50 card clicks: Start investigation on each new incident's own card, then Refresh
+ *   changed poll    after 1% of the incidents (at most 1000) had an IRM alert set In progress in the
+ *                   portal and 20 incidents were created: Graph requests, bot and tenant CPU
+ * Linux only for CPU of the tenant, RSS of the tenant and bytes written (/proc); elsewhere those are null.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
