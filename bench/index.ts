@@ -19,9 +19,11 @@ import { openQueue, queueQuerySchema } from '../src/tab/queue.js';
 import { tabAssets } from '../src/tab/assets.js';
 import { toCsv } from '../src/tab/client/csv.js';
 import { byName } from '../src/cards/view-models.js';
+import { parseSizes, runScale } from './scale.js';
 
 setLogLevel('error');
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 2000);
+const SIZES = parseSizes(process.env.BENCH_SIZES);
 
 function line(name: string, value: string): void {
   process.stdout.write(`${name.padEnd(48)} ${value}\n`);
@@ -91,7 +93,10 @@ line('CSV of a 10,000-row result (the tab, in the browser)', `${(csv.length / 1e
 await tenant.close();
 rmSync(dir, { recursive: true, force: true });
 
-// The named figures, one JSON line (the scale issue's list; the others are not measured yet).
+// The scale issue's figures: tenant and bot in processes of their own, per size of BENCH_SIZES (bench/scale.ts).
+const scale = await runScale(SIZES);
+
+// The named figures, one JSON line.
 process.stdout.write(
-  `${JSON.stringify({ incidents: INCIDENTS, idle_poll_requests: idlePollRequests, first_poll_requests: firstPollRequests, first_poll_ms: Math.round(firstMs), idle_poll_ms: Math.round(idleMs) })}\n`,
+  `${JSON.stringify({ incidents: INCIDENTS, idle_poll_requests: idlePollRequests, first_poll_requests: firstPollRequests, first_poll_ms: Math.round(firstMs), idle_poll_ms: Math.round(idleMs), ...scale })}\n`,
 );
