@@ -132,3 +132,27 @@ export interface Cursor {
   /** When the first poll ran, in Graph's time: incidents created before it are not announced as new. */
   watchingSince: string | null;
 }
+
+/*
+ * How a record changes, whatever keeps it: the one rule both stores apply (the answer `undefined`
+ * means "leave it as it is", `null` "remove it").
+ */
+
+/** A pending decision that did not reach Defender gives way to the one before it, unless another replaced it meanwhile. */
+export function withdrawn(current: DecisionRecord | undefined, pending: DecisionRecord, previous: DecisionRecord | undefined): DecisionRecord | null | undefined {
+  if (!current?.pending || current.at !== pending.at) return undefined;
+  return previous ? { ...previous } : null;
+}
+
+/** A notice went out: the first time of each kind stays. */
+export function reminded(current: ReminderRecord | undefined, kind: 'reminder' | 'escalation', at: string): ReminderRecord {
+  const record = { ...current };
+  if (kind === 'reminder') record.remindedAt ??= at;
+  else record.escalatedAt ??= at;
+  return record;
+}
+
+/** One more failed read: attempts counted from when they began. */
+export function unreadableAgain(previous: UnreadableEntry | undefined, error: string, at: string): UnreadableEntry {
+  return { since: previous?.since ?? at, error, attempts: (previous?.attempts ?? 0) + 1 };
+}

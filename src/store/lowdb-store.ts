@@ -25,6 +25,9 @@ import { StoreError, StoreWriteError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import {
   NOBODY_ON_CALL,
+  reminded,
+  unreadableAgain,
+  withdrawn,
   auditSchema,
   conversationSchema,
   decisionSchema,
@@ -404,10 +407,9 @@ export class LowdbStore implements Store {
   withdrawDecision(pending: DecisionRecord, previous: DecisionRecord | undefined): Promise<void> {
     const id = pending.incidentId;
     return this.change('state', () => {
-      const current = this.state.decisions[id];
-      if (!current?.pending || current.at !== pending.at) return;
-      if (previous) this.state.decisions[id] = previous;
-      else delete this.state.decisions[id];
+      const next = withdrawn(this.state.decisions[id], pending, previous);
+      if (next === null) delete this.state.decisions[id];
+      else if (next) this.state.decisions[id] = next;
     });
   }
 
@@ -464,12 +466,7 @@ export class LowdbStore implements Store {
   }
 
   markReminderSent(incidentId: string, kind: 'reminder' | 'escalation', at: string): Promise<void> {
-    return this.change('state', () => {
-      const record = { ...this.state.reminders[incidentId] };
-      if (kind === 'reminder') record.remindedAt ??= at;
-      else record.escalatedAt ??= at;
-      this.state.reminders[incidentId] = record;
-    });
+    return this.change('state', () => void (this.state.reminders[incidentId] = reminded(this.state.reminders[incidentId], kind, at)));
   }
 
   async forgetReminders(incidentIds: readonly string[]): Promise<void> {
@@ -486,10 +483,7 @@ export class LowdbStore implements Store {
   }
 
   noteUnreadable(incidentId: string, error: string, at: string): Promise<void> {
-    return this.change('state', () => {
-      const previous = this.state.unreadable[incidentId];
-      this.state.unreadable[incidentId] = { since: previous?.since ?? at, error, attempts: (previous?.attempts ?? 0) + 1 };
-    });
+    return this.change('state', () => void (this.state.unreadable[incidentId] = unreadableAgain(this.state.unreadable[incidentId], error, at)));
   }
 
   async forgetUnreadable(incidentId: string): Promise<void> {

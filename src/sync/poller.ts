@@ -125,7 +125,7 @@ export class IncidentPoller {
   private async pollOnce(): Promise<PollResult> {
     const { client, store } = this.deps;
     const result: PollResult = { changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0 };
-    const { watermark } = await store.cursor();
+    const { watermark, watchingSince } = await store.cursor();
     if (watermark === null) return this.firstRun(result);
     const since = new Date(Date.parse(watermark) - OVERLAP_MS).toISOString();
     const alerts = await client.listIrmAlertsChangedSince(since);
@@ -142,7 +142,11 @@ export class IncidentPoller {
     }
     const changed: string[] = [];
     for (const [id, newest] of newestListed) {
-      const through = (await this.known.get(id))?.alertsUpdatedThrough;
+      const known = await this.known.get(id);
+      // Unknown, and last changed before the first poll: history the first poll chose not to read
+      // (the overlap lists it once more); it is read when it changes again.
+      if (!known && watchingSince !== null && newest < watchingSince) continue;
+      const through = known?.alertsUpdatedThrough;
       if (through === undefined || newest > through) changed.push(id);
     }
     const unreadable = await store.unreadableIncidents();

@@ -16,6 +16,9 @@ import { createLogger } from '../../logger.js';
 import {
   NOBODY_ON_CALL,
   auditSchema,
+  reminded,
+  unreadableAgain,
+  withdrawn,
   type AuditEntry,
   type ConversationRecord,
   type Cursor,
@@ -238,10 +241,7 @@ export class AzureBlobStore implements Store {
   }
   withdrawDecision(pending: DecisionRecord, previous: DecisionRecord | undefined): Promise<void> {
     return this.write(() =>
-      this.decisions.change([pending.incidentId], (_k, current) => {
-        if (!current?.pending || current.at !== pending.at) return undefined;
-        return previous ? { ...previous } : null;
-      }),
+      this.decisions.change([pending.incidentId], (_k, current) => withdrawn(current, pending, previous)),
     );
   }
 
@@ -283,12 +283,7 @@ export class AzureBlobStore implements Store {
   }
   markReminderSent(incidentId: string, kind: 'reminder' | 'escalation', at: string): Promise<void> {
     return this.write(() =>
-      this.reminderDocs.change([incidentId], (_k, current) => {
-        const record = { ...current };
-        if (kind === 'reminder') record.remindedAt ??= at;
-        else record.escalatedAt ??= at;
-        return record;
-      }),
+      this.reminderDocs.change([incidentId], (_k, current) => reminded(current, kind, at)),
     );
   }
   async forgetReminders(incidentIds: readonly string[]): Promise<void> {
@@ -301,7 +296,7 @@ export class AzureBlobStore implements Store {
     return this.unreadable.all();
   }
   noteUnreadable(incidentId: string, error: string, at: string): Promise<void> {
-    return this.write(() => this.unreadable.change([incidentId], (_k, previous) => ({ since: previous?.since ?? at, error, attempts: (previous?.attempts ?? 0) + 1 })));
+    return this.write(() => this.unreadable.change([incidentId], (_k, previous) => unreadableAgain(previous, error, at)));
   }
   forgetUnreadable(incidentId: string): Promise<void> {
     return this.write(() => this.unreadable.delete(incidentId));
