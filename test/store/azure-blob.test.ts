@@ -54,6 +54,19 @@ describe('replicas sharing one container', () => {
     expect((await a.recentAudit()).map((e) => e.actor.name)).toEqual(['Alex', 'Megan']);
   });
 
+  it('an incident a replica remembered is written with its next write, and never over a newer view another replica wrote', async () => {
+    const a = await openBlobStore('shared-4');
+    const b = await openBlobStore('shared-4');
+    const seen = (at: string) => ({ id: '8', lastUpdateDateTime: at, createdDateTime: '2026-11-30T07:00:00Z', open: true, severity: 'high', title: 'x', userUpn: null });
+    await a.rememberIncidents([seen('2026-11-30T08:00:00Z')]);
+    await b.rememberIncidents([seen('2026-11-30T08:05:00Z')]);
+    await b.appendAudit({ at: '2026-11-30T08:05:00Z', actor: { id: 'u', name: 'Alex' }, action: 'startInvestigation', outcome: 'ok' });
+    expect((await a.incident('8'))?.lastUpdateDateTime).toBe('2026-11-30T08:00:00Z'); // its own, not yet written
+    await a.forgetOutsideChange('8'); // any write
+    expect((await b.incident('8'))?.lastUpdateDateTime).toBe('2026-11-30T08:05:00Z');
+    expect((await (await openBlobStore('shared-4')).incident('8'))?.lastUpdateDateTime).toBe('2026-11-30T08:05:00Z');
+  });
+
   it('one claim per card among replicas, however many try at once; a claim whose replica died lapses', async () => {
     const replicas = await Promise.all([0, 1, 2, 3, 4].map(() => openBlobStore('shared-2')));
     const now = new Date('2026-11-30T08:00:00Z');

@@ -112,9 +112,10 @@ export class AzureBlobStore implements Store {
     return new LeaderLease(this.container, options);
   }
 
-  // Writes: one family of failures, recorded for health().
+  // Writes: what a poll remembered goes first (as with the embedded store, "with the next write"); one family of failures, recorded for health().
   private async write<T>(run: () => Promise<T>): Promise<T> {
     try {
+      await this.writeRemembered();
       const result = await run();
       if (this.writeFailure) log.info('Azure Blob Storage takes writes again', { failingSince: this.writeFailure.since });
       this.writeFailure = null;
@@ -132,10 +133,21 @@ export class AzureBlobStore implements Store {
   }
 
   async flush(): Promise<void> {
+    await this.write(async () => undefined);
+  }
+
+  /**
+   * Write the incidents remembered since the last write. Another replica may have written a
+   * newer view of one meanwhile: the newer one stays.
+   */
+  private async writeRemembered(): Promise<void> {
     if (this.remembered.size === 0) return;
-    const records = Object.fromEntries(this.remembered);
-    await this.write(() => this.incidents.putMany(records));
-    for (const [id, record] of Object.entries(records)) if (this.remembered.get(id) === record) this.remembered.delete(id);
+    const records = new Map(this.remembered);
+    await this.incidents.change([...records.keys()], (id, current) => {
+      const record = records.get(id)!;
+      return current && current.lastUpdateDateTime > record.lastUpdateDateTime ? undefined : record;
+    });
+    for (const [id, record] of records) if (this.remembered.get(id) === record) this.remembered.delete(id);
   }
 
   async counts(): Promise<StoreCounts> {
@@ -190,7 +202,6 @@ export class AzureBlobStore implements Store {
     return this.recordPosts([post]);
   }
   async recordPosts(posts: readonly PostRecord[]): Promise<void> {
-    await this.flush();
     const byIncident = new Map<string, PostRecord[]>();
     for (const post of posts) byIncident.set(post.incidentId, [...(byIncident.get(post.incidentId) ?? []), post]);
     await this.write(() =>
@@ -323,8 +334,7 @@ export class AzureBlobStore implements Store {
     return { ...EMPTY_CURSOR, ...(await this.docs.read<Partial<Cursor>>('cursor.json'))?.value };
   }
   async saveCursor(changes: Partial<Cursor>): Promise<void> {
-    // What the watermark covers is written before it.
-    await this.flush();
+    // What the watermark covers (the incidents remembered) is written before it, by write().
     await this.write(() => this.docs.update<Cursor>('cursor.json', (current) => ({ ...EMPTY_CURSOR, ...current, ...changes })));
   }
 
