@@ -598,10 +598,9 @@ export async function runScale(sizes: readonly number[]): Promise<Figures> {
     line(`  (${size} incidents measured in)`, `${((performance.now() - start) / 1000).toFixed(0)} s`);
     if (size === smallest) figures.invoke_p95_ms_50 = figures[`invoke_p95_ms_50_${size}`] ?? null;
   }
-  // Replicas do not exist yet: the bot runs as one process with one store file.
-  figures.replica_duplicates = null;
-  figures.replica_takeover_s = null;
-  line('replica_duplicates, replica_takeover_s', 'null: the bot has no replicas yet (one process, one store file)');
+  // Replicas sharing Azure Blob Storage (bench/replicas.ts).
+  const { measureReplicas } = await import('./replicas.js');
+  Object.assign(figures, await measureReplicas());
   return figures;
 }
 

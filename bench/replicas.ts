@@ -1,0 +1,95 @@
+/**
+ * Replicas on Azure Blob Storage (Azurite, started here): two bots on one container, one tenant
+ * and one recording Teams; incidents arrive while both run, then the leader stops and more
+ * arrive. Prints how many cards were sent twice (replica_duplicates) and how long after the
+ * leader stopped the first card of the next incidents was sent by the other (replica_takeover_s).
+ * A leader that dies without stopping is replaced once its lease runs out (15 s; the test
+ * `test/store/azure-blob.test.ts` shows it).
+ */
+import { performance } from 'node:perf_hooks';
+import { startTenant } from '@irm-bot/defender-tenant';
+import { startBotApp, type BotApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { installation, postActivity } from '../test/support/activities.js';
+import { startAzurite } from '../test/support/azurite.js';
+import { startFakeConnector } from '../test/support/fake-connector.js';
+import { line, type Figures } from './scale.js';
+
+const CHANNEL = '19:bench-replicas@thread.tacv2';
+
+export async function measureReplicas(options: { before?: number; after?: number } = {}): Promise<Figures> {
+  const before = options.before ?? 40;
+  const after = options.after ?? 10;
+  const azurite = await startAzurite();
+  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
+  const connector = await startFakeConnector();
+  const apps: BotApp[] = [];
+  try {
+    const start = async () => {
+      const config = loadConfig({
+        PORT: '0',
+        STORE: 'azure-blob',
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        STORE_CONTAINER: 'bench-replicas',
+        GRAPH_BASE_URL: tenant.graphBaseUrl,
+        PLAYGROUND: '0',
+        POLL_SCHEDULE: '* * * * * *',
+        SUMMARY_SCHEDULE: 'off',
+        DIGEST_THRESHOLD: '1000',
+        LOG_LEVEL: 'error',
+      });
+      // The lease as in production: 15 s, a follower trying every 5 s.
+      const app = await startBotApp(config, { host: '127.0.0.1' });
+      apps.push(app);
+      return app;
+    };
+    const leader = await start();
+    const follower = await start();
+    await postActivity(follower.messagesUrl, installation(connector.serviceUrl, CHANNEL));
+    const sends = () => {
+      const counts = new Map<string, number>();
+      for (const call of connector.calls) {
+        const id = call.method === 'send' && call.conversationId === CHANNEL ? /Insider risk incident (\d+)/.exec(JSON.stringify(call.activity))?.[1] : undefined;
+        if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const create = async (n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${tenant.url}/_admin/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ severity: 'high', user: { upn: `user${i}@contoso.com` } }) });
+        ids.push(((await res.json()) as { incidentId: string }).incidentId);
+      }
+      return ids;
+    };
+    const arrived = async (ids: readonly string[], timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && !ids.every((id) => sends().has(id))) await new Promise((r) => setTimeout(r, 100));
+      return ids.every((id) => sends().has(id));
+    };
+    const first = await create(before);
+    const allFirst = await arrived(first, 60_000);
+    await leader.close();
+    apps.splice(apps.indexOf(leader), 1);
+    const stoppedAt = performance.now();
+    const second = await create(after);
+    let takeoverS: number | null = null;
+    while (performance.now() - stoppedAt < 60_000) {
+      if (second.some((id) => sends().has(id))) {
+        takeoverS = Math.round((performance.now() - stoppedAt) / 100) / 10;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const allSecond = await arrived(second, 60_000);
+    const duplicates = [...sends().values()].filter((n) => n > 1).length;
+    line('replicas: 2 on Azurite, one channel', `${before} incidents, then the leader stops, then ${after} more: ${sends().size} cards, ${duplicates} sent twice${allFirst && allSecond ? '' : ' (some never arrived)'}`);
+    line('  the other replica took over after', takeoverS === null ? 'not within 60 s' : `${takeoverS} s (a clean stop; a dead leader: when its 15-s lease runs out)`);
+    return { replica_duplicates: duplicates, replica_takeover_s: takeoverS };
+  } finally {
+    for (const app of apps) await app.close().catch(() => undefined);
+    await connector.close();
+    await tenant.close();
+    await azurite.stop();
+  }
+}
