@@ -61,13 +61,16 @@ export function seedTenant(state: TenantState, count: number, baseMs: number): v
 
     const fate = i < FIRST_FATES.length ? FIRST_FATES[i]! : random.pick(LATER_FATES);
     if (fate === 'new') continue;
-    const actedAt = Math.min(baseMs - 5 * 60_000, createdAtMs + random.int(1, 6) * HOUR);
+    // Acted on and resolved some hours later; what would fall in the future happened at some point
+    // before now instead (not all at one moment: a real tenant's recent changes are spread out).
+    const within = (fromMs: number, wantedMs: number, latestMs: number) => (wantedMs <= latestMs ? wantedMs : Math.round(fromMs + random.next() * Math.max(0, latestMs - fromMs)));
+    const actedAt = within(createdAtMs, createdAtMs + random.int(1, 6) * HOUR, baseMs - 5 * 60_000);
     const irmAlerts = alerts.filter((a) => a.serviceSource === 'microsoftInsiderRiskManagement');
     for (const alert of irmAlerts) state.patchAlert(alert.id, { status: 'inProgress', assignedTo: SEED_ANALYST.upn }, SEED_ANALYST.upn, actedAt);
     state.addAlertComment(irmAlerts[0]!.id, `Investigating: reviewing ${user.displayName}'s activity in Insider Risk Management.`, SEED_ANALYST.displayName, actedAt + 60_000);
     if (fate === 'inProgress') continue;
 
-    const resolvedAt = Math.min(baseMs - 60_000, actedAt + random.int(2, 20) * HOUR);
+    const resolvedAt = within(actedAt + 60_000, actedAt + random.int(2, 20) * HOUR, baseMs - 60_000);
     const { comment, ...decision } = DECISIONS[fate];
     state.addAlertComment(irmAlerts[0]!.id, comment, SEED_ANALYST.displayName, resolvedAt);
     state.patchIncident(incident.id, { status: 'resolved', ...decision, resolvingComment: comment }, SEED_ANALYST.upn, resolvedAt);
