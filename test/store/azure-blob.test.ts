@@ -7,7 +7,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreConflictError } from '../../src/errors.js';
 import { BlobDocuments } from '../../src/store/azure/blob-documents.js';
-import { AzureBlobStore } from '../../src/store/azure/azure-blob-store.js';
+import { AzureBlobStore, CLAIM_HOLDS_MS } from '../../src/store/azure/azure-blob-store.js';
 import { KeyedDocuments } from '../../src/store/azure/keyed-documents.js';
 import { LeaderLease } from '../../src/store/azure/leader-lease.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
@@ -72,9 +72,9 @@ describe('replicas sharing one container', () => {
     const now = new Date('2026-11-30T08:00:00Z');
     const won = await Promise.all(replicas.map((r, i) => r.claimPost('2101', '19:abc@thread.tacv2', `replica-${i}`, now)));
     expect(won.filter(Boolean)).toHaveLength(1);
-    const later = new Date(now.getTime() + 11 * 60_000);
     const loser = won.findIndex((w) => !w);
-    expect(await replicas[loser]!.claimPost('2101', '19:abc@thread.tacv2', `replica-${loser}`, later)).toBe(true);
+    expect(await replicas[loser]!.claimPost('2101', '19:abc@thread.tacv2', `replica-${loser}`, new Date(now.getTime() + CLAIM_HOLDS_MS - 1_000))).toBe(false);
+    expect(await replicas[loser]!.claimPost('2101', '19:abc@thread.tacv2', `replica-${loser}`, new Date(now.getTime() + CLAIM_HOLDS_MS + 1_000))).toBe(true);
   });
 
   it('refuses a container that holds another Defender tenant’s memory', async () => {

@@ -47,8 +47,14 @@ export interface AzureBlobStoreOptions {
   scope?: string | null;
 }
 
-/** How long a claim on a card holds: a replica that claimed and died is replaced after this. */
-export const CLAIM_HOLDS_MS = 10 * 60_000;
+/**
+ * How long a claim on a card holds against another replica. Only the leader posts, and another
+ * replica leads only after the leader's 15-s lease ran out: a claim older than two lease periods
+ * is from a replica that died (or lost the lease) before it recorded the post, and its card is
+ * posted by the new leader (sent twice at most when the dead one's send had reached Teams, as
+ * with a restart: no connector API says what was sent).
+ */
+export const CLAIM_HOLDS_MS = 30_000;
 
 const EMPTY_CURSOR: Cursor = { watermark: null, lastSummaryAt: null, watchingSince: null };
 
