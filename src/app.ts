@@ -179,10 +179,20 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     });
   }
 
+  // Rotation hand-overs are announced in channels; who is on call never depends on this job.
+  const handover = new HandoverScheduler(oncall, async (onCall) => {
+    if (!leadership.isLeader()) return;
+    const notice = handoverNotice(oncall, onCall);
+    await publisher.broadcastToChannels(renderCard('notice', notice.card), { text: notice.text, mentions: notice.mentions });
+  });
   const pollSafely = () =>
-    poller.poll().catch((err: unknown) => {
-      log.warn('poll failed; the next scheduled run will try again', { err });
-    });
+    poller
+      .poll()
+      // With replicas, the rotation may have been changed on another one: the leader follows it.
+      .then((result) => (result.skipped ? undefined : handover.sync()))
+      .catch((err: unknown) => {
+        log.warn('poll failed; the next scheduled run will try again', { err });
+      });
   const bot = new IrmBot(services, { now: options.now, onInstalled: () => void pollSafely() });
 
   adapter.onTurnError = async (context, err) => {
@@ -207,12 +217,6 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     );
     void pollSafely();
   }
-  // Rotation hand-overs are announced in channels; who is on call never depends on this job.
-  const handover = new HandoverScheduler(oncall, async (onCall) => {
-    if (!leadership.isLeader()) return;
-    const notice = handoverNotice(oncall, onCall);
-    await publisher.broadcastToChannels(renderCard('notice', notice.card), { text: notice.text, mentions: notice.mentions });
-  });
   if (options.schedule !== false) handover.start();
   const summaryTask = config.summarySchedule && options.schedule !== false ? cron.schedule(config.summarySchedule, () => (leadership.isLeader() ? postShiftSummary(services) : undefined), { noOverlap: true, name: 'summary' }) : undefined;
   log.info('bot listening', { port, mode: config.mode, graph: config.graphBaseUrl });

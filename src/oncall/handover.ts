@@ -64,6 +64,16 @@ export class HandoverScheduler {
     this.task = null;
   }
 
+  /**
+   * Follow the rotation as the store has it now: with replicas, it may have been changed on
+   * another one, whose change this replica's listeners never heard. Cheap when nothing changed.
+   */
+  async sync(): Promise<void> {
+    if (!this.unsubscribe) return;
+    const { rotation } = await this.service.state();
+    if ((rotation ? cronFor(rotation) : null) !== this.expression) this.reschedule(rotation);
+  }
+
   /** Run one hand-over now (what the cron job does). */
   async handOver(): Promise<void> {
     const { rotation } = await this.service.state();

@@ -41,6 +41,21 @@ describe('hand-over announcements', () => {
     expect(scheduler.expression).toBeNull();
   });
 
+  it('follows a rotation changed on another replica (same store, another process) at its next sync', async () => {
+    const store = await Store.open(':memory:');
+    const leader = new OnCallService({ store, now: () => now });
+    const elsewhere = new OnCallService({ store, now: () => now });
+    const following = new HandoverScheduler(leader, () => undefined, schedule);
+    following.start();
+    await following.sync();
+    expect(following.expression).toBeNull();
+    await elsewhere.setRotation({ members: [{ upn: 'a@contoso.com' }], every: 'day', at: '07:15' });
+    expect(following.expression).toBeNull(); // not heard here
+    await following.sync();
+    expect(following.expression).toBe('15 7 * * *');
+    following.stop();
+  });
+
   it('announces whoever the rotation has on call when the job runs', async () => {
     scheduler.start();
     await service.setRotation({ members: [{ upn: 'a@contoso.com' }, { upn: 'b@contoso.com' }], every: 'day', at: '09:00' });
