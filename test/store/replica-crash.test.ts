@@ -17,6 +17,16 @@ let azurite: Azurite;
 let tenant: Tenant;
 let connector: FakeConnector;
 const children: ChildProcess[] = [];
+// However the test process ends, the replicas (process groups of their own) do not outlive it.
+process.once('exit', () => {
+  for (const child of children) {
+    try {
+      if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 interface Replica {
   proc: ChildProcess;
@@ -90,9 +100,10 @@ beforeAll(async () => {
   connector = await startFakeConnector();
 }, 60_000);
 afterAll(async () => {
-  for (const child of children) await kill9(child);
-  await connector?.close();
-  await tenant?.close();
+  // Every step, whatever the one before did: no process outlives the test.
+  for (const child of children) await kill9(child).catch(() => undefined);
+  await connector?.close().catch(() => undefined);
+  await tenant?.close().catch(() => undefined);
   await azurite?.stop();
 });
 

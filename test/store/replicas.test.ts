@@ -62,8 +62,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const app of replicas) await app.close().catch(() => undefined);
-  await connector?.close();
-  await tenant?.close();
+  await connector?.close().catch(() => undefined);
+  await tenant?.close().catch(() => undefined);
   await azurite?.stop();
 });
 

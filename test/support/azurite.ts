@@ -30,6 +30,9 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
     [bin, '--blobHost', '127.0.0.1', '--blobPort', '0', '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--silent', '--loose'],
     { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // However the test process ends (a failing hook included), Azurite does not outlive it.
+  const killOnExit = () => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${timeoutMs} ms: ${output.slice(-500)}`)), timeoutMs);
@@ -53,7 +56,8 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
     blobEndpoint,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${blobEndpoint};`,
     async stop() {
-      if (child.exitCode === null) {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
