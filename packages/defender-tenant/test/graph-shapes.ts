@@ -7,7 +7,7 @@
  *   https://learn.microsoft.com/en-us/graph/errors
  */
 import { z } from 'zod';
-import { ALERT_STATUSES, CLASSIFICATIONS, DETECTION_SOURCES, DETERMINATIONS, INCIDENT_STATUSES, SERVICE_SOURCES, SEVERITIES } from '../src/graph-model.js';
+import { ALERT_STATUSES, CLASSIFICATIONS, DETECTION_SOURCES, DETERMINATIONS, INCIDENT_STATUSES, SERVICE_SOURCES, SEVERITIES } from '@irm-bot/defender-tenant';
 
 const dateTime = z.string().datetime({ offset: true });
 

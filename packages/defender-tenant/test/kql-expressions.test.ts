@@ -1,7 +1,6 @@
 /** The KQL engine's literals, scalar operators and functions, and its syntax errors. */
 import { describe, expect, it } from 'vitest';
-import { GraphHttpError } from '../src/graph-error.js';
-import { runKql, type KqlTable } from '../src/kql/index.js';
+import { GraphHttpError, runKql, type KqlTable } from '@irm-bot/defender-tenant';
 
 const NOW = new Date('2026-11-20T12:34:56.789Z');
 

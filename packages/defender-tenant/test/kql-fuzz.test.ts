@@ -2,10 +2,8 @@
  * Thousands of random, mutated and generated queries: the engine answers each with results or
  * a Graph 400, never another exception, never an internal failure, never a hang.
  */
-import { createRandom } from '../src/prng.js';
 import { describe, expect, it } from 'vitest';
-import { GraphHttpError } from '../src/graph-error.js';
-import { runKql, type KqlTable } from '../src/kql/index.js';
+import { createRandom, GraphHttpError, runKql, type KqlTable } from '@irm-bot/defender-tenant';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const at = (hoursAgo: number) => new Date(NOW.getTime() - hoursAgo * 3_600_000).toISOString();

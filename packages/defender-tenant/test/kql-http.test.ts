@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { graphErrorSchema } from './graph-shapes.js';
-import { HUNTING_SCHEMAS, huntingRow, type HuntingRow } from '../src/hunting-tables.js';
-import { createKqlHuntingEngine } from '../src/kql/index.js';
 import type { Tenant } from '@irm-bot/defender-tenant';
 import { graph, manualClock, start } from './helpers.js';
+import { HUNTING_SCHEMAS, huntingRow, type HuntingRow, createKqlHuntingEngine } from '@irm-bot/defender-tenant';
 
 const DAY = 86_400_000;
 const clock = manualClock();

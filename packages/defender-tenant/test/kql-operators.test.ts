@@ -1,7 +1,6 @@
 /** The KQL engine's tabular operators, each over a small in-memory table with the rows expected. */
 import { describe, expect, it } from 'vitest';
-import { GraphHttpError } from '../src/graph-error.js';
-import { runKql, type KqlEngineOptions, type KqlTable } from '../src/kql/index.js';
+import { GraphHttpError, runKql, type KqlEngineOptions, type KqlTable } from '@irm-bot/defender-tenant';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const at = (daysAgo: number, hours = 0) => new Date(NOW.getTime() - daysAgo * 86_400_000 + hours * 3_600_000).toISOString();

@@ -1,10 +1,9 @@
 /** The seeded tenant: deterministic, realistic, and its hunting tables consistent with its alerts. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema, collectionSchema, incidentSchema, type Incident } from './graph-shapes.js';
-import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES } from '../src/hunting-tables.js';
-import { SEED_USERS } from '../src/directory.js';
 import type { Tenant } from '@irm-bot/defender-tenant';
 import { graph, manualClock, start } from './helpers.js';
+import { HUNTING_SCHEMAS, HUNTING_TABLE_NAMES, SEED_USERS } from '@irm-bot/defender-tenant';
 
 const tenants: Tenant[] = [];
 afterAll(async () => {
