@@ -4,7 +4,7 @@
  * recorded right after Teams accepts it, so the one message in flight at the crash may be sent
  * twice (no connector API lets a bot ask what it already sent): at most one per conversation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { Store } from '../../src/store/store.js';
 import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 import { cardAction, installation, postActivity } from '../support/activities.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
+import { kill9 as killProcess, startEntryPoint } from '../support/entry-point.js';
 
 const CONV = 'a:crash';
 let tenant: Tenant;
@@ -22,46 +23,16 @@ let child: ChildProcess | undefined;
 
 /** Start the bot as `npm start` does (tsx src/index.ts); answers its /api/messages URL. */
 async function startBot(): Promise<string> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      GRAPH_BASE_URL: tenant.graphBaseUrl,
-      DB_FILE: join(dir, 'db.json'),
-      PLAYGROUND: '0',
-      POLL_SCHEDULE: '* * * * * *',
-      DIGEST_THRESHOLD: '1000',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child = proc;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /"msg":"bot listening","port":(\d+)/.exec(output)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}/api/messages`);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`the bot exited (${code}):\n${output}`)));
-  });
+  const bot = await startEntryPoint({ GRAPH_BASE_URL: tenant.graphBaseUrl, DB_FILE: join(dir, 'db.json'), POLL_SCHEDULE: '* * * * * *', DIGEST_THRESHOLD: '1000' });
+  child = bot.proc;
+  return bot.messagesUrl;
 }
 
-function kill9(): Promise<void> {
+const kill9 = () => {
   const proc = child;
   child = undefined;
-  if (!proc?.pid || proc.exitCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  process.kill(-proc.pid, 'SIGKILL');
-  return exited;
-}
+  return killProcess(proc);
+};
 
 async function until(condition: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

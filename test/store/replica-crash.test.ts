@@ -4,11 +4,11 @@
  * over when the lease runs out, and every incident's card arrives; at most the one card in flight
  * at the crash is sent twice (as with a restart: no connector API says what was sent).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 import { installation, postActivity } from '../support/activities.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
+import { kill9, startEntryPoint, type BotProcess } from '../support/entry-point.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 
 const CONV = 'a:replica-crash';
@@ -16,71 +16,22 @@ const BURST = 200;
 let azurite: Azurite;
 let tenant: Tenant;
 let connector: FakeConnector;
-const children: ChildProcess[] = [];
-// However the test process ends, the replicas (process groups of their own) do not outlive it.
-process.once('exit', () => {
-  for (const child of children) {
-    try {
-      if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
 
-interface Replica {
-  proc: ChildProcess;
-  messagesUrl: string;
-  output: () => string;
-}
-
-async function startReplica(): Promise<Replica> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
+async function startReplica(): Promise<BotProcess> {
+  return startEntryPoint(
+    {
       GRAPH_BASE_URL: tenant.graphBaseUrl,
       STORE: 'azure-blob',
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
       STORE_CONTAINER: 'replica-crash',
-      PLAYGROUND: '0',
       POLL_SCHEDULE: '* * * * * *',
       SUMMARY_SCHEDULE: 'off',
       DIGEST_THRESHOLD: '1000',
-      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.push(proc);
-  let output = '';
-  const messagesUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`a replica did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /"msg":"bot listening","port":(\d+)/.exec(output)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}/api/messages`);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`a replica exited (${code}):\n${output}`)));
-  });
-  return { proc, messagesUrl, output: () => output };
+    'a replica',
+  );
 }
-
-function kill9(proc: ChildProcess): Promise<void> {
-  if (!proc.pid || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  try {
-    process.kill(-proc.pid, 'SIGKILL');
-  } catch {
-    return Promise.resolve(); // already gone
-  }
-  return exited;
-}
+const replicas: BotProcess[] = [];
 
 async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -92,7 +43,7 @@ async function until(condition: () => boolean, what: string, timeoutMs: number):
 
 const sends = () => connector.calls.filter((c) => c.method === 'send' && c.conversationId === CONV);
 const shown = () => new Set(sends().map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c.activity))?.[1]).filter(Boolean));
-const leads = (r: Replica) => /this replica is now the leader/.test(r.output());
+const leads = (r: BotProcess) => /this replica is now the leader/.test(r.output());
 
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -101,7 +52,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   // Every step, whatever the one before did: no process outlives the test.
-  for (const child of children) await kill9(child).catch(() => undefined);
+  for (const replica of replicas) await kill9(replica.proc).catch(() => undefined);
   await connector?.close().catch(() => undefined);
   await tenant?.close().catch(() => undefined);
   await azurite?.stop();
@@ -111,6 +62,7 @@ describe('kill -9 of the polling replica during a burst of 200 incidents', () =>
   it('the other replica takes over when the lease runs out, and every card arrives, at most one twice', async () => {
     const first = await startReplica();
     const second = await startReplica();
+    replicas.push(first, second);
     await until(() => leads(first) || leads(second), 'a leader', 20_000);
     const [leader, follower] = leads(first) ? [first, second] : [second, first];
     await postActivity(follower.messagesUrl, installation(connector.serviceUrl, CONV));
