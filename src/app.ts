@@ -232,6 +232,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await poller.idle();
+      await publisher.idle();
       await gateway.idle();
       await store.flush().catch((err: unknown) => log.warn('could not save what the store held in memory at shutdown', { err }));
       await leadership.stop();

@@ -11,6 +11,7 @@ import { createLogger } from '../logger.js';
 import type { ConversationRecord, Store } from '../store/store.js';
 import type { IrmSyncTracker } from './irm-sync.js';
 import type { Privacy } from '../auth/privacy.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 
 const log = createLogger('publisher');
 
@@ -45,7 +46,11 @@ export class IncidentPublisher {
    * would show the same card is not sent: it costs a Teams request, and redrawing closes any
    * form an analyst has open on the card (Resolve, half filled in).
    */
-  private readonly shown = new Map<string, string>();
+  private readonly shown = new BoundedMap<string, string>(REMEMBERED_CARDS);
+  /** The newest `lastUpdateDateTime` drawn per incident: an older read of it is never drawn over it. */
+  private readonly drawnVersion = new BoundedMap<string, string>(REMEMBERED_CARDS);
+  /** Redraws of one incident run one after another, in the order asked. */
+  private readonly redraws = new KeyedLock();
 
   constructor(
     private readonly store: Store,
@@ -136,8 +141,32 @@ export class IncidentPublisher {
     return sent;
   }
 
-  /** Redraw every posted card of the incident that would change; one conversation failing does not stop the others. */
-  async refreshPosts(incident: Incident): Promise<number> {
+  /**
+   * Redraw every posted card of the incident that would change; one conversation failing does not
+   * stop the others. Redraws of one incident run in the order asked, and a state older than one
+   * already drawn (a poll that read the incident before a decision changed it) is not drawn.
+   */
+  refreshPosts(incident: Incident): Promise<number> {
+    return this.redraws.run(incident.id, () => this.redraw(incident));
+  }
+
+  /**
+   * The same, without waiting: a card action answers the clicker with the new card at once and
+   * the others' cards follow as fast as Teams' pacing allows (one incident's redraws stay in order).
+   */
+  refreshPostsSoon(incident: Incident): void {
+    this.refreshPosts(incident).catch((err: unknown) => log.warn('could not redraw the cards of an incident', { incidentId: incident.id, err }));
+  }
+
+  /** Resolves once no redraw is queued or running. */
+  idle(): Promise<void> {
+    return this.redraws.idle();
+  }
+
+  private async redraw(incident: Incident): Promise<number> {
+    const newest = this.drawnVersion.get(incident.id);
+    if (newest !== undefined && Date.parse(incident.lastUpdateDateTime) < Date.parse(newest)) return 0;
+    this.drawnVersion.set(incident.id, incident.lastUpdateDateTime);
     let updated = 0;
     for (const post of await this.store.postsFor(incident.id)) {
       if (post.kind === 'digest') continue;
@@ -156,5 +185,25 @@ export class IncidentPublisher {
       }
     }
     return updated;
+  }
+}
+
+/**
+ * How many posted messages (and incidents) the publisher remembers the drawing of. Forgetting one
+ * costs at most one redraw that changes nothing; remembering every one would grow with the tenant.
+ */
+const REMEMBERED_CARDS = 20_000;
+
+/** A Map that forgets its least recently set entries past `limit`. */
+class BoundedMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as K);
   }
 }

@@ -211,7 +211,7 @@ export class TriageService {
     return incident;
   }
 
-  /** Re-read the incident, remember it, and redraw every posted card. */
+  /** Re-read the incident, remember it, and have every posted card redrawn. */
   private async afterChange(incidentId: string, options: { irmChanges?: boolean } = {}): Promise<{ incident: Incident; storeLags: boolean }> {
     const incident = await this.getIrmIncident(incidentId);
     let storeLags = false;
@@ -227,7 +227,8 @@ export class TriageService {
       await this.known.rememberDecided(incident);
       await store.forgetOutsideChange(incidentId);
     });
-    await this.deps.publisher.refreshPosts(incident);
+    // The clicker is answered with this state now; everyone else's card follows, paced as Teams asks.
+    this.deps.publisher.refreshPostsSoon(incident);
     return { incident, storeLags: storeLags || !saved };
   }
 

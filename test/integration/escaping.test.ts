@@ -82,6 +82,7 @@ const advance = (minutes: number) => (botNow = new Date(botNow.getTime() + minut
 async function invoke(verb: string, data: Record<string, unknown>, from: Who = ALEX): Promise<Activity> {
   const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, verb, data, undefined, from));
   invokeAnswers.push(res.body);
+  await stack.cardsRedrawn();
   return (res.body as { value: Activity }).value;
 }
 

@@ -83,6 +83,7 @@ describe('triage from the card', () => {
     // client set `inProgress`; Defender's incident status follows its alerts).
     for (const p of patches) expect(p.body).toEqual(p.path.includes('/incidents/') ? { assignedTo: ALEX.upn } : { status: 'inProgress', assignedTo: ALEX.upn });
 
+    await stack.cardsRedrawn();
     const update = stack.connector.calls.find((c) => c.method === 'update');
     expect(update?.activityId).toBe(activityId);
   });
@@ -229,5 +230,40 @@ describe('audit', () => {
       expect(Date.parse(entry!.at)).not.toBeNaN();
     }
     expect(audit.some((a) => a.action === 'command:incident' && a.outcome === 'failed' && /424242/.test(a.detail ?? ''))).toBe(true);
+  });
+});
+
+describe('a click while Teams is slow to take card updates', () => {
+  let slow: Stack;
+  let holding = false;
+  const held: (() => void)[] = [];
+  beforeAll(async () => {
+    slow = await startStack({
+      installIn: [CONV],
+      connector: { hold: ({ method }) => (holding && method === 'update' ? new Promise<void>((resolve) => held.push(resolve)) : null) },
+    });
+  });
+  afterAll(async () => {
+    holding = false;
+    for (const release of held.splice(0)) release();
+    await slow?.close();
+  });
+
+  it('answers the clicker with the new card at once; the posted card follows when Teams takes the update', async () => {
+    const created = await slow.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } });
+    await slow.bot.services.poller.poll();
+    const [activityId] = [...slow.connector.messages(CONV).keys()];
+    holding = true;
+    const click = postActivity(slow.bot.messagesUrl, cardAction(slow.connector.serviceUrl, CONV, 'startInvestigation', { incidentId: created.body.incidentId }, activityId));
+    const answered = await Promise.race([click, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);
+    expect(answered, 'the click was answered while Teams held the card update').not.toBeNull();
+    expect(fact((answered!.body as InvokeBody).value, 'Defender status')).toBe('In progress');
+    await expect.poll(() => held.length).toBe(1);
+    expect(fact(slow.connector.messages(CONV).get(activityId!), 'Defender status')).toBe('New');
+
+    holding = false;
+    for (const release of held.splice(0)) release();
+    await slow.cardsRedrawn();
+    expect(fact(slow.connector.messages(CONV).get(activityId!), 'Defender status')).toBe('In progress');
   });
 });

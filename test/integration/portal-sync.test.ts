@@ -42,6 +42,7 @@ describe('portal → card', () => {
     const created = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'nestor.wilke@contoso.com' } });
     await stack.bot.services.poller.poll();
     await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'startInvestigation', { incidentId: created.body.incidentId }));
+    await stack.cardsRedrawn();
     const updatesBefore = stack.connector.calls.filter((c) => c.method === 'update').length;
     const result = await stack.bot.services.poller.poll();
     expect(result.updatedIncidents).toBe(0);

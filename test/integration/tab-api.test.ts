@@ -136,6 +136,7 @@ describe('an incident from the tab', () => {
     expect(JSON.stringify(writes)).toContain('Confirmed with HR, from the tab');
     expect(JSON.stringify(writes)).toContain('Alex Wilber');
 
+    await stack.cardsRedrawn();
     const posted = stack.connector.messages(CONV).get(activityId!);
     expect(fact(posted, 'Defender status')).toBe('Resolved');
 

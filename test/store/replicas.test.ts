@@ -86,6 +86,7 @@ describe('two replicas on Azure Blob Storage', () => {
     const [clicked] = ids;
     const answer = await postActivity(second.messagesUrl, cardAction(connector.serviceUrl, CHANNEL, 'startInvestigation', { incidentId: clicked }));
     expect(JSON.stringify(answer.body)).toContain('Investigation started by Alex Wilber');
+    await second.services.publisher.idle();
     await first.services.poller.poll();
     const card = [...connector.messages(CHANNEL).values()].map((c) => JSON.stringify(c)).find((c) => c.includes(`Insider risk incident ${clicked}`))!;
     expect(card).toContain('Investigation started by Alex Wilber');

@@ -53,6 +53,8 @@ export interface FakeConnectorOptions {
   refuse?: (request: { method: 'send' | 'update'; conversationId: string; nth: number }) => Refusal | null;
   /** The clock that stamps arrivals (tests pass their fake clock). */
   now?: () => number;
+  /** Keep a send or update waiting until the promise settles (Teams slow to answer); null lets it through. */
+  hold?: (request: { method: 'send' | 'update'; conversationId: string }) => Promise<void> | null;
 }
 
 export interface FakeConnector {
@@ -136,6 +138,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
         res.writeHead(405).end();
         return;
       }
+      if (method !== 'reply') await options.hold?.({ method, conversationId });
       const at = now();
       if (method !== 'reply') {
         const nth = (requestsPerConversation.get(conversationId) ?? 0) + 1;

@@ -24,6 +24,8 @@ export interface Stack {
   graphRequests(): Promise<{ method: string; path: string; query: Record<string, string>; status: number; body: unknown }[]>;
   /** Types `text` in a conversation through /api/messages; answers the bot's reply activity (undefined if none). */
   say(conversationId: string, text: string, from?: Who): Promise<Record<string, unknown> | undefined>;
+  /** Waits until the card redraws the bot has queued reached the connector (a card action answers the clicker first, then redraws everyone's card). */
+  cardsRedrawn(): Promise<void>;
   restartBot(): Promise<void>;
   close(): Promise<void>;
 }
@@ -82,6 +84,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const before = connector.calls.length;
       await postActivity(bot.messagesUrl, message(connector.serviceUrl, conversationId, text, from));
       return connector.calls.slice(before).find((c) => c.method === 'reply')?.activity;
+    },
+    cardsRedrawn() {
+      return bot.services.publisher.idle();
     },
     async restartBot() {
       await bot.close();
