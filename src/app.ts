@@ -26,7 +26,7 @@ import { GraphClient, type GraphClientOptions } from './defender/graph-client.js
 import { HuntingService, type HuntingLimits } from './hunting/service.js';
 import { createLogger } from './logger.js';
 import { createBotServer, listen } from './server.js';
-import { openBotStore } from './store/open.js';
+import { openBotStore, replicaName } from './store/open.js';
 import type { LeaderLeaseOptions } from './store/azure/leader-lease.js';
 import { IncidentPoller } from './sync/poller.js';
 import { IncidentPublisher } from './sync/publisher.js';
@@ -130,8 +130,9 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   // both and retry (the figures and their margins: TEAMS_CONVERSATION_LIMITS, TEAMS_APP_LIMITS).
   const gateway = new PacedGateway(new AdapterGateway(adapter, config.bot.appId ?? ''), options.delivery);
   const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
-  const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy);
-  const triage = new TriageService({ client, store, publisher, irmSync, now });
+  const replica = replicaName();
+  const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy, replica);
+  const triage = new TriageService({ client, store, publisher, irmSync, now, replica });
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now, leader: () => leadership.isLeader() });
   const summary = async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
@@ -147,7 +148,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     publisher,
     triage,
     poller,
-    hunting: new HuntingService(client, options.hunting),
+    hunting: new HuntingService(client, store.coordination, options.hunting),
     decisionBudgetMs: options.decisionBudgetMs ?? 3_000,
     oncall,
     roles,

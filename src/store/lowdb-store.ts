@@ -22,6 +22,7 @@ import { Low, Memory } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { z } from 'zod';
 import { StoreError, StoreWriteError } from '../errors.js';
+import { MemoryCoordination } from './coordination.js';
 import { createLogger } from '../logger.js';
 import {
   NOBODY_ON_CALL,
@@ -142,6 +143,8 @@ export function storeFiles(file: string): Record<Part, string> {
 }
 
 export class LowdbStore implements Store {
+  /** One process alone: in its memory. */
+  readonly coordination = new MemoryCoordination();
   private writeFailure: { since: string; error: string } | null = null;
   /** Parts changed in memory that no write has saved yet (remembered incidents, or a failed write's). */
   private readonly due = new Set<Part>();

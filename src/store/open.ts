@@ -3,6 +3,8 @@
  * lowdb there is one process and it always does; with Azure Blob Storage, the replica holding the
  * container's leader lease does (the others answer Teams and wait to take over).
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import { AzureBlobStore } from './azure/azure-blob-store.js';
 import type { LeaderLeaseOptions } from './azure/leader-lease.js';
@@ -22,4 +24,12 @@ export async function openBotStore(config: Config['store'], scope: string | null
   if (config.kind === 'lowdb') return { store: await openStore(config.file, scope), leadership: ALONE };
   const store = await AzureBlobStore.open({ connectionString: config.connectionString, container: config.container, scope });
   return { store, leadership: store.leaderLease(options.lease) };
+}
+
+/**
+ * A name for this replica that no other shares (several may run on one host, or in one process
+ * in tests): who claims a card, who holds a lock.
+ */
+export function replicaName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }

@@ -27,6 +27,7 @@ import type {
   UnreadableEntry,
   Viewer,
 } from './entities.js';
+import type { Coordination } from './coordination.js';
 import { LowdbStore, type LowdbStoreOptions } from './lowdb-store.js';
 
 export type {
@@ -65,6 +66,9 @@ export interface StoreCounts {
 }
 
 export interface Store {
+  /** Quotas, locks and short-lived results shared by every replica that shares this store. */
+  readonly coordination: Coordination;
+
   // Conversations the bot is installed in.
   conversation(key: string): Promise<ConversationRecord | undefined>;
   conversations(): Promise<ConversationRecord[]>;

@@ -3,11 +3,11 @@
  * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
  */
 import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
 import { byName, incidentCardData, type Namer } from '../cards/view-models.js';
 import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
+import { replicaName } from '../store/open.js';
 import type { ConversationRecord, Store } from '../store/store.js';
 import type { IrmSyncTracker } from './irm-sync.js';
 import type { Privacy } from '../auth/privacy.js';
@@ -58,8 +58,8 @@ export class IncidentPublisher {
     private readonly now: () => Date = () => new Date(),
     private readonly irmSync?: IrmSyncTracker,
     private readonly privacy?: Privacy,
-    /** Who claims cards before sending them (a replica's own name; see Store.claimPost). */
-    private readonly instanceId: string = `${hostname()}:${process.pid}`,
+    /** Who claims cards before sending them (the replica's name; see Store.claimPost). */
+    private readonly instanceId: string = replicaName(),
   ) {}
 
   /**

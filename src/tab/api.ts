@@ -153,7 +153,7 @@ export const ROUTES: readonly Route[] = [
     what: 'see hunting results',
     name: 'hunt',
     async handle({ params, services }) {
-      const result = services.hunting.result(params[0]!);
+      const result = await services.hunting.result(params[0]!);
       if (!result) throw new NotFoundError('This result is no longer kept (results are kept for a few minutes). Run the query again in Teams.');
       const rows = result.rows.slice(0, MAX_FULL_VIEW_ROWS);
       return {

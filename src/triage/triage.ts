@@ -59,6 +59,15 @@ export interface ResolveRequest {
   comment?: string;
 }
 
+/**
+ * How long a replica holds an incident's decision lock: longer than a decision takes (a few Graph
+ * writes), short enough that a replica that dies holding it blocks the incident only that long.
+ */
+export const DECISION_HOLD_MS = 60_000;
+/** How long a decision waits for another replica's decision on the same incident before refusing. */
+export const DECISION_WAIT_MS = 10_000;
+const DECISION_RETRY_MS = 100;
+
 export class TriageService {
   private readonly lock = new KeyedLock();
   /** Incidents a decision is being written to, as that decision read them. */
@@ -68,7 +77,15 @@ export class TriageService {
   private readonly known: KnownIncidents;
 
   constructor(
-    private readonly deps: { client: DefenderClient; store: Store; publisher: IncidentPublisher; irmSync?: IrmSyncTracker; now?: () => Date },
+    private readonly deps: {
+      client: DefenderClient;
+      store: Store;
+      publisher: IncidentPublisher;
+      irmSync?: IrmSyncTracker;
+      now?: () => Date;
+      /** This replica's name, as it holds decision locks shared with the others. */
+      replica?: string;
+    },
   ) {
     this.known = new KnownIncidents(deps.store, () => this.now());
   }
@@ -243,18 +260,42 @@ export class TriageService {
     return ` (${what}${incident.lastModifiedBy ? `, by ${incident.lastModifiedBy}` : ''}, in the Defender portal)`;
   }
 
-  /** Run one decision at a time per incident, and audit it. */
+  /**
+   * Run `decide` holding the incident's lock shared by the replicas (the store's coordination),
+   * so two clicks landing on two replicas are written one after the other: the second then sees
+   * the incident as the first left it. Waits up to DECISION_WAIT_MS for another replica's
+   * decision, then refuses in words.
+   */
+  private async heldAcrossReplicas<T>(incidentId: string, decide: () => Promise<T>): Promise<T> {
+    const { coordination } = this.deps.store;
+    const key = `decision:${incidentId}`;
+    const holder = this.deps.replica ?? 'this process';
+    const giveUpAt = Date.now() + DECISION_WAIT_MS;
+    while (!(await coordination.acquireLock(key, holder, this.now(), DECISION_HOLD_MS))) {
+      if (Date.now() >= giveUpAt) throw new ConflictError(`Another analyst's decision on incident ${incidentId} is still being written to Microsoft Defender. Wait a moment, then check the card and decide again.`);
+      await new Promise((resolve) => setTimeout(resolve, DECISION_RETRY_MS));
+    }
+    try {
+      return await decide();
+    } finally {
+      await coordination.releaseLock(key, holder).catch((err: unknown) => log.warn('could not release a decision lock (it lapses by itself)', { incidentId, err }));
+    }
+  }
+
+  /** Run one decision at a time per incident (in this process and across replicas), and audit it. */
   private async audited<T extends TriageOutcome>(actor: Actor, action: string, target: string, detail: string | undefined, run: () => Promise<T>): Promise<T> {
     const append = (outcome: 'ok' | 'refused' | 'failed', text: string | undefined) => this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome, detail: text });
     let result: T;
     try {
-      result = await this.lock.run(target, async () => {
-        try {
-          return await run();
-        } finally {
-          this.reading.delete(target);
-        }
-      });
+      result = await this.lock.run(target, () =>
+        this.heldAcrossReplicas(target, async () => {
+          try {
+            return await run();
+          } finally {
+            this.reading.delete(target);
+          }
+        }),
+      );
     } catch (err) {
       const appError: AppError = asAppError(err);
       const outcome = appError instanceof BadInputError || appError instanceof ConflictError || appError instanceof NotFoundError ? 'refused' : 'failed';

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../src/defender/graph-client.js';
 import { findQuery } from '../../src/hunting/queries.js';
 import { HuntingService, explainHuntingError, type HuntResult } from '../../src/hunting/service.js';
+import { MemoryCoordination } from '../../src/store/coordination.js';
 import { userSummary } from '../../src/hunting/user-summary.js';
 import { BadInputError, RateLimitedError } from '../../src/errors.js';
 import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
@@ -22,7 +23,7 @@ let client: GraphClient;
 beforeAll(async () => {
   tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 8, irmSyncDelaySeconds: 0, now: () => NOW });
   client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
-  hunting = new HuntingService(client, { perUserPerMinute: 1000, perTenantPerMinute: 1000 }, () => NOW.getTime());
+  hunting = new HuntingService(client, new MemoryCoordination(), { perUserPerMinute: 1000, perTenantPerMinute: 1000 }, () => NOW.getTime());
 });
 afterAll(async () => {
   await tenant?.close();
@@ -167,7 +168,7 @@ describe('limits and failures', () => {
   });
 
   it('refuses politely beyond the per-user limit, before Defender would', async () => {
-    const limited = new HuntingService(client, { perUserPerMinute: 2, perTenantPerMinute: 40 }, () => NOW.getTime());
+    const limited = new HuntingService(client, new MemoryCoordination(), { perUserPerMinute: 2, perTenantPerMinute: 40 }, () => NOW.getTime());
     await limited.run(findQuery('top-risky-users')!, { days: '1' }, 'eager');
     await limited.run(findQuery('top-risky-users')!, { days: '2' }, 'eager');
     const refused = await limited.run(findQuery('top-risky-users')!, { days: '4' }, 'eager').catch((e: unknown) => e);
@@ -178,7 +179,7 @@ describe('limits and failures', () => {
   });
 
   it("explains Defender's quota 429 in words, with when to retry", async () => {
-    const fresh = new HuntingService(new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 1 }), {}, () => NOW.getTime());
+    const fresh = new HuntingService(new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 1 }), new MemoryCoordination(), {}, () => NOW.getTime());
     tenant.control.setFaults(1, ['429'], ['/v1.0/security/runHuntingQuery']);
     try {
       const error = await fresh.run(findQuery('top-risky-users')!, { days: '5' }, 'x').catch((e: unknown) => e);
@@ -189,7 +190,7 @@ describe('limits and failures', () => {
   });
 
   it('sends a query that runs too long once, however many retries the client allows, and says so', async () => {
-    const slow = new HuntingService(new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 5, baseDelayMs: 1, huntingTimeoutMs: 200 }), {}, () => NOW.getTime());
+    const slow = new HuntingService(new GraphClient({ baseUrl: tenant.graphBaseUrl, maxAttempts: 5, baseDelayMs: 1, huntingTimeoutMs: 200 }), new MemoryCoordination(), {}, () => NOW.getTime());
     const hunts = () => tenant.control.requestsSince(0).filter((r) => r.path.endsWith('runHuntingQuery')).length;
     const before = hunts();
     tenant.control.setFaults(1, ['timeout'], ['/v1.0/security/runHuntingQuery']);

@@ -11,6 +11,7 @@ import { AzureBlobStore, CLAIM_HOLDS_MS } from '../../src/store/azure/azure-blob
 import { KeyedDocuments } from '../../src/store/azure/keyed-documents.js';
 import { LeaderLease } from '../../src/store/azure/leader-lease.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
+import { coordinationCases } from './coordination-cases.js';
 import { storeCases } from './store-cases.js';
 
 let azurite: Azurite;
@@ -33,6 +34,11 @@ afterAll(async () => {
 const openBlobStore = (container: string, scope = 'tenant-a') => AzureBlobStore.open({ connectionString: azurite.connectionString, container, scope });
 let stores = 0;
 storeCases('Azure Blob Storage (Azurite)', () => openBlobStore(`cases-${++stores}`));
+coordinationCases('two replicas on Azurite', async () => {
+  const name = `coordination-${++stores}`;
+  const [a, b] = await Promise.all([openBlobStore(name), openBlobStore(name)]);
+  return [a.coordination, b.coordination];
+});
 
 describe('replicas sharing one container', () => {
   it('what one replica writes, another reads at once: conversations, decisions, cursor, salt, audit', async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const publisher = new IncidentPublisher(store, new RecordingGateway());
   const triage = new TriageService({ client, store, publisher });
   const roles = new RoleDirectory(DEMO_ROLES);
-  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20, digestThreshold: 5 }), hunting: new HuntingService(client),
+  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20, digestThreshold: 5 }), hunting: new HuntingService(client, store.coordination),
     oncall: new OnCallService({ store }),
     roles,
     privacy: new Privacy(store, roles),

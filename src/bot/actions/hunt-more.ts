@@ -16,7 +16,7 @@ export const huntMore = defineAction({
   }),
   async handle({ resultId, shown }, context) {
     const { services } = context;
-    const result = services.hunting.result(resultId);
+    const result = await services.hunting.result(resultId);
     if (!result) throw new NotFoundError('This result is no longer kept (results are kept for a few minutes). Run the query again to see more.');
     return renderCard('hunt-result', huntResultCardData(result, shown, await resultLens(services, conversationOf(context, 'Show more'), result), services.links.huntResult(result.id, result.query.name)));
   },

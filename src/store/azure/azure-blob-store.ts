@@ -6,8 +6,9 @@
  *
  * Layout: records in sharded JSON blobs (`incidents/000.json` … by a hash of the key; see
  * keyed-documents.ts), small singletons (`cursor.json`, `oncall.json`, `salt.json`,
- * `scope.json`), claims of cards about to be sent (`claims/{incident}/{conversation}.json`) and the
- * audit as append blobs (`audit/log.0001.jsonl` …), never rewritten.
+ * `scope.json`), claims of cards about to be sent (`claims/{incident}/{conversation}.json`), the
+ * audit as append blobs (`audit/log.0001.jsonl` …, never rewritten) and what replicas coordinate
+ * by (`quotas/`, `locks/`, `kept/`; see blob-coordination.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
@@ -34,6 +35,7 @@ import {
   type Viewer,
 } from '../entities.js';
 import type { Store, StoreCounts, StoreHealth } from '../store.js';
+import { BlobCoordination } from './blob-coordination.js';
 import { BlobDocuments } from './blob-documents.js';
 import { KeyedDocuments } from './keyed-documents.js';
 import { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
@@ -68,6 +70,7 @@ export class AzureBlobStore implements Store {
   private readonly reminderDocs: KeyedDocuments<ReminderRecord>;
   private readonly unreadable: KeyedDocuments<UnreadableEntry>;
   private readonly viewerDocs: KeyedDocuments<Viewer>;
+  readonly coordination: BlobCoordination;
   /** Incidents remembered by a poll, written with the next write or flush (as in the embedded store). */
   private readonly remembered = new Map<string, IncidentRecord>();
   /** Audit entries not yet appended (the service failed): appended with the next entry. */
@@ -87,6 +90,7 @@ export class AzureBlobStore implements Store {
     this.reminderDocs = new KeyedDocuments(docs, 'reminders', 4);
     this.unreadable = new KeyedDocuments(docs, 'unreadable', 1);
     this.viewerDocs = new KeyedDocuments(docs, 'viewers', 1);
+    this.coordination = new BlobCoordination(docs);
   }
 
   static async open(options: AzureBlobStoreOptions): Promise<AzureBlobStore> {

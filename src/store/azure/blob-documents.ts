@@ -93,8 +93,26 @@ export class BlobDocuments {
     }
   }
 
-  async remove(name: string): Promise<void> {
-    await this.call(`delete ${name}`, () => this.container.getBlockBlobClient(name).deleteIfExists());
+  /** Delete the document; given a version, only if nobody wrote it since (false when another did). */
+  async remove(name: string, condition?: { ifVersion: string }): Promise<boolean> {
+    try {
+      await this.container.getBlockBlobClient(name).deleteIfExists(condition ? { conditions: { ifMatch: condition.ifVersion } } : {});
+      return true;
+    } catch (err) {
+      if (condition && err instanceof RestError && err.statusCode === 412) return false;
+      throw storeError(`delete ${name}`, err);
+    }
+  }
+
+  /** The documents under `prefix` last written before `before`. */
+  async listOlderThan(prefix: string, before: Date): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const item of this.container.listBlobsFlat({ prefix })) if (item.properties.lastModified < before) names.push(item.name);
+    } catch (err) {
+      throw storeError(`list ${prefix}`, err);
+    }
+    return names;
   }
 
   /** Names of the documents under `prefix`. */
