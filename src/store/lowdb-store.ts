@@ -378,6 +378,10 @@ export class LowdbStore implements Store {
     return Object.values(this.posts[incidentId] ?? {});
   }
 
+  async postedIn(conversationKey: string, incidentIds: readonly string[]): Promise<Set<string>> {
+    return new Set(incidentIds.filter((id) => this.posts[id]?.[conversationKey]));
+  }
+
   recordPost(post: PostRecord): Promise<void> {
     return this.recordPosts([post]);
   }

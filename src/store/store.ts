@@ -95,6 +95,8 @@ export interface Store {
   // Which message shows an incident in a conversation.
   post(incidentId: string, conversationKey: string): Promise<PostRecord | undefined>;
   postsFor(incidentId: string): Promise<PostRecord[]>;
+  /** Which of these incidents have a message in the conversation (one read however many: a poll asks for every open one). */
+  postedIn(conversationKey: string, incidentIds: readonly string[]): Promise<Set<string>>;
   /** Record (or replace) the message that shows an incident in a conversation. */
   recordPost(post: PostRecord): Promise<void>;
   /** Several at once, in one write (a digest stands for many incidents). */

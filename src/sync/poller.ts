@@ -295,12 +295,11 @@ export class IncidentPoller {
    * learned of after it was installed, plus (once, at install) the newest open ones from before.
    * A post that failed stays owed, so the next run tries again; nothing is dropped.
    */
-  private async owed(conversation: ConversationRecord): Promise<{ backfill: IncidentRecord[]; arriving: IncidentRecord[] }> {
+  private async owed(conversation: ConversationRecord, known: readonly IncidentRecord[]): Promise<{ backfill: IncidentRecord[]; arriving: IncidentRecord[] }> {
     const { store, backfillLimit } = this.deps;
-    const open: IncidentRecord[] = [];
-    for (const i of await this.known.open()) {
-      if (wants(conversation, i) && !(await store.post(i.id, conversation.key))) open.push(i);
-    }
+    const wanted = known.filter((i) => wants(conversation, i));
+    const posted = await store.postedIn(conversation.key, wanted.map((i) => i.id));
+    const open = wanted.filter((i) => !posted.has(i.id));
     const backfill = conversation.backfilled
       ? []
       : [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, backfillLimit);
@@ -335,15 +334,16 @@ export class IncidentPoller {
    * than the digest threshold arrive in one poll: then one digest card stands for them all.
    */
   private async deliver(result: PollResult, fetched: Fetched): Promise<void> {
-    await Promise.all((await this.deps.store.conversations()).map((conversation) => this.deliverTo(conversation, result, fetched)));
+    const known = await this.known.open();
+    await Promise.all((await this.deps.store.conversations()).map((conversation) => this.deliverTo(conversation, known, result, fetched)));
   }
 
-  private async deliverTo(conversation: ConversationRecord, result: PollResult, fetched: Fetched): Promise<void> {
+  private async deliverTo(conversation: ConversationRecord, known: readonly IncidentRecord[], result: PollResult, fetched: Fetched): Promise<void> {
     const { store, publisher, audience } = this.deps;
     // Roles change: a personal chat whose owner may no longer see incidents gets nothing (and
     // keeps nothing owed: what they may not see is not queued for them).
     if (audience && !audience.mayReceiveIncidents(conversation)) return;
-    const owed = await this.owed(conversation);
+    const owed = await this.owed(conversation, known);
     const failedBefore = result.failed;
     for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
     // The install backlog is offered until it got through: a conversation resting at install gets it later.

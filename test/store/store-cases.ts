@@ -27,6 +27,8 @@ export function storeCases(name: string, open: () => Promise<Store>): void {
       expect(await store.postsFor('3')).toHaveLength(1);
       expect(await store.post('4', 'c1')).toBeUndefined();
       expect((await store.counts()).posts).toBe(3);
+      expect(await store.postedIn('c1', ['1', '2', '4'])).toEqual(new Set(['1', '2']));
+      expect(await store.postedIn('c2', ['1', '2'])).toEqual(new Set());
     });
 
     it('an outside change that changed the decision overtakes the Teams decision', async () => {

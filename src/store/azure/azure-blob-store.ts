@@ -208,6 +208,10 @@ export class AzureBlobStore implements Store {
   async postsFor(incidentId: string): Promise<PostRecord[]> {
     return Object.values((await this.posts.get(incidentId)) ?? {});
   }
+  async postedIn(conversationKey: string, incidentIds: readonly string[]): Promise<Set<string>> {
+    const posts = await this.posts.getMany(incidentIds);
+    return new Set(incidentIds.filter((id) => posts[id]?.[conversationKey]));
+  }
   recordPost(post: PostRecord): Promise<void> {
     return this.recordPosts([post]);
   }

@@ -27,6 +27,18 @@ export class KeyedDocuments<T> {
     return (await this.readShard(this.shardOf(key)))[key];
   }
 
+  /** The records of these keys (one request per shard they fall in, not per key). */
+  async getMany(keys: readonly string[]): Promise<Record<string, T>> {
+    const shards = [...new Set(keys.map((key) => this.shardOf(key)))];
+    const read = await Promise.all(shards.map((shard) => this.readShard(shard)));
+    const found: Record<string, T> = {};
+    for (const key of keys) {
+      const shard = read[shards.indexOf(this.shardOf(key))]!;
+      if (key in shard) found[key] = shard[key]!;
+    }
+    return found;
+  }
+
   /** Every record (one request per shard, most answered "unchanged"). */
   async all(): Promise<Record<string, T>> {
     const shards = await Promise.all(Array.from({ length: this.shards }, (_, i) => this.readShard(i)));
