@@ -1,3 +1,5 @@
+import type { Incident } from './defender/model.js';
+
 /**
  * The one error family. Every failure the bot reports to a person has a code, a message in
  * words (safe to show: no secrets, no stack), and optionally the cause for the log.
@@ -77,6 +79,23 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A decision that does not fit the incident as it stands; the clicker is shown it as it stands, with the reason. */
+export class IncidentConflictError extends ConflictError {
+  constructor(
+    message: string,
+    readonly incident: Incident,
+  ) {
+    super(message);
+  }
+}
+
+/** The card the analyst clicked was drawn before the incident last changed: nothing was written. */
+export class StaleCardError extends IncidentConflictError {
+  constructor(incident: Incident) {
+    super(`Incident ${incident.id} changed since this card was drawn, so nothing was written. This is how it stands now: check it, then decide again.`, incident);
+  }
+}
+
 export class UnknownVerbError extends AppError {
   constructor(verb: string, known: readonly string[]) {
     super(ErrorCode.UnknownVerb, `This card action ("${verb.slice(0, 60)}") is not one the bot knows. Known actions: ${known.join(', ')}.`, 400);
@@ -120,6 +139,13 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** The person is known but lacks the role for what they asked. */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.Forbidden, message, 403);
+  }
+}
+
 export class StoreError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.Store, message, 500, options);
@@ -131,6 +157,61 @@ export class StoreWriteError extends StoreError {}
 
 /** Another replica changed (or created) the document since this one read it: read again, then decide again. */
 export class StoreConflictError extends StoreError {}
+
+/**
+ * A send or update the Bot Framework connector refused or never answered, with what the connector
+ * said. Thrown by the botbuilder gateway so the cause survives CloudAdapter's turn machinery.
+ * Not an AppError: it is only ever a cause. The paced gateway turns every one into a
+ * DeliveryError, which is what callers see. Built by `toConnectorError` (sync/delivery.ts), which
+ * reads the connector's failures.
+ */
+export class ConnectorError extends Error {
+  readonly httpStatus: number | null;
+  readonly retryAfterMs: number | null;
+  /** ECONNRESET and the like when there was no HTTP answer. */
+  readonly networkCode: string | null;
+  constructor(message: string, details: { httpStatus: number | null; retryAfterMs: number | null; networkCode: string | null }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConnectorError';
+    this.httpStatus = details.httpStatus;
+    this.retryAfterMs = details.retryAfterMs;
+    this.networkCode = details.networkCode;
+  }
+}
+
+/** A message that could not be delivered. `retryable`: a later try may succeed, so keep it for the next poll. */
+export class DeliveryError extends AppError {
+  readonly conversationKey: string;
+  readonly operation: 'send' | 'update';
+  readonly attempts: number;
+  readonly httpStatus: number | null;
+  readonly retryable: boolean;
+  /** When the connector last asked us to wait, how long (ms). */
+  readonly retryAfterMs: number | null;
+  constructor(
+    details: { conversationKey: string; operation: 'send' | 'update'; attempts: number; httpStatus: number | null; retryable: boolean; retryAfterMs: number | null },
+    options?: { cause?: unknown },
+  ) {
+    const why = details.httpStatus !== null ? `Teams answered ${details.httpStatus}` : 'Teams could not be reached';
+    const verb = details.operation === 'send' ? 'post' : 'update';
+    super(
+      ErrorCode.Internal,
+      !details.retryable
+        ? `Could not ${verb} the card in this conversation: ${why}.`
+        : details.attempts === 0
+          ? `Did not ${verb} the card in this conversation: it is resting after Teams refused messages (${why}). It will be tried again.`
+          : `Could not ${verb} the card in this conversation: ${why} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}. It will be tried again.`,
+      503,
+      options,
+    );
+    this.conversationKey = details.conversationKey;
+    this.operation = details.operation;
+    this.attempts = details.attempts;
+    this.httpStatus = details.httpStatus;
+    this.retryable = details.retryable;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
 
 /** Wrap anything thrown into the family; unknown failures become a generic internal error. */
 export function asAppError(err: unknown): AppError {

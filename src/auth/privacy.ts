@@ -16,6 +16,9 @@ import { pseudonymiser, type Pseudonymiser } from './pseudonymise.js';
 /** Teams shows a card's per-user view to at most this many people. */
 export const MAX_REFRESH_USERS = 60;
 
+/** How stale an analyst's last-seen time may grow before it is written again (see `rememberViewer`). */
+const VIEWER_SEEN_REFRESH_MS = 60 * 60 * 1000;
+
 export class Privacy {
   private readonly audience: Audience;
   /** The store's salt once it was handed out (it never changes after that). */
@@ -82,10 +85,17 @@ export class Privacy {
     return pseudonymiser({ rows, texts }, { person: (upn) => this.personCode(upn), device: (host) => this.deviceCode(host) });
   }
 
-  /** Remember an analyst who may see names, so shared cards can offer them their own view. */
+  /**
+   * Remember an analyst who may see names, and when they were last seen, so shared cards can offer
+   * them their own view (the most recent first). Someone already known is seen again at most hourly:
+   * the order only chooses who is among the 60, and a store write on every click would slow them all.
+   */
   async rememberViewer(actor: Actor): Promise<void> {
-    if (!this.roles.may(actor, 'read') || (await this.store.viewers())[actor.id]) return;
-    await this.store.rememberViewer(actor.id, { name: actor.name, seenAt: this.now().toISOString() });
+    if (!this.roles.may(actor, 'read')) return;
+    const now = this.now();
+    const known = (await this.store.viewers())[actor.id];
+    if (known && now.getTime() - Date.parse(known.seenAt) < VIEWER_SEEN_REFRESH_MS) return;
+    await this.store.rememberViewer(actor.id, { name: actor.name, seenAt: now.toISOString() });
   }
 
   /** Teams ids of the analysts whose view of a shared card names the person (most recent first). */

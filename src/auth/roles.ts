@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AppError, ConfigError, ErrorCode } from '../errors.js';
+import { ConfigError, ForbiddenError } from '../errors.js';
 
 export const DEFENDER_ROLES = ['SecurityOperator', 'SecurityReader'] as const;
 export const PURVIEW_ROLES = ['InsiderRiskManagement', 'Analyst', 'Investigator'] as const;
@@ -65,12 +65,6 @@ export function loadRolesFile(path: string): RolesFile {
   const parsed = rolesFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `ROLES_FILE: ${path} ${i.path.join('.')}: ${i.message}`));
   return parsed.data;
-}
-
-export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super(ErrorCode.Forbidden, message, 403);
-  }
 }
 
 export interface Grant {

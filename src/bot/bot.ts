@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { BadInputError, ErrorCode, asAppError, describeForUser } from '../errors.js';
-import { cardResponse, messageResponse, responseForError } from './invoke-response.js';
+import { answerCardAction, cardResponse, messageResponse, responseForError, type CardActionResponse } from './invoke-response.js';
 import { createLogger } from '../logger.js';
 import type { Actor, ConversationRecord } from '../store/store.js';
 import { authorize, runCardAction } from './dispatch.js';
@@ -149,6 +149,10 @@ export class IrmBot extends TeamsActivityHandler {
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    return answerCardAction(context, await this.cardActionResponse(context, invokeValue));
+  }
+
+  private async cardActionResponse(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<CardActionResponse> {
     try {
       const value = invokeValueSchema.safeParse(invokeValue);
       if (!value.success) throw new BadInputError('This card action is not in a form the bot understands.');

@@ -2,7 +2,7 @@
 import { CardFactory, MessageFactory, type CloudAdapter, type TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import type { ConversationRecord } from '../store/store.js';
-import { ConnectorError } from '../sync/delivery.js';
+import { toConnectorError } from '../sync/delivery.js';
 import type { ConversationGateway, MessageExtras } from '../sync/publisher.js';
 import { referenceOf } from './conversation.js';
 
@@ -52,8 +52,8 @@ export class AdapterGateway implements ConversationGateway {
         }
       });
     } catch (err) {
-      throw ConnectorError.from(err, operation);
+      throw toConnectorError(err, operation);
     }
-    if ('err' in failure) throw ConnectorError.from(failure.err, operation);
+    if ('err' in failure) throw toConnectorError(failure.err, operation);
   }
 }

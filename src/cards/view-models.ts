@@ -85,7 +85,7 @@ export interface NoticeCardData {
   colour: 'Default' | 'Attention' | 'Good' | 'Warning';
 }
 
-/** Insider-risk data Defender does not carry (FACTS.md): said where an analyst would look for it. */
+/** Insider-risk data that stays in Purview and never reaches Defender XDR (so the bot cannot show it either): said where an analyst would look for it. */
 export const NOT_IN_DEFENDER = md`Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.`;
 
 /** A date and time the Teams client renders in the reader's own time zone (its parentheses are Teams', not escaped). */

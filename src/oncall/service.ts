@@ -2,9 +2,9 @@
  * On call: who is, whom a new incident's post mentions, and the reminder engine for incidents
  * nobody picked up.
  *
- * The state lives in the store (on-call state, reminders); the settings come from the configuration
- * (and `oncall threshold` / `oncall remind` change them in memory until the next restart: the
- * store has no place for them). The clock is injected so tests can move time.
+ * The state lives in the store (on-call state, reminders), and so do the settings `oncall threshold`
+ * and `oncall remind` change; the configuration gives the settings never changed in chat. The clock
+ * is injected so tests can move time.
  *
  * Reminders are at-least-once: `due()` only reads; the caller posts each notice and then calls
  * `markSent()`. A post that fails is retried on the next check; a crash between posting and
@@ -84,23 +84,37 @@ const MINUTE = 60_000;
 export class OnCallService {
   private readonly store: Store;
   private readonly now: () => Date;
-  private activeSettings: OnCallSettings;
+  /** From the configuration: what holds until a setting is changed in chat. */
+  private readonly configured: OnCallSettings;
   private readonly listeners = new Set<(state: OnCallState) => void>();
 
   constructor(options: OnCallServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? (() => new Date());
-    this.activeSettings = parseOnCallSettings(options.settings ?? {});
+    this.configured = parseOnCallSettings(options.settings ?? {});
   }
 
-  get settings(): Readonly<OnCallSettings> {
-    return this.activeSettings;
+  /** The settings in force: those changed in chat, the configuration's for the rest. */
+  async settings(): Promise<OnCallSettings> {
+    return this.settingsOf(await this.store.onCall());
   }
 
-  /** Change settings in memory (until restart). Throws BadInputError naming what is expected. */
-  configure(changes: Partial<Record<keyof OnCallSettings, unknown>>): OnCallSettings {
-    this.activeSettings = parseOnCallSettings({ ...this.activeSettings, ...changes });
-    return this.activeSettings;
+  private settingsOf(state: OnCallState): OnCallSettings {
+    return { ...this.configured, ...state.settings };
+  }
+
+  /** Change settings and keep them in the store (they outlive a restart). Throws BadInputError naming what is expected. */
+  async configure(changes: Partial<Record<keyof OnCallSettings, unknown>>): Promise<OnCallSettings> {
+    const state = await this.store.onCall();
+    const settings = parseOnCallSettings({ ...this.settingsOf(state), ...changes });
+    // Only what was changed here is kept: the configuration still gives the rest.
+    const saved = { ...state.settings };
+    if (changes.mentionMinSeverity !== undefined) saved.mentionMinSeverity = settings.mentionMinSeverity;
+    if (changes.remindAfterMinutes !== undefined) saved.remindAfterMinutes = settings.remindAfterMinutes;
+    if (changes.escalateAfterMinutes !== undefined) saved.escalateAfterMinutes = settings.escalateAfterMinutes;
+    // Not who is on call: the hand-over listeners are not told.
+    await this.store.saveOnCall({ ...state, settings: saved });
+    return settings;
   }
 
   state(): Promise<OnCallState> {
@@ -159,14 +173,15 @@ export class OnCallService {
     return known;
   }
 
-  /** Nobody on call: clears the person set, the rotation and the escalation contact. */
+  /** Nobody on call: clears the person set, the rotation and the escalation contact (the settings stay). */
   async off(): Promise<void> {
-    await this.saveOnCall({ ...NOBODY_ON_CALL });
+    const { settings } = await this.store.onCall();
+    await this.saveOnCall(settings ? { ...NOBODY_ON_CALL, settings } : { ...NOBODY_ON_CALL });
   }
 
   /** Whether a new incident of this severity mentions the on-call analyst (and gets reminders). */
-  shouldMention(severity: string): boolean {
-    return (SEVERITY_RANK[severity.toLowerCase() as Severity] ?? 0) >= SEVERITY_RANK[this.activeSettings.mentionMinSeverity];
+  async shouldMention(severity: string): Promise<boolean> {
+    return mentions(await this.settings(), severity);
   }
 
   /**
@@ -195,11 +210,12 @@ export class OnCallService {
     const reminders = await this.store.reminders();
     const onCall = onCallAt(state, new Date(now));
     const escalateTo = escalationContactOf(state, new Date(now));
-    const remindAfter = this.activeSettings.remindAfterMinutes * MINUTE;
-    const escalateAfter = this.activeSettings.escalateAfterMinutes * MINUTE;
+    const settings = this.settingsOf(state);
+    const remindAfter = settings.remindAfterMinutes * MINUTE;
+    const escalateAfter = settings.escalateAfterMinutes * MINUTE;
     const notices: DueNotice[] = [];
     for (const incident of openIncidents) {
-      if (!isNew(incident.status) || !this.shouldMention(incident.severity)) continue;
+      if (!isNew(incident.status) || !mentions(settings, incident.severity)) continue;
       const created = Date.parse(incident.createdDateTime);
       if (Number.isNaN(created)) continue;
       const sent = reminders[incident.id];
@@ -270,6 +286,10 @@ function enrich(state: OnCallState, contact: Contact): Contact {
   if (aadObjectId !== undefined) merged.aadObjectId = aadObjectId;
   if (teamsId !== undefined) merged.teamsId = teamsId;
   return merged;
+}
+
+function mentions(settings: OnCallSettings, severity: string): boolean {
+  return (SEVERITY_RANK[severity.toLowerCase() as Severity] ?? 0) >= SEVERITY_RANK[settings.mentionMinSeverity];
 }
 
 function isNew(status: string): boolean {

@@ -11,7 +11,10 @@ import { MANIFEST_FILE, validatePackage } from './validate.js';
 
 export const TEMPLATE_FILE = 'manifest.template.json';
 
-/** The package breaks a schema or Teams rule; `problems` names each. */
+/**
+ * The package breaks a schema or Teams rule; `problems` names each. The packaging command's own
+ * error (`npm run package` prints it and exits 1), never the running bot's, so it is not in src/errors.ts.
+ */
 export class PackageValidationError extends Error {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {

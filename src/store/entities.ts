@@ -31,6 +31,14 @@ export const onCallSchema = z.object({
     .nullable(),
   /** Who hears of an incident nobody picked up after the reminder. */
   escalation: contactSchema.nullable(),
+  /** Set by `oncall threshold` and `oncall remind`; what is absent comes from the configuration. Older stores lack it. */
+  settings: z
+    .object({
+      mentionMinSeverity: z.enum(['low', 'medium', 'high']).optional(),
+      remindAfterMinutes: z.number().int().positive().optional(),
+      escalateAfterMinutes: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 export type OnCallState = z.infer<typeof onCallSchema>;
 

@@ -26,7 +26,7 @@
 import { record, retryAfterFromHeaders } from '../util/retry-after.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { ConnectorError, DeliveryError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord } from '../store/store.js';
 import type { ConversationGateway, MessageExtras } from './publisher.js';
@@ -125,64 +125,13 @@ export function networkErrorCode(err: unknown): string | null {
   return null;
 }
 
-/**
- * A send or update the Bot Framework connector refused or never answered, with what the connector
- * said. Thrown by the botbuilder gateway so the cause survives CloudAdapter's turn machinery.
- */
-export class ConnectorError extends Error {
-  readonly httpStatus: number | null;
-  readonly retryAfterMs: number | null;
-  /** ECONNRESET and the like when there was no HTTP answer. */
-  readonly networkCode: string | null;
-  constructor(message: string, details: { httpStatus: number | null; retryAfterMs: number | null; networkCode: string | null }, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConnectorError';
-    this.httpStatus = details.httpStatus;
-    this.retryAfterMs = details.retryAfterMs;
-    this.networkCode = details.networkCode;
-  }
-
-  static from(err: unknown, operation: string): ConnectorError {
-    if (err instanceof ConnectorError) return err;
-    const { status, retryAfterMs } = connectorRetryAfter(err);
-    const networkCode = status === null ? networkErrorCode(err) : null;
-    const what = status !== null ? `HTTP ${status}` : (networkCode ?? (err instanceof Error ? err.message.slice(0, 200) : 'an unknown failure'));
-    return new ConnectorError(`The Bot Framework connector failed to ${operation} (${what}).`, { httpStatus: status, retryAfterMs, networkCode }, { cause: err });
-  }
-}
-
-/** A message that could not be delivered. `retryable`: a later try may succeed, so keep it for the next poll. */
-export class DeliveryError extends AppError {
-  readonly conversationKey: string;
-  readonly operation: 'send' | 'update';
-  readonly attempts: number;
-  readonly httpStatus: number | null;
-  readonly retryable: boolean;
-  /** When the connector last asked us to wait, how long (ms). */
-  readonly retryAfterMs: number | null;
-  constructor(
-    details: { conversationKey: string; operation: 'send' | 'update'; attempts: number; httpStatus: number | null; retryable: boolean; retryAfterMs: number | null },
-    options?: { cause?: unknown },
-  ) {
-    const why = details.httpStatus !== null ? `Teams answered ${details.httpStatus}` : 'Teams could not be reached';
-    const verb = details.operation === 'send' ? 'post' : 'update';
-    super(
-      ErrorCode.Internal,
-      !details.retryable
-        ? `Could not ${verb} the card in this conversation: ${why}.`
-        : details.attempts === 0
-          ? `Did not ${verb} the card in this conversation: it is resting after Teams refused messages (${why}). It will be tried again.`
-          : `Could not ${verb} the card in this conversation: ${why} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}. It will be tried again.`,
-      503,
-      options,
-    );
-    this.conversationKey = details.conversationKey;
-    this.operation = details.operation;
-    this.attempts = details.attempts;
-    this.httpStatus = details.httpStatus;
-    this.retryable = details.retryable;
-    this.retryAfterMs = details.retryAfterMs;
-  }
+/** What a failed connector call threw, as a ConnectorError saying what the connector answered (or that it did not). */
+export function toConnectorError(err: unknown, operation: string): ConnectorError {
+  if (err instanceof ConnectorError) return err;
+  const { status, retryAfterMs } = connectorRetryAfter(err);
+  const networkCode = status === null ? networkErrorCode(err) : null;
+  const what = status !== null ? `HTTP ${status}` : (networkCode ?? (err instanceof Error ? err.message.slice(0, 200) : 'an unknown failure'));
+  return new ConnectorError(`The Bot Framework connector failed to ${operation} (${what}).`, { httpStatus: status, retryAfterMs, networkCode }, { cause: err });
 }
 
 // ---------------------------------------------------------------------------------------------

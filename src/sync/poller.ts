@@ -371,7 +371,7 @@ export class IncidentPoller {
   private async mentionFor(incident: Incident, what?: string): Promise<MessageExtras | undefined> {
     const oncall = this.deps.oncall;
     const contact = await oncall?.current();
-    if (!oncall || !contact || !oncall.shouldMention(incident.severity)) return undefined;
+    if (!oncall || !contact || !(await oncall.shouldMention(incident.severity))) return undefined;
     const mention = oncall.mentionOf(contact);
     return { text: `${mention.text}: ${what ?? `new ${SEVERITY_WORDS[incident.severity]} severity insider-risk incident ${incident.id}`}`, mentions: [mention.entity] };
   }

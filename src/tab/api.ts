@@ -6,14 +6,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ForbiddenError, type Capability } from '../auth/roles.js';
+import type { Capability } from '../auth/roles.js';
 import { actionsByVerb } from '../bot/actions/index.js';
 import { isMessageResult } from '../bot/actions/action.js';
 import { authorize, runCardAction } from '../bot/dispatch.js';
 import type { BotServices } from '../bot/services.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { byName } from '../cards/view-models.js';
-import { AppError, BadInputError, ErrorCode, NotFoundError, RateLimitedError, RequestError, asAppError, describeForUser } from '../errors.js';
+import { AppError, BadInputError, ErrorCode, ForbiddenError, NotFoundError, RateLimitedError, RequestError, asAppError, describeForUser } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { readJsonBody, sendJson } from '../server.js';
 import type { Actor } from '../store/store.js';

@@ -10,7 +10,7 @@ import type { Actor } from '../store/store.js';
 import { SsoTokenValidator, bearerToken } from './sso.js';
 import type { TabConfig } from '../config.js';
 
-/** The Agents Playground's current user (FACTS.md); DEMO_ROLES lets them act and hunt. */
+/** The Agents Playground's built-in current user (Alex Wilber, Teams id `user-id-0`, unless its `.m365agentsplayground.yml` names another); DEMO_ROLES lets them act and hunt. */
 export const DEMO_TAB_USER: Actor = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' };
 
 export interface TabIdentity {

@@ -16,30 +16,13 @@ import {
   type ResolveClassification,
 } from '../defender/irm-mapping.js';
 import type { Determination, Incident } from '../defender/model.js';
-import { AppError, BadInputError, ConflictError, GraphError, NotFoundError, StoreWriteError, asAppError } from '../errors.js';
+import { AppError, BadInputError, ConflictError, GraphError, IncidentConflictError, NotFoundError, StaleCardError, StoreWriteError, asAppError } from '../errors.js';
 import type { Actor, DecisionRecord, Store } from '../store/store.js';
 import { createLogger } from '../logger.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
 import { KnownIncidents } from '../sync/known-incidents.js';
 import type { IrmSyncTracker } from '../sync/irm-sync.js';
 import { KeyedLock } from '../util/keyed-lock.js';
-
-/** A decision that does not fit the incident as it stands; the clicker is shown it as it stands, with the reason. */
-export class IncidentConflictError extends ConflictError {
-  constructor(
-    message: string,
-    readonly incident: Incident,
-  ) {
-    super(message);
-  }
-}
-
-/** The card the analyst clicked was drawn before the incident last changed: nothing was written. */
-export class StaleCardError extends IncidentConflictError {
-  constructor(incident: Incident) {
-    super(`Incident ${incident.id} changed since this card was drawn, so nothing was written. This is how it stands now: check it, then decide again.`, incident);
-  }
-}
 
 const log = createLogger('triage');
 

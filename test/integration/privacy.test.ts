@@ -1,5 +1,6 @@
 /** The person at risk is a pseudonym where others may look; analysts with an IRM role see the name. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REFRESH_USERS } from '../../src/auth/privacy.js';
 import { ALEX, MEGAN, cardAction, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -82,5 +83,41 @@ describe('privacy of the person at risk', () => {
     const cells = JSON.stringify(JSON.parse(table).attachments[0].content.body.find((b: { type: string }) => b.type === 'Table'));
     expect(cells).not.toContain('adele.vance@contoso.com');
     expect(await say('user adele.vance@contoso.com')).toContain('only give it in a personal chat');
+  });
+});
+
+describe('who gets their own named view when more analysts than Teams allows have used the bot', () => {
+  it('an analyst who comes back is among the most recent, though first seen before all the others', async () => {
+    const channel = '19:privacy-many-channel@thread.tacv2';
+    const analysts = Array.from({ length: MAX_REFRESH_USERS + 1 }, (_, i) => ({
+      id: `user-id-many-${i}`,
+      name: `Analyst ${i}`,
+      aadObjectId: `00000000-0000-0000-0000-${String(1000 + i).padStart(12, '0')}`,
+    }));
+    let now = Date.now();
+    const many = await startStack({
+      seedIncidents: 0,
+      installIn: [channel],
+      roles: analysts.map((a) => ({ id: a.aadObjectId, name: a.name, defender: 'SecurityReader' as const, purview: ['Analyst' as const] })),
+      app: { now: () => new Date(now) },
+    });
+    try {
+      for (const analyst of analysts) {
+        await many.say(channel, 'status', analyst);
+        now += 1000;
+      }
+      const first = analysts[0]!;
+      now += 2 * 60 * 60 * 1000;
+      await many.say(channel, 'status', first);
+
+      const { incidentId: id } = (await many.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' } })).body;
+      await many.bot.services.poller.poll();
+      const card = [...many.connector.messages(channel).values()].find((c) => JSON.stringify(c).includes(`Insider risk incident ${id}`)) as { refresh?: { userIds: string[] } };
+      expect(card.refresh?.userIds).toHaveLength(MAX_REFRESH_USERS);
+      expect(card.refresh?.userIds[0]).toBe(first.id);
+      expect(card.refresh?.userIds).not.toContain(analysts[1]!.id);
+    } finally {
+      await many.close();
+    }
   });
 });

@@ -179,22 +179,22 @@ describe('oncall escalation, off, threshold, remind', () => {
 
   it('threshold changes which severities mention the on-call analyst', async () => {
     expect(await run('oncall threshold Medium')).toContain('medium severity and above now mention the on-call analyst');
-    expect(service.shouldMention('medium')).toBe(true);
+    expect(await service.shouldMention('medium')).toBe(true);
     expect(await run('oncall threshold critical')).toBe('error: The mention threshold must be low, medium or high.');
     expect(await run('oncall threshold')).toContain('must be one of low, medium, high');
-    expect(service.settings.mentionMinSeverity).toBe('medium');
+    expect((await service.settings()).mentionMinSeverity).toBe('medium');
   });
 
   it('remind changes the delays', async () => {
     expect(await run('oncall remind 10 escalate 30m')).toContain('a reminder after 10 minutes and an escalation 30 minutes after that');
-    expect(service.settings).toMatchObject({ remindAfterMinutes: 10, escalateAfterMinutes: 30 });
+    expect(await service.settings()).toMatchObject({ remindAfterMinutes: 10, escalateAfterMinutes: 30 });
     await run('oncall remind 5');
-    expect(service.settings).toMatchObject({ remindAfterMinutes: 5, escalateAfterMinutes: 30 });
+    expect(await service.settings()).toMatchObject({ remindAfterMinutes: 5, escalateAfterMinutes: 30 });
     expect(await run('oncall remind 0')).toContain('The reminder delay must be a whole number of minutes from 1 to 10080');
     expect(await run('oncall remind ten')).toContain('The reminder delay must be a whole number of minutes, such as 15, not "ten"');
     expect(await run('oncall remind 10 then 20')).toContain('for example `oncall remind 15 escalate 30`');
     expect(await run('oncall remind 10 escalate 99999')).toContain('escalation delay must be a whole number of minutes from 1 to 10080');
-    expect(service.settings).toMatchObject({ remindAfterMinutes: 5, escalateAfterMinutes: 30 });
+    expect(await service.settings()).toMatchObject({ remindAfterMinutes: 5, escalateAfterMinutes: 30 });
   });
 });
 

@@ -27,8 +27,8 @@ beforeEach(async () => {
 });
 
 describe('settings', () => {
-  it('defaults to High, 15 and 15 minutes', () => {
-    expect(service.settings).toEqual({ mentionMinSeverity: 'high', remindAfterMinutes: 15, escalateAfterMinutes: 15 });
+  it('defaults to High, 15 and 15 minutes', async () => {
+    expect(await service.settings()).toEqual({ mentionMinSeverity: 'high', remindAfterMinutes: 15, escalateAfterMinutes: 15 });
   });
 
   it('accepts strings as the configuration gives them', () => {
@@ -46,11 +46,11 @@ describe('settings', () => {
     expect(() => make(settings)).toThrow(message);
   });
 
-  it('configure changes settings in memory and validates them', () => {
-    service.configure({ mentionMinSeverity: 'low' });
-    expect(service.settings.mentionMinSeverity).toBe('low');
-    expect(() => service.configure({ remindAfterMinutes: -1 })).toThrow(BadInputError);
-    expect(service.settings.remindAfterMinutes).toBe(15);
+  it('configure changes settings and validates them', async () => {
+    await service.configure({ mentionMinSeverity: 'low' });
+    expect((await service.settings()).mentionMinSeverity).toBe('low');
+    await expect(service.configure({ remindAfterMinutes: -1 })).rejects.toThrow(BadInputError);
+    expect((await service.settings()).remindAfterMinutes).toBe(15);
   });
 });
 
@@ -59,10 +59,10 @@ describe('shouldMention', () => {
     ['high', ['high'], ['medium', 'low', 'informational', 'unknown']],
     ['medium', ['high', 'medium', 'Medium'], ['low', 'informational', 'unknownFutureValue']],
     ['low', ['high', 'medium', 'low'], ['informational', 'unknown', '']],
-  ] as const)('with the threshold at %s', (threshold, yes, no) => {
+  ] as const)('with the threshold at %s', async (threshold, yes, no) => {
     const s = make({ mentionMinSeverity: threshold });
-    for (const severity of yes) expect(s.shouldMention(severity), severity).toBe(true);
-    for (const severity of no) expect(s.shouldMention(severity), severity).toBe(false);
+    for (const severity of yes) expect(await s.shouldMention(severity), severity).toBe(true);
+    for (const severity of no) expect(await s.shouldMention(severity), severity).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ export interface BrowserStack {
   /** Null when started without it (production mode: the Playground cannot sign Bot Service tokens). */
   playground: Playground | null;
   browser: Browser;
-  /** The embedded tenant's admin paths (CONTRACT.md), answering the parsed JSON. */
+  /** The embedded tenant's admin paths (`/_admin/…`, see packages/defender-tenant/src/admin-routes.ts), answering the parsed JSON. */
   admin<T>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }

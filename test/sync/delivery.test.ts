@@ -13,15 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AdapterGateway } from '../../src/bot/gateway.js';
 import type { AdaptiveCardJson } from '../../src/cards/render.js';
 import type { ConversationRecord } from '../../src/store/store.js';
-import {
-  ConnectorError,
-  DeliveryError,
-  PacedGateway,
-  SlidingWindowLimiter,
-  TEAMS_CONVERSATION_LIMITS,
-  connectorRetryAfter,
-  type RetryEvent,
-} from '../../src/sync/delivery.js';
+import { ConnectorError, DeliveryError } from '../../src/errors.js';
+import { PacedGateway, SlidingWindowLimiter, TEAMS_CONVERSATION_LIMITS, connectorRetryAfter, toConnectorError, type RetryEvent } from '../../src/sync/delivery.js';
 import type { ConversationGateway } from '../../src/sync/publisher.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 
@@ -166,7 +159,7 @@ describe('connectorRetryAfter', () => {
   });
   it('looks through causes and reads the gateway’s ConnectorError and plain header objects', () => {
     expect(connectorRetryAfter(new Error('wrapped', { cause: restError(504, { 'Retry-After': '3' }) }), now)).toEqual({ status: 504, retryAfterMs: 3000 });
-    expect(connectorRetryAfter(ConnectorError.from(restError(429, { 'Retry-After': '7' }), 'send'), now)).toEqual({ status: 429, retryAfterMs: 7000 });
+    expect(connectorRetryAfter(toConnectorError(restError(429, { 'Retry-After': '7' }), 'send'), now)).toEqual({ status: 429, retryAfterMs: 7000 });
     expect(connectorRetryAfter({ statusCode: 429, response: { headers: { 'Retry-After': '4' } } }, now)).toEqual({ status: 429, retryAfterMs: 4000 });
   });
 });

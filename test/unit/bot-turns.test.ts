@@ -113,7 +113,8 @@ describe('turns', () => {
         const value = a.value as { body: { statusCode: number; type: string; value: string } };
         expect(value.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
         expect(value.body.value).toMatch(/Incident 777777 does not exist in Microsoft Defender/);
-      });
+      })
+      .assertNoReply();
   });
 
   it('botbuilder itself refuses an invoke that is not Action.Execute', async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_ROLES, ForbiddenError, RoleDirectory, loadRolesFile } from '../../src/auth/roles.js';
-import { ConfigError } from '../../src/errors.js';
+import { DEMO_ROLES, RoleDirectory, loadRolesFile } from '../../src/auth/roles.js';
+import { ConfigError, ForbiddenError } from '../../src/errors.js';
 
 const OPERATOR = '11111111-1111-1111-1111-111111111111';
 const GROUP = '22222222-2222-2222-2222-222222222222';

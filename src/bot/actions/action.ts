@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render.js';
 import type { BotServices, HandlerContext } from '../services.js';
 import type { ConversationRecord } from '../../store/store.js';
-import { BadInputError } from '../../errors.js';
-import { IncidentConflictError, type TriageOutcome } from '../../triage/triage.js';
+import { BadInputError, IncidentConflictError } from '../../errors.js';
+import type { TriageOutcome } from '../../triage/triage.js';
 import { renderCard } from '../../cards/render.js';
 import { createLogger } from '../../logger.js';
 

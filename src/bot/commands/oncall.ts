@@ -83,7 +83,7 @@ export async function describeOnCall(service: OnCallService): Promise<string> {
   if (state.escalation) lines.push(`**Escalation:** ${describeContact(state.escalation)}.`);
   else if (escalation) lines.push(`**Escalation:** none set; escalations go to the rotation's next member, now ${describeContact(escalation)}.`);
   else lines.push('**Escalation:** nobody. Type `oncall escalation @name`.');
-  const { mentionMinSeverity, remindAfterMinutes, escalateAfterMinutes } = service.settings;
+  const { mentionMinSeverity, remindAfterMinutes, escalateAfterMinutes } = await service.settings();
   const severity = mentionMinSeverity.charAt(0).toUpperCase() + mentionMinSeverity.slice(1);
   lines.push(
     `**Thresholds:** new incidents of ${severity} severity${mentionMinSeverity === 'high' ? '' : ' and above'} mention the on-call analyst; one still New after ${remindAfterMinutes} minutes gets a reminder, and ${escalateAfterMinutes} minutes later an escalation.`,
@@ -151,7 +151,7 @@ export const oncallCommand: Command = {
         }
         const contact = await service.setEscalation(personNamed(rest, context, USAGE.escalation));
         await audit('escalation', contact.upn);
-        await context.reply(`Incidents still New ${service.settings.escalateAfterMinutes} minutes after their reminder now escalate to ${describeContact(contact)}.`);
+        await context.reply(`Incidents still New ${(await service.settings()).escalateAfterMinutes} minutes after their reminder now escalate to ${describeContact(contact)}.`);
         return;
       }
       case 'off': {
@@ -164,9 +164,9 @@ export const oncallCommand: Command = {
       case 'threshold': {
         const [severity, ...extra] = rest;
         if (!severity || extra.length > 0) throw new BadInputError(`The threshold must be one of ${MENTION_SEVERITIES.join(', ')}. Type ${USAGE.threshold}.`);
-        service.configure({ mentionMinSeverity: severity });
-        await audit('threshold', service.settings.mentionMinSeverity);
-        await context.reply(`New incidents of ${service.settings.mentionMinSeverity} severity${service.settings.mentionMinSeverity === 'high' ? '' : ' and above'} now mention the on-call analyst and get reminders (until the bot restarts; its configuration sets the default).`);
+        const { mentionMinSeverity } = await service.configure({ mentionMinSeverity: severity });
+        await audit('threshold', mentionMinSeverity);
+        await context.reply(`New incidents of ${mentionMinSeverity} severity${mentionMinSeverity === 'high' ? '' : ' and above'} now mention the on-call analyst and get reminders.`);
         return;
       }
       case 'remind': {
@@ -174,13 +174,12 @@ export const oncallCommand: Command = {
         if (!remind || extra.length > 0 || (keyword !== undefined && (keyword.toLowerCase() !== 'escalate' || escalate === undefined))) {
           throw new BadInputError(`Type ${USAGE.remind}, for example \`oncall remind 15 escalate 30\`.`);
         }
-        service.configure({
+        const { remindAfterMinutes, escalateAfterMinutes } = await service.configure({
           remindAfterMinutes: parseMinutes(remind, 'The reminder delay'),
           ...(escalate !== undefined ? { escalateAfterMinutes: parseMinutes(escalate, 'The escalation delay') } : {}),
         });
-        const { remindAfterMinutes, escalateAfterMinutes } = service.settings;
         await audit('remind', `${remindAfterMinutes}/${escalateAfterMinutes}`);
-        await context.reply(`Incidents still New get a reminder after ${remindAfterMinutes} minutes and an escalation ${escalateAfterMinutes} minutes after that (until the bot restarts; its configuration sets the default).`);
+        await context.reply(`Incidents still New get a reminder after ${remindAfterMinutes} minutes and an escalation ${escalateAfterMinutes} minutes after that.`);
         return;
       }
     }

@@ -1,6 +1,7 @@
 /** The tab API client: JSON over fetch, the SSO token when in Teams, errors in words. */
 import type { Host } from './host.js';
 
+/** The tab's own error, in the browser: this bundle runs apart from the bot and does not load src/errors.ts. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
