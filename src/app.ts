@@ -1,36 +1,29 @@
 /**
- * Wiring only: config → store → Defender client → publisher, triage, poller → bot → HTTP
- * server → schedule. Used by `npm start` and by the tests, which start the real thing.
+ * Wiring only: config → store → Defender client → services (bot/services.ts: publisher, triage,
+ * poller, …) → bot → HTTP server → schedule. Used by `npm start` and by the tests, which start
+ * the real thing.
  */
 import type { Server } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AuthenticationConfiguration, AuthenticationError, SkillValidation } from 'botframework-connector';
 import { IrmBot } from './bot/bot.js';
-import { OnCallService } from './oncall/service.js';
-import { DEMO_ROLES, RoleDirectory, loadRolesFile } from './auth/roles.js';
-import { Privacy } from './auth/privacy.js';
-import { Audience } from './auth/audience.js';
 import { healthFindings, healthReport } from './health.js';
 import { formatReport, runDoctor } from './doctor/doctor.js';
 import { HandoverScheduler, handoverNotice } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
-import { shiftSummary } from './sync/summary.js';
-import { IrmSyncTracker, type IrmStatusReader } from './sync/irm-sync.js';
+import type { IrmStatusReader } from './sync/irm-sync.js';
 import { AdapterGateway } from './bot/gateway.js';
-import type { BotServices } from './bot/services.js';
+import { createServices, type BotServices } from './bot/services.js';
 import type { Config } from './config.js';
 import { graphTokenProvider } from './defender/credentials.js';
 import { GraphClient, type GraphClientOptions } from './defender/graph-client.js';
-import { HuntingService, type HuntingLimits } from './hunting/service.js';
+import type { HuntingLimits } from './hunting/service.js';
 import { createLogger } from './logger.js';
 import { createBotServer, listen } from './server.js';
-import { openBotStore, replicaName } from './store/open.js';
+import { openBotStore } from './store/open.js';
 import type { LeaderLeaseOptions } from './store/azure/leader-lease.js';
-import { IncidentPoller } from './sync/poller.js';
-import { IncidentPublisher } from './sync/publisher.js';
-import { TriageService } from './triage/triage.js';
 import { createTabApi } from './tab/api.js';
 import { serveTabAsset } from './tab/assets.js';
 import { demoIdentity, ssoIdentity } from './tab/identity.js';
@@ -121,43 +114,29 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
   );
   const adapter = new CloudAdapter(auth);
   const now = options.now ?? (() => new Date());
-  const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
-  if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
-  const privacy = new Privacy(store, roles, now);
   // Teams limits messages per conversation (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 an hour) and per
   // app (30 a second), and asks for 412, 429, 502 and 504 to be retried
   // (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit): pace under
   // both and retry (the figures and their margins: TEAMS_CONVERSATION_LIMITS, TEAMS_APP_LIMITS).
   const gateway = new PacedGateway(new AdapterGateway(adapter, config.bot.appId ?? ''), options.delivery);
-  const irmSync = new IrmSyncTracker({ store, reader: options.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
-  const replica = replicaName();
-  const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy, replica);
-  const triage = new TriageService({ client, store, publisher, irmSync, now, replica });
-  const oncall = new OnCallService({ store, now, settings: config.onCall });
-  const poller = new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now, leader: () => leadership.isLeader() });
-  const summary = async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes });
   let listeningPort: number | undefined;
   const demo = config.mode === 'demo';
   const host = options.host ?? '0.0.0.0';
   // Demo mode: this machine, by the address the server listens on (a browser may try ::1 first for "localhost").
   const demoBase = () => (listeningPort ? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${listeningPort}` : null);
-  const links = new TabLinks(() => (demo ? demoBase() : config.tab.publicBaseUrl), config.tab.teamsAppId, !demo);
-  const services: BotServices = {
-    client,
+  const services = createServices(config, {
     store,
-    publisher,
-    triage,
-    poller,
-    hunting: new HuntingService(client, store.coordination, options.hunting),
-    decisionBudgetMs: options.decisionBudgetMs ?? 3_000,
-    oncall,
-    roles,
-    privacy,
-    summary,
+    client,
+    gateway,
+    isLeader: () => leadership.isLeader(),
     now,
-    links,
+    irmReader: options.irmReader,
+    hunting: options.hunting,
+    decisionBudgetMs: options.decisionBudgetMs,
+    links: new TabLinks(() => (demo ? demoBase() : config.tab.publicBaseUrl), config.tab.teamsAppId, !demo),
     status: async () => formatReport([...healthFindings(await health()), ...(await runDoctor({ config }))]),
-  };
+  });
+  const { publisher, poller, oncall } = services;
   const identity = demo ? demoIdentity() : ssoIdentity(config.tab.sso, { jwksUrl: options.tabSsoJwksUrl });
 
   const startedAt = now();

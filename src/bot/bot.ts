@@ -17,8 +17,8 @@ import type { AdaptiveCardJson } from '../cards/render.js';
 import { BadInputError, ErrorCode, asAppError, describeForUser } from '../errors.js';
 import { answerCardAction, cardResponse, messageResponse, responseForError, type CardActionResponse } from './invoke-response.js';
 import { createLogger } from '../logger.js';
-import type { Actor, ConversationRecord } from '../store/store.js';
-import { authorize, runCardAction } from './dispatch.js';
+import type { ConversationRecord } from '../store/store.js';
+import { runCardAction, runCommand } from './dispatch.js';
 import { isMessageResult } from './actions/action.js';
 import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
@@ -104,10 +104,6 @@ export class IrmBot extends TeamsActivityHandler {
     log.info('removed from a conversation', { conversation: key });
   }
 
-  private async audit(actor: Actor, action: string, target: string, outcome: 'ok' | 'failed', detail?: string): Promise<void> {
-    await this.services.store.appendAudit({ at: this.now().toISOString(), actor, action, target: target || undefined, outcome, detail });
-  }
-
   private async handleMessage(context: TurnContext): Promise<void> {
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (text.length > MAX_MESSAGE_CHARS) {
@@ -129,21 +125,19 @@ export class IrmBot extends TeamsActivityHandler {
     }
     const actor = await actorOf(context);
     try {
-      await authorize(this.services, actor, typeof command.capability === 'function' ? command.capability(parsed.args) : command.capability, command.what, `command:${command.name}`, 'chat', this.now());
-      await command.handle(parsed.args, {
+      await runCommand(this.services, {
+        command,
+        args: parsed.args,
         actor,
         conversation,
-        services: this.services,
         mentions: mentionsIn(context),
         reply: async (message: string | AdaptiveCardJson) => {
           await context.sendActivity(typeof message === 'string' ? message : MessageFactory.attachment(CardFactory.adaptiveCard(message)));
         },
       });
-      if (!command.auditsItself) await this.audit(actor, `command:${command.name}`, parsed.args.join(' ').slice(0, 200), 'ok');
     } catch (err) {
       const appError = asAppError(err);
       if (appError.code === ErrorCode.Internal) log.error('command failed', { command: command.name, err });
-      if (appError.code !== ErrorCode.Forbidden) await this.audit(actor, `command:${command.name}`, parsed.args.join(' ').slice(0, 200), 'failed', appError.message);
       await context.sendActivity(describeForUser(appError));
     }
   }
@@ -159,7 +153,7 @@ export class IrmBot extends TeamsActivityHandler {
       const { verb, data } = value.data.action;
       const conversation = await this.register(context);
       if (!conversation) throw new BadInputError('This card action did not say which conversation it came from.');
-      const result = await runCardAction(this.services, { verb, data, actor: await actorOf(context), conversation, surface: 'chat' }, this.now());
+      const result = await runCardAction(this.services, { verb, data, actor: await actorOf(context), conversation, surface: 'chat' });
       return isMessageResult(result) ? messageResponse(result.message) : cardResponse(result);
     } catch (err) {
       return responseForError(err);

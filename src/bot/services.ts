@@ -1,16 +1,25 @@
-/** What handlers may use: domain services, never botbuilder internals. */
+/**
+ * What handlers may use: domain services, never botbuilder internals; and the one place they are
+ * wired together (`createServices`), for the running bot and for tests alike.
+ */
+import type { Audit } from './audit.js';
+import { Audience } from '../auth/audience.js';
+import { Privacy } from '../auth/privacy.js';
+import { DEMO_ROLES, RoleDirectory, loadRolesFile } from '../auth/roles.js';
+import type { Config } from '../config.js';
 import type { DefenderClient } from '../defender/graph-client.js';
-import type { HuntingService } from '../hunting/service.js';
-import type { OnCallService } from '../oncall/service.js';
-import type { RoleDirectory } from '../auth/roles.js';
-import type { Privacy } from '../auth/privacy.js';
-import type { SummaryCardData } from '../sync/summary.js';
+import { HuntingService, type HuntingLimits } from '../hunting/service.js';
+import { createLogger } from '../logger.js';
+import { OnCallService } from '../oncall/service.js';
+import { replicaName } from '../store/open.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
-import type { IncidentPoller } from '../sync/poller.js';
-import type { IncidentPublisher } from '../sync/publisher.js';
-import type { TriageService } from '../triage/triage.js';
+import { IrmSyncTracker, type IrmStatusReader } from '../sync/irm-sync.js';
+import { IncidentPoller } from '../sync/poller.js';
+import { IncidentPublisher, type ConversationGateway } from '../sync/publisher.js';
+import { shiftSummary, type SummaryCardData } from '../sync/summary.js';
+import { TabLinks } from '../tab/links.js';
+import { TriageService } from '../triage/triage.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
-import type { TabLinks } from '../tab/links.js';
 
 export interface BotServices {
   client: DefenderClient;
@@ -37,6 +46,8 @@ export interface BotServices {
 
 export interface HandlerContext {
   actor: Actor;
+  /** The request's audit entry: say more of what was done, or have it wait for work that outlives the answer. */
+  audit: Audit;
   /** The conversation the activity came from (registered on first sight); null for a button clicked in the tab. */
   conversation: ConversationRecord | null;
   services: BotServices;
@@ -54,4 +65,54 @@ export interface CommandContext extends HandlerContext {
   reply(message: string | AdaptiveCardJson): Promise<void>;
   /** People @mentioned in the message, the bot itself left out. */
   mentions: Mentioned[];
+}
+
+export interface ServiceDeps {
+  store: Store;
+  client: DefenderClient;
+  /** How cards reach Teams (botbuilder's adapter, paced, in the running bot). */
+  gateway: ConversationGateway;
+  /** Whether this replica polls and posts now (default: always, one process alone). */
+  isLeader?: () => boolean;
+  now?: () => Date;
+  /** Where Purview's side of a decision is read (null: nowhere to read it). */
+  irmReader?: IrmStatusReader | null;
+  hunting?: Partial<HuntingLimits>;
+  decisionBudgetMs?: number;
+  /** Links into the tab (default: no tab, so no links). */
+  links?: TabLinks;
+  /** The setup doctor's report (default: says nothing is known). */
+  status?: () => Promise<string>;
+}
+
+const log = createLogger('services');
+
+/** The bot's services, wired from its configuration: the one place that does it. */
+export function createServices(config: Config, deps: ServiceDeps): BotServices {
+  const { store, client, gateway } = deps;
+  const now = deps.now ?? (() => new Date());
+  const roles = new RoleDirectory(config.rolesFile ? loadRolesFile(config.rolesFile) : config.mode === 'demo' ? DEMO_ROLES : { principals: [], groups: {}, huntingRoles: ['Analyst', 'Investigator'] });
+  if (!config.rolesFile && config.mode === 'production') log.warn('ROLES_FILE is not set: nobody may see, act or hunt until it names who holds which Defender and Purview roles');
+  const privacy = new Privacy(store, roles, now);
+  const irmSync = new IrmSyncTracker({ store, reader: deps.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
+  const replica = replicaName();
+  const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy, replica);
+  const oncall = new OnCallService({ store, now, settings: config.onCall });
+  const isLeader = deps.isLeader ?? (() => true);
+  return {
+    client,
+    store,
+    publisher,
+    triage: new TriageService({ client, store, publisher, irmSync, now, replica }),
+    poller: new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now, leader: isLeader }),
+    hunting: new HuntingService(client, store.coordination, deps.hunting),
+    decisionBudgetMs: deps.decisionBudgetMs ?? 3_000,
+    oncall,
+    roles,
+    privacy,
+    summary: async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes }),
+    now,
+    links: deps.links ?? new TabLinks(() => null, null, false),
+    status: deps.status ?? (async () => 'No status report in this setup.'),
+  };
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Capability } from '../auth/roles.js';
 import { actionsByVerb } from '../bot/actions/index.js';
 import { isMessageResult } from '../bot/actions/action.js';
+import { audited, type AuditNote } from '../bot/audit.js';
 import { authorize, runCardAction } from '../bot/dispatch.js';
 import type { BotServices } from '../bot/services.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
@@ -36,10 +37,7 @@ interface RouteContext {
 }
 
 /** How a successful request is recorded: names shown are reveals; the queue once per filter and person every few minutes. */
-interface AuditNote {
-  action: string;
-  target?: string;
-  detail?: string;
+interface TabAuditNote extends AuditNote {
   /** Repeats (the queue's refresh each minute) within the dedupe window are not recorded again. */
   repeatable?: boolean;
 }
@@ -49,11 +47,15 @@ export interface Route {
   pattern: RegExp;
   capability: Capability;
   what: string;
-  /** Recorded in the audit trail as `tab:{name}` when refused. */
+  /** Recorded in the audit trail as `tab:{name}` unless `audit` says otherwise. */
   name: string;
   handle(context: RouteContext): Promise<unknown>;
-  /** What the audit trail gets on success (nothing: the handler records its own, or it shows nothing). */
-  audit?(context: RouteContext): AuditNote;
+  /**
+   * What the audit trail records (through the dispatcher's one path, bot/audit.ts): `false` for a
+   * route that records nothing itself (it shows the caller only their own rights, or runs a card
+   * action, which is recorded as such).
+   */
+  audit: false | ((context: RouteContext) => TabAuditNote);
 }
 
 const ID = '([A-Za-z0-9_-]{1,64})';
@@ -93,6 +95,7 @@ export const ROUTES: readonly Route[] = [
     capability: 'anyone',
     what: 'open the tab',
     name: 'session',
+    audit: false,
     async handle({ actor, services }) {
       return {
         user: { name: actor.name, upn: actor.upn ?? null },
@@ -126,7 +129,7 @@ export const ROUTES: readonly Route[] = [
       return { incident: queueItem(incident, byName), card: tabCard(await services.publisher.card(incident, undefined, byName)) };
     },
     // The card names the person at risk: recorded as a reveal, as in chat.
-    audit: ({ params }) => ({ action: 'reveal', target: params[0], detail: 'from the tab' }),
+    audit: ({ params }) => ({ action: 'reveal', target: params[0] }),
   },
   {
     method: 'POST',
@@ -135,11 +138,13 @@ export const ROUTES: readonly Route[] = [
     capability: 'anyone',
     what: 'use a card button',
     name: 'action',
-    async handle({ req, actor, services, queue, now }) {
+    // The card action is recorded by runCardAction, as a click in Teams is.
+    audit: false,
+    async handle({ req, actor, services, queue }) {
       const body = actionBodySchema.safeParse(await readJsonBody(req, MAX_ACTION_BODY));
       if (!body.success) throw new BadInputError(`The request is not a card action: ${body.error.issues.map((i) => i.message).join('; ')}.`);
       try {
-        const result = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' }, now);
+        const result = await runCardAction(services, { verb: body.data.verb, data: body.data.data, actor, conversation: null, surface: 'tab' });
         return isMessageResult(result) ? { message: result.message } : { card: tabCard(result) };
       } finally {
         queue.clear();
@@ -215,15 +220,14 @@ export function createTabApi(options: TabApiOptions): (req: IncomingMessage, res
   const queue = new QueueCache(options.services.client);
   const lastRecorded = new Map<string, number>();
 
-  const record = async (actor: Actor, note: AuditNote, now: Date) => {
-    if (note.repeatable) {
-      const key = `${actor.aadObjectId ?? actor.id}\n${note.action}\n${note.target ?? ''}`;
-      const last = lastRecorded.get(key);
-      if (last !== undefined && now.getTime() - last < AUDIT_REPEAT_MS) return;
-      if (lastRecorded.size >= 10_000) for (const [k, at] of lastRecorded) if (now.getTime() - at >= AUDIT_REPEAT_MS) lastRecorded.delete(k);
-      lastRecorded.set(key, now.getTime());
-    }
-    await options.services.store.appendAudit({ at: now.toISOString(), actor, action: note.action, target: note.target, outcome: 'ok', detail: note.detail });
+  /** Whether the same person made the same request within AUDIT_REPEAT_MS (the queue refreshing itself): recorded once. */
+  const isRepeat = (actor: Actor, note: TabAuditNote, now: Date): boolean => {
+    const key = `${actor.aadObjectId ?? actor.id}\n${note.action}\n${note.target ?? ''}`;
+    const last = lastRecorded.get(key);
+    if (last !== undefined && now.getTime() - last < AUDIT_REPEAT_MS) return true;
+    if (lastRecorded.size >= 10_000) for (const [k, at] of lastRecorded) if (now.getTime() - at >= AUDIT_REPEAT_MS) lastRecorded.delete(k);
+    lastRecorded.set(key, now.getTime());
+    return false;
   };
 
   return async (req, res, path) => {
@@ -245,10 +249,18 @@ export function createTabApi(options: TabApiOptions): (req: IncomingMessage, res
     try {
       refuseCrossSite(req);
       const actor = await options.identity.identify(req);
-      await authorize(options.services, actor, route.capability, route.what, `tab:${route.name}`, 'tab', now);
-      const context: RouteContext = { actor, params: match!.slice(1), query: new URL(req.url ?? '/', 'http://tab').searchParams, req, services: options.services, queue, now };
-      const answer = await route.handle(context);
-      if (route.audit) await record(actor, route.audit(context), now);
+      const answer = await audited(options.services, { actor, surface: 'tab', audit: { action: `tab:${route.name}` } }, async (audit) => {
+        if (route.audit === false) audit.skip();
+        await authorize(options.services, actor, route.capability, route.what, 'tab');
+        const context: RouteContext = { actor, params: match!.slice(1), query: new URL(req.url ?? '/', 'http://tab').searchParams, req, services: options.services, queue, now };
+        const answer = await route.handle(context);
+        if (route.audit !== false) {
+          const { repeatable, ...note } = route.audit(context);
+          if (repeatable && isRepeat(actor, note, now)) audit.skip();
+          else audit.note(note);
+        }
+        return answer;
+      });
       sendJson(res, 200, answer);
     } catch (err) {
       const appError = asAppError(err);

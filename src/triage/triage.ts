@@ -2,7 +2,7 @@
  * The analyst's decisions, written back to Defender: start an investigation, resolve with a
  * classification. Purview Insider Risk Management follows Defender (Resolved + True positive
  * = Confirmed; False positive / Informational = Dismissed), so a resolve always carries a
- * classification. Every attempt, allowed or not, lands in the audit log.
+ * classification. Every attempt, allowed or not, lands in the audit log (written by the dispatcher, bot/audit.ts).
  */
 import { irmAlertsOf } from '../cards/view-models.js';
 import type { DefenderClient } from '../defender/graph-client.js';
@@ -16,7 +16,7 @@ import {
   type ResolveClassification,
 } from '../defender/irm-mapping.js';
 import type { Determination, Incident } from '../defender/model.js';
-import { AppError, BadInputError, ConflictError, GraphError, IncidentConflictError, NotFoundError, StaleCardError, StoreWriteError, asAppError } from '../errors.js';
+import { BadInputError, ConflictError, GraphError, IncidentConflictError, NotFoundError, StaleCardError, StoreWriteError } from '../errors.js';
 import type { Actor, DecisionRecord, Store } from '../store/store.js';
 import { createLogger } from '../logger.js';
 import type { IncidentPublisher } from '../sync/publisher.js';
@@ -55,8 +55,6 @@ export class TriageService {
   private readonly lock = new KeyedLock();
   /** Incidents a decision is being written to, as that decision read them. */
   private readonly reading = new Map<string, Incident>();
-  /** Incidents whose last decision reached Defender while the store could not save it (for the audit). */
-  private readonly storeLagged = new Set<string>();
   private readonly known: KnownIncidents;
 
   constructor(
@@ -98,7 +96,7 @@ export class TriageService {
    * Decisions on one incident run one at a time, so two analysts cannot both write one.
    */
   async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
-    return this.audited(actor, 'startInvestigation', incidentId, undefined, async () => {
+    return this.oneAtATime(incidentId, async () => {
       const incident = await this.current(incidentId, cardVersion);
       if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`, incident);
       if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
@@ -117,8 +115,7 @@ export class TriageService {
 
   async resolve(incidentId: string, actor: Actor, request: ResolveRequest, cardVersion?: string): Promise<TriageOutcome> {
     const determination = request.determination ?? DETERMINATIONS_BY_CLASSIFICATION[request.classification][0]!;
-    const detail = `${request.classification}/${determination}`;
-    return this.audited(actor, 'resolve', incidentId, detail, async () => {
+    return this.oneAtATime(incidentId, async () => {
       if (!determinationFits(request.classification, determination)) {
         throw new BadInputError(
           `"${DETERMINATION_WORDS[determination]}" does not fit ${CLASSIFICATION_WORDS[request.classification]}. Choose one of: ${DETERMINATIONS_BY_CLASSIFICATION[request.classification].map((d) => DETERMINATION_WORDS[d]).join(', ')}.`,
@@ -181,7 +178,6 @@ export class TriageService {
     storeLags = !(await this.save((store) => store.saveDecision(decision))) || storeLags;
     const after = await this.afterChange(id, options);
     storeLags = after.storeLags || storeLags;
-    if (storeLags) this.storeLagged.add(id);
     return { incident: after.incident, notice: storeLags ? STORE_LAGS_NOTICE : undefined };
   }
 
@@ -265,28 +261,16 @@ export class TriageService {
     }
   }
 
-  /** Run one decision at a time per incident (in this process and across replicas), and audit it. */
-  private async audited<T extends TriageOutcome>(actor: Actor, action: string, target: string, detail: string | undefined, run: () => Promise<T>): Promise<T> {
-    const append = (outcome: 'ok' | 'refused' | 'failed', text: string | undefined) => this.deps.store.appendAudit({ at: this.now().toISOString(), actor, action, target, outcome, detail: text });
-    let result: T;
-    try {
-      result = await this.lock.run(target, () =>
-        this.heldAcrossReplicas(target, async () => {
-          try {
-            return await run();
-          } finally {
-            this.reading.delete(target);
-          }
-        }),
-      );
-    } catch (err) {
-      const appError: AppError = asAppError(err);
-      const outcome = appError instanceof BadInputError || appError instanceof ConflictError || appError instanceof NotFoundError ? 'refused' : 'failed';
-      await append(outcome, detail ? `${detail}: ${appError.message}` : appError.message);
-      throw appError;
-    }
-    const lagged = this.storeLagged.delete(target);
-    await append('ok', lagged ? [detail, 'written to Defender; the bot’s store could not save its record at the time'].filter(Boolean).join('; ') : detail);
-    return result;
+  /** Run one decision at a time per incident, in this process and across replicas. */
+  private oneAtATime<T>(incidentId: string, run: () => Promise<T>): Promise<T> {
+    return this.lock.run(incidentId, () =>
+      this.heldAcrossReplicas(incidentId, async () => {
+        try {
+          return await run();
+        } finally {
+          this.reading.delete(incidentId);
+        }
+      }),
+    );
   }
 }

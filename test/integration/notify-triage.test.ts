@@ -229,7 +229,26 @@ describe('audit', () => {
       expect(entry!.actor.name).toBe('Alex Wilber');
       expect(Date.parse(entry!.at)).not.toBeNaN();
     }
-    expect(audit.some((a) => a.action === 'command:incident' && a.outcome === 'failed' && /424242/.test(a.detail ?? ''))).toBe(true);
+    // An incident that does not exist is a refusal the analyst can act on, not a failure of the bot.
+    expect(audit.some((a) => a.action === 'command:incident' && a.outcome === 'refused' && /424242/.test(a.detail ?? ''))).toBe(true);
+  });
+
+  it('one rule for the outcome on every surface: refused when the asker can act on it, failed when Defender broke', async () => {
+    const { incidentId: id } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'low', user: { upn: 'lee.gu@contoso.com' } })).body;
+    const entryFor = async (action: string) => (await stack.bot.services.store.recentAudit()).filter((a) => a.action === action).at(-1);
+    // Refused: bad input to a card, and a command for an incident that does not exist.
+    await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: id }));
+    expect(await entryFor('resolve')).toMatchObject({ outcome: 'refused' });
+    // Failed: Defender answers 500 to everything, past the client's retries.
+    await stack.admin('POST', '/_admin/faults', { rate: 1, kinds: ['500'], paths: ['/v1.0/security'] });
+    try {
+      await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'startInvestigation', { incidentId: id }));
+      await stack.say(CONV, `incident ${id}`);
+    } finally {
+      await stack.admin('DELETE', '/_admin/faults');
+    }
+    expect(await entryFor('startInvestigation')).toMatchObject({ target: id, outcome: 'failed' });
+    expect(await entryFor('command:incident')).toMatchObject({ target: id, outcome: 'failed' });
   });
 });
 

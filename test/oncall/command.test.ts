@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { oncallCommand } from '../../src/bot/commands/oncall.js';
-import type { BotServices, CommandContext, Mentioned } from '../../src/bot/services.js';
+import { runCommand, type CommandRequest } from '../../src/bot/dispatch.js';
+import type { BotServices, Mentioned } from '../../src/bot/services.js';
+import { RoleDirectory } from '../../src/auth/roles.js';
 import { BadInputError } from '../../src/errors.js';
 import { OnCallService } from '../../src/oncall/service.js';
 import { Store } from '../../src/store/store.js';
@@ -14,12 +16,12 @@ let replies: string[];
 const adele: Mentioned = { id: '29:adele', name: 'Adele Vance', aadObjectId: 'aad-adele' };
 const megan: Mentioned = { id: '29:megan', name: 'Megan Bowen' };
 
-function context(mentions: Mentioned[] = []): CommandContext {
+function request(args: string[], mentions: Mentioned[] = []): CommandRequest {
   return {
+    command: oncallCommand,
+    args,
     actor: { id: '29:lee', name: 'Lee Gu', aadObjectId: 'aad-lee', upn: 'lee.gu@contoso.com' },
     conversation: { key: 'c1', kind: 'channel', reference: {}, installedAt: new Date(T0).toISOString(), backfilled: true },
-    // The command only uses the store (for the audit log), the on-call service and the clock.
-    services: { store, oncall: service, now: () => now } as BotServices,
     mentions,
     async reply(message) {
       replies.push(typeof message === 'string' ? message : JSON.stringify(message));
@@ -27,11 +29,15 @@ function context(mentions: Mentioned[] = []): CommandContext {
   };
 }
 
+/** The command uses the store (for the audit log), the on-call service and the clock; Lee may do anything here. */
+const services = () =>
+  ({ store, oncall: service, now: () => now, roles: new RoleDirectory({ principals: [{ id: 'aad-lee', name: 'Lee Gu', defender: 'SecurityOperator', purview: ['Investigator'] }], groups: {}, huntingRoles: ['Investigator'] }), privacy: { rememberViewer: async () => undefined } }) as unknown as BotServices;
+
 /** Runs `oncall …` and answers with the reply, or the BadInputError message. */
 async function run(text: string, mentions: Mentioned[] = []): Promise<string> {
   const args = text.split(/\s+/).filter(Boolean).slice(1);
   try {
-    await oncallCommand.handle(args, context(mentions));
+    await runCommand(services(), request(args, mentions));
   } catch (err) {
     expect(err).toBeInstanceOf(BadInputError);
     return `error: ${(err as Error).message}`;

@@ -3,24 +3,17 @@
  * the embedded tenant, a recording stand-in for the Teams connector, and the invoke responses
  * botbuilder sends back.
  */
-import { TabLinks } from '../../src/tab/links.js';
 import { TestAdapter, type Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IrmBot } from '../../src/bot/bot.js';
-import type { BotServices } from '../../src/bot/services.js';
+import { createServices, type BotServices } from '../../src/bot/services.js';
+import { loadConfig } from '../../src/config.js';
 import type { AdaptiveCardJson } from '../../src/cards/render.js';
 import { GraphClient } from '../../src/defender/graph-client.js';
 import type { ConversationRecord } from '../../src/store/store.js';
 import { Store } from '../../src/store/store.js';
-import { IncidentPoller } from '../../src/sync/poller.js';
-import { IncidentPublisher, type ConversationGateway } from '../../src/sync/publisher.js';
+import type { ConversationGateway } from '../../src/sync/publisher.js';
 import { startTenant } from '@irm-bot/defender-tenant';
-import { TriageService } from '../../src/triage/triage.js';
-import { HuntingService } from '../../src/hunting/service.js';
-import { shiftSummary } from '../../src/sync/summary.js';
-import { OnCallService } from '../../src/oncall/service.js';
-import { DEMO_ROLES, RoleDirectory } from '../../src/auth/roles.js';
-import { Privacy } from '../../src/auth/privacy.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -39,19 +32,8 @@ beforeAll(async () => {
   tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 4, irmSyncDelaySeconds: 0 });
   const store = await Store.open(':memory:');
   const client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
-  const publisher = new IncidentPublisher(store, new RecordingGateway());
-  const triage = new TriageService({ client, store, publisher });
-  const roles = new RoleDirectory(DEMO_ROLES);
-  services = { client, store, publisher, triage, poller: new IncidentPoller({ client, store, publisher, backfillLimit: 20, digestThreshold: 5 }), hunting: new HuntingService(client, store.coordination),
-    oncall: new OnCallService({ store }),
-    roles,
-    privacy: new Privacy(store, roles),
-    status: async () => 'all fine',
-    links: new TabLinks(() => null, null, false),
-    now: () => new Date(),
-    decisionBudgetMs: 3_000,
-    summary: () => shiftSummary(client, { now: new Date(), since: null, remindAfterMinutes: 15 }),
-  };
+  // Wired as the running bot is; demo roles (no credentials), the backlog and digest set here.
+  services = createServices(loadConfig({ GRAPH_BASE_URL: tenant.graphBaseUrl, PLAYGROUND: '0', BACKFILL_LIMIT: '20', DIGEST_THRESHOLD: '5' }), { store, client, gateway: new RecordingGateway() });
 });
 afterAll(async () => {
   await tenant?.close();

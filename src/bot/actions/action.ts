@@ -1,10 +1,11 @@
 /** A card action: one Action.Execute verb, the zod schema of its data, and what it does. */
+import type { AuditNote } from '../audit.js';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/render.js';
-import type { BotServices, HandlerContext } from '../services.js';
+import type { HandlerContext } from '../services.js';
 import type { ConversationRecord } from '../../store/store.js';
 import { BadInputError, IncidentConflictError } from '../../errors.js';
-import type { TriageOutcome } from '../../triage/triage.js';
+import { STORE_LAGS_NOTICE, type TriageOutcome } from '../../triage/triage.js';
 import { renderCard } from '../../cards/render.js';
 import { createLogger } from '../../logger.js';
 
@@ -26,8 +27,8 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
   /** What the clicker must be allowed to do (checked before anything is looked up). */
   capability: Capability;
   what: string;
-  /** The handler writes its own audit entry (decisions, reveals); otherwise the bot records the click. */
-  auditsItself?: boolean;
+  /** What the click is recorded against, from its data (default: the data itself, as JSON). */
+  audit?(data: z.infer<S>): Partial<AuditNote>;
   /** Also offered in the tab, where there is no conversation (`context.conversation` is null). */
   inTab?: boolean;
   data: S;
@@ -49,12 +50,13 @@ export function conversationOf(context: HandlerContext, what: string): Conversat
  * A decision that does not fit the incident as it stands (an outdated card, already resolved,
  * already in progress) gets the incident as it stands back, with the reason, instead of an error.
  */
-export async function currentCardIfStale(services: BotServices, act: () => Promise<AdaptiveCardJson>): Promise<AdaptiveCardJson> {
+export async function currentCardIfStale(context: HandlerContext, act: () => Promise<AdaptiveCardJson>): Promise<AdaptiveCardJson> {
   try {
     return await act();
   } catch (err) {
-    if (err instanceof IncidentConflictError) return services.publisher.card(err.incident, err.message);
-    throw err;
+    if (!(err instanceof IncidentConflictError)) throw err;
+    context.audit.refused(err.message);
+    return context.services.publisher.card(err.incident, err.message);
   }
 }
 
@@ -72,14 +74,17 @@ export const WRITING_NOTICE =
  */
 export async function decideWithinBudget(context: HandlerContext, incidentId: string, decide: () => Promise<TriageOutcome>): Promise<ActionResult> {
   const { services } = context;
-  const pending = currentCardIfStale(services, async () => {
+  const pending = currentCardIfStale(context, async () => {
     const outcome = await decide();
+    if (outcome.notice === STORE_LAGS_NOTICE) context.audit.addDetail('written to Defender; the bot’s store could not save its record at the time');
     return services.publisher.card(outcome.incident, outcome.notice);
   });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), services.decisionBudgetMs)));
   const answered = await Promise.race([pending, late]).finally(() => clearTimeout(timer));
   if (answered) return answered;
+  // Recorded once the decision lands (or fails), not as answered.
+  context.audit.until(pending);
   pending.catch(async (err: unknown) => {
     log.warn('a decision answered as being written then failed', { incidentId, err });
     if (!context.conversation) return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLASSIFICATION_WORDS, RESOLVE_CLASSIFICATIONS } from '../../defender/irm-mapping.js';
+import { CLASSIFICATION_WORDS, DETERMINATIONS_BY_CLASSIFICATION, RESOLVE_CLASSIFICATIONS } from '../../defender/irm-mapping.js';
 import { DETERMINATIONS } from '../../defender/model.js';
 import { decideWithinBudget, defineAction, incidentIdSchema } from './action.js';
 
@@ -23,7 +23,6 @@ const determinationSchema = z
 
 export const resolve = defineAction({
   verb: 'resolve',
-  auditsItself: true,
   capability: 'act',
   inTab: true,
   what: 'resolve an incident',
@@ -42,6 +41,11 @@ export const resolve = defineAction({
         ctx.addIssue({ code: 'custom', path: ['determination'], message: `the determination chosen belongs to another classification than ${CLASSIFICATION_WORDS[data.classification]}` });
       }
     }),
+  // Recorded with the classification and determination (Defender's default for the classification when none was chosen).
+  audit: ({ incidentId, classification, determination }) => ({
+    target: incidentId,
+    detail: `${classification}/${determination?.determination ?? DETERMINATIONS_BY_CLASSIFICATION[classification][0]}`,
+  }),
   async handle({ incidentId, version, classification, determination, comment }, context) {
     return decideWithinBudget(context, incidentId, () => context.services.triage.resolve(incidentId, context.actor, { classification, determination: determination?.determination, comment }, version));
   },

@@ -5,13 +5,12 @@ import { defineAction, incidentIdSchema } from './action.js';
 /** Shows the clicker alone the real name on a shared card; the role check is server-side, and every reveal is audited. */
 export const reveal = defineAction({
   verb: 'reveal',
-  auditsItself: true,
   capability: 'read',
   what: 'see the name of the person at risk',
   data: z.object({ incidentId: incidentIdSchema }),
-  async handle({ incidentId }, { actor, services }) {
+  audit: ({ incidentId }) => ({ target: incidentId }),
+  async handle({ incidentId }, { services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    await services.store.appendAudit({ at: services.now().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok' });
     return services.publisher.card(incident, undefined, byName);
   },
 });
@@ -23,13 +22,13 @@ export const reveal = defineAction({
  */
 export const refreshIncident = defineAction({
   verb: 'refreshIncident',
-  auditsItself: true,
   capability: 'read',
   what: 'see an incident',
   data: z.object({ incidentId: incidentIdSchema }),
-  async handle({ incidentId }, { actor, services }) {
+  // Named: recorded as a reveal, as the Reveal button is.
+  audit: ({ incidentId }) => ({ action: 'reveal', target: incidentId, detail: 'per-user view' }),
+  async handle({ incidentId }, { services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    await services.store.appendAudit({ at: services.now().toISOString(), actor, action: 'reveal', target: incidentId, outcome: 'ok', detail: 'per-user view' });
     return services.publisher.card(incident);
   },
 });

@@ -10,8 +10,6 @@ export interface Command {
   /** Words for a refusal: "to {what} you need …". */
   what: string;
   usage: string;
-  /** The handler writes its own, more precise, audit entries (otherwise the bot records the command). */
-  auditsItself?: boolean;
   description: string;
   handle(args: string[], context: CommandContext): Promise<void>;
 }

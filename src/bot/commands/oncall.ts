@@ -93,8 +93,6 @@ export async function describeOnCall(service: OnCallService): Promise<string> {
 
 export const oncallCommand: Command = {
   name: 'oncall',
-  // Each change is audited below as `oncall.{what}` with its target.
-  auditsItself: true,
   // Anyone may ask who is on call; changing it is a Security Operator's call.
   capability: (args) => (args.length === 0 ? 'anyone' : 'act'),
   what: 'change who is on call',
@@ -116,20 +114,19 @@ export const oncallCommand: Command = {
       const hint = near ? `Did you mean \`oncall ${near}\`? ` : '';
       throw new BadInputError(`\`oncall ${shown(first)}\` is not an oncall command. ${hint}Type \`oncall\` alone to see who is on call, or one of: ${SUBCOMMANDS.map((s) => USAGE[s]).join('; ')}.`);
     }
-    const audit = async (action: string, target?: string) => {
-      await context.services.store.appendAudit({ at: context.services.now().toISOString(), actor: context.actor, action: `oncall.${action}`, ...(target ? { target } : {}), outcome: 'ok' });
-    };
+    // Each change is recorded as `oncall.{what}` with its target (asking who is on call, as the command).
+    const audit = (action: string, target?: string) => context.audit.note({ action: `oncall.${action}`, target });
 
     switch (sub) {
       case 'set': {
         if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
           await service.set(null);
-          await audit('set', 'nobody');
+          audit('set', 'nobody');
           await context.reply(`Nobody is set on call by hand now.\n\n${await describeOnCall(service)}`);
           return;
         }
         const contact = await service.set(personNamed(rest, context, USAGE.set));
-        await audit('set', contact.upn);
+        audit('set', contact.upn);
         const until = await service.nextHandover();
         const note = until ? ` until the rotation's next hand-over (${when(until.at)})` : '';
         await context.reply(`${describeContact(contact)} is on call now${note}.`);
@@ -138,26 +135,26 @@ export const oncallCommand: Command = {
       case 'rotation': {
         const spec = parseRotation(rest, context.mentions.map(contactFromMention));
         const rotation = await service.setRotation(spec);
-        await audit('rotation', rotation.members.map((m) => m.upn).join(','));
+        audit('rotation', rotation.members.map((m) => m.upn).join(','));
         await context.reply(`Rotation set.\n\n${await describeOnCall(service)}`);
         return;
       }
       case 'escalation': {
         if (rest.length === 1 && /^(none|nobody|off)$/i.test(rest[0]!) && context.mentions.length === 0) {
           await service.setEscalation(null);
-          await audit('escalation', 'nobody');
+          audit('escalation', 'nobody');
           await context.reply(`Escalation contact cleared.\n\n${await describeOnCall(service)}`);
           return;
         }
         const contact = await service.setEscalation(personNamed(rest, context, USAGE.escalation));
-        await audit('escalation', contact.upn);
+        audit('escalation', contact.upn);
         await context.reply(`Incidents still New ${(await service.settings()).escalateAfterMinutes} minutes after their reminder now escalate to ${describeContact(contact)}.`);
         return;
       }
       case 'off': {
         if (rest.length > 0) throw new BadInputError(`\`oncall off\` takes nothing after it; it clears the on-call analyst, the rotation and the escalation contact.`);
         await service.off();
-        await audit('off');
+        audit('off');
         await context.reply('On call cleared: nobody is on call, there is no rotation and no escalation contact. New incidents mention no one and get no reminders.');
         return;
       }
@@ -165,7 +162,7 @@ export const oncallCommand: Command = {
         const [severity, ...extra] = rest;
         if (!severity || extra.length > 0) throw new BadInputError(`The threshold must be one of ${MENTION_SEVERITIES.join(', ')}. Type ${USAGE.threshold}.`);
         const { mentionMinSeverity } = await service.configure({ mentionMinSeverity: severity });
-        await audit('threshold', mentionMinSeverity);
+        audit('threshold', mentionMinSeverity);
         await context.reply(`New incidents of ${mentionMinSeverity} severity${mentionMinSeverity === 'high' ? '' : ' and above'} now mention the on-call analyst and get reminders.`);
         return;
       }
@@ -178,7 +175,7 @@ export const oncallCommand: Command = {
           remindAfterMinutes: parseMinutes(remind, 'The reminder delay'),
           ...(escalate !== undefined ? { escalateAfterMinutes: parseMinutes(escalate, 'The escalation delay') } : {}),
         });
-        await audit('remind', `${remindAfterMinutes}/${escalateAfterMinutes}`);
+        audit('remind', `${remindAfterMinutes}/${escalateAfterMinutes}`);
         await context.reply(`Incidents still New get a reminder after ${remindAfterMinutes} minutes and an escalation ${escalateAfterMinutes} minutes after that.`);
         return;
       }
