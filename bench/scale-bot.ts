@@ -47,6 +47,7 @@ async function handle(cmd: BotRequest['cmd']): Promise<unknown> {
     }
     case 'idle':
       await bot.services.poller.idle();
+      await bot.services.publisher.idle();
       return null;
     case 'memory':
       return process.memoryUsage();

@@ -23,7 +23,9 @@
  *                   `subscribe` minus per `subscriptions` (/proc/<pid>/io wchar)
  *   incident→card   20 new High incidents, one every 250 ms, a poll every second: creation (admin
  *                   POST) to shown in all 3 channels (own card, or the digest of the first poll after it)
- *   invokes         up to 50 card clicks: Start investigation on each new incident's own card, then Refresh
+ *   invokes         up to 50 card clicks: Start investigation on each new incident's own card, then Refresh;
+ *                   the HTTP round trip less the tenant's time answering the click's Graph requests
+ *                   (the goal leaves Graph out), and with it
  *   changed poll    after 1% of the incidents (at most 1000) had an IRM alert set In progress in the
  *                   portal and 20 incidents were created: Graph requests, bot and tenant CPU
  * Linux only for CPU of the tenant, RSS of the tenant and bytes written (/proc); elsewhere those are null.
@@ -260,15 +262,15 @@ class GraphRequestCounter {
   private cursor = 0;
   constructor(private readonly tenantUrl: string) {}
   /** Requests since the last call (and moves on). */
-  async take(): Promise<{ count: number; byPath: Map<string, number> }> {
-    const entries = await must<{ method: string; path: string }[]>('GET', `${this.tenantUrl}/_admin/requests?since=${this.cursor}`);
+  async take(): Promise<{ count: number; byPath: Map<string, number>; ms: number }> {
+    const entries = await must<{ method: string; path: string; ms?: number }[]>('GET', `${this.tenantUrl}/_admin/requests?since=${this.cursor}`);
     this.cursor += entries.length;
     const byPath = new Map<string, number>();
     for (const e of entries) {
       const key = `${e.method} ${e.path.replace(/^\/v1\.0/, '').replace(/\/(incidents|alerts_v2)\/[^/]+/, '/$1/{id}')}`;
       byPath.set(key, (byPath.get(key) ?? 0) + 1);
     }
-    return { count: entries.length, byPath };
+    return { count: entries.length, byPath, ms: entries.reduce((sum, e) => sum + (e.ms ?? 0), 0) };
   }
 }
 const describePaths = (byPath: Map<string, number>) => [...byPath].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${n} ${p}`).join(', ');
@@ -335,6 +337,7 @@ const SIZE_KEYS = [
   'store_bytes_per_write',
   'incident_to_card_p95_s',
   'invoke_p95_ms_50',
+  'invoke_with_graph_p95_ms_50',
   'changed_poll_requests',
   'changed_poll_ms',
   'changed_poll_cpu_ms',
@@ -528,7 +531,11 @@ export async function measureSize(size: number, budgetMs: number): Promise<Figur
     const cards = created.map((c) => ({ id: c.id, activityId: watch.firstSent.get(c.id)?.get(clickChannel)?.activityId })).filter((c) => c.activityId);
     if (cards.length > 0) {
       const times: Record<string, number[]> = { startInvestigation: [], refreshIncident: [] };
+      /** The same, less the time the tenant took to answer the click's Graph requests (the goal leaves Graph out). */
+      const own: number[] = [];
+      const withGraph: number[] = [];
       const until = performance.now() + Math.min(60_000, left() / 3);
+      await graph.take();
       for (let i = 0; i < INVOKES && (i === 0 || performance.now() < until); i++) {
         const verb = i < cards.length ? 'startInvestigation' : 'refreshIncident';
         const card = cards[i % cards.length]!;
@@ -536,11 +543,19 @@ export async function measureSize(size: number, budgetMs: number): Promise<Figur
         const res = await postActivity(bot.messagesUrl, cardAction(connector.serviceUrl, clickChannel, verb, { incidentId: card.id }, card.activityId));
         const ms = performance.now() - start;
         if (res.status !== 200) throw new Error(`${verb} on incident ${card.id} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
-        times[verb]!.push(ms);
+        const graphMs = (await graph.take()).ms;
+        times[verb]!.push(ms - graphMs);
+        own.push(ms - graphMs);
+        withGraph.push(ms);
       }
-      const all = [...times.startInvestigation!, ...times.refreshIncident!];
-      line(`${all.length} card actions (adaptiveCard/action invokes)`, `HTTP round trip p50 ${percentile(all, 50).toFixed(0)} ms, p95 ${percentile(all, 95).toFixed(0)} ms (Start investigation ×${times.startInvestigation!.length}: p95 ${percentile(times.startInvestigation!, 95).toFixed(0)} ms; Refresh ×${times.refreshIncident!.length}: p95 ${percentile(times.refreshIncident!, 95).toFixed(0)} ms)`);
-      set('invoke_p95_ms_50', all.length === INVOKES ? round(percentile(all, 95)) : null);
+      line(
+        `${own.length} card actions (adaptiveCard/action invokes)`,
+        `HTTP round trip less Graph's answer time p50 ${percentile(own, 50).toFixed(0)} ms, p95 ${percentile(own, 95).toFixed(0)} ms (Start investigation ×${times.startInvestigation!.length}: p95 ${percentile(times.startInvestigation!, 95).toFixed(0)} ms; Refresh ×${times.refreshIncident!.length}: p95 ${percentile(times.refreshIncident!, 95).toFixed(0)} ms); with Graph p95 ${percentile(withGraph, 95).toFixed(0)} ms`,
+      );
+      set('invoke_p95_ms_50', own.length === INVOKES ? round(percentile(own, 95)) : null);
+      set('invoke_with_graph_p95_ms_50', own.length === INVOKES ? round(percentile(withGraph, 95)) : null);
+      // The clicks' redraws (paced as Teams asks) finish before the portal's changes are measured.
+      await bot.call('idle');
     } else {
       line('card actions', 'not measured: no incident card of its own reached the first channel');
     }

@@ -28,6 +28,8 @@ export interface RequestLogEntry {
   at: string;
   headers: { prefer?: string };
   fault?: FaultKind;
+  /** How long the tenant took to answer, in ms (benchmarks leave Graph's own time out with it). */
+  ms?: number;
 }
 
 interface FaultConfig {

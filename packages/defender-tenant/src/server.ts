@@ -5,6 +5,7 @@
  * Graph requests are logged, may meet an injected fault or a denied permission, then go to the
  * route table. Every answer is JSON; errors have Graph's shape.
  */
+import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -169,6 +170,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://tenant.invalid');
@@ -257,7 +259,10 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
         }
       }
     }
-    if (entry) entry.status = reply.status;
+    if (entry) {
+      entry.status = reply.status;
+      entry.ms = Math.round((performance.now() - started) * 10) / 10;
+    }
     send(res, reply, requestId);
   };
 
