@@ -7,7 +7,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Namer } from '../cards/view-models.js';
-import { byName, upnOf } from '../cards/view-models.js';
+import { byName } from '../cards/view-models.js';
+import { upnOf } from '../defender/incidents.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { RoleDirectory } from './roles.js';
 import { Audience } from './audience.js';

@@ -12,11 +12,10 @@ import {
   RESOLVE_CLASSIFICATIONS,
   SEVERITY_COLOURS,
   SEVERITY_WORDS,
-  irmStatusFor,
   sourceWords,
-  type IrmStatus,
 } from '../defender/irm-mapping.js';
-import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
+import { agreedIrmStatus, irmStatusesOf, personAtRisk, upnOf } from '../defender/incidents.js';
+import { IRM_SOURCE, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
 import type { IrmSyncView } from '../sync/irm-sync.js';
 import { linkTarget, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
@@ -103,20 +102,11 @@ const SEVERITY_STYLE: Record<Severity, IncidentCardData['severityStyle']> = {
   unknownFutureValue: 'default',
 };
 
-export function irmAlertsOf(incident: Incident): Alert[] {
-  return (incident.alerts ?? []).filter((a) => a.serviceSource === IRM_SOURCE);
-}
-
-/** The IRM status of an incident: one status if its IRM alerts agree, else each with a count. */
+/** The IRM status of an incident as a card says it: one status if its IRM alerts agree, else each with a count. */
 export function incidentIrmStatus(incident: Incident): string {
-  const counts = new Map<IrmStatus, number>();
-  for (const alert of irmAlertsOf(incident)) {
-    const s = irmStatusFor(alert.status, alert.classification);
-    counts.set(s, (counts.get(s) ?? 0) + 1);
-  }
-  if (counts.size === 0) return 'Needs review';
-  if (counts.size === 1) return [...counts.keys()][0]!;
-  return [...counts.entries()].map(([s, n]) => `${s} (${n})`).join(', ');
+  const agreed = agreedIrmStatus(incident);
+  if (agreed) return agreed;
+  return [...irmStatusesOf(incident).entries()].map(([s, n]) => `${s} (${n})`).join(', ');
 }
 
 /** "2 Insider Risk Management, 1 Defender for Endpoint": counts by tool, IRM first. */
@@ -133,26 +123,11 @@ export function sourceSummary(alerts: readonly Alert[]): string {
 /** How the person at risk is named on a card: by name, or by a pseudonym where others may look. */
 export type Namer = (user: UserAccount) => string;
 
-export function upnOf(user: UserAccount): string | null {
-  return user.userPrincipalName ?? (user.accountName && user.domainName ? `${user.accountName}@${user.domainName}` : null);
-}
-
 export const byName: Namer = (user) => {
   const upn = upnOf(user);
   if (user.displayName && upn) return `${user.displayName} (${upn})`;
   return user.displayName ?? upn ?? 'Unknown user';
 };
-
-/** The person an incident is about: as its IRM alerts name them, else as any of its alerts does. */
-export function personAtRisk(incident: Incident): UserAccount | null {
-  return userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
-}
-
-/** That person's UPN, if the evidence gives one. */
-export function upnAtRisk(incident: Incident): string | null {
-  const person = personAtRisk(incident);
-  return person ? upnOf(person) : null;
-}
 
 /** The person at risk as a card names them (the namer's words are outside text: names from Graph). */
 export function userText(incident: Incident, namer: Namer = byName): Markdown {

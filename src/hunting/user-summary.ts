@@ -6,7 +6,7 @@
 import type { DefenderClient } from '../defender/graph-client.js';
 import { userAtRisk, type Alert } from '../defender/model.js';
 import type { HuntingService } from './service.js';
-import { upnOf } from '../cards/view-models.js';
+import { upnOf } from '../defender/incidents.js';
 import { MAX_DAYS } from './params.js';
 import { userAlerts, userBehaviors } from './queries.js';
 

@@ -7,8 +7,8 @@
  * Graph there is none (Graph does not expose IRM's own alert status), and the card then shows the
  * status Purview will take, marked as expected.
  */
-import { irmAlertsOf } from '../cards/view-models.js';
-import { irmStatusFor, type IrmStatus } from '../defender/irm-mapping.js';
+import { agreedIrmStatus, irmAlertsOf } from '../defender/incidents.js';
+import type { IrmStatus } from '../defender/irm-mapping.js';
 import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
 import type { Store } from '../store/store.js';
@@ -33,8 +33,7 @@ export function embeddedTenantIrmReader(tenantUrl: string): IrmStatusReader {
 
 /** What IRM should show for the incident now, judged from Defender (its IRM alerts agree, or not). */
 export function expectedIrmStatus(incident: Incident): IrmStatus {
-  const statuses = new Set(irmAlertsOf(incident).map((a) => irmStatusFor(a.status, a.classification)));
-  return statuses.size === 1 ? [...statuses][0]! : 'Needs review';
+  return agreedIrmStatus(incident) ?? 'Needs review';
 }
 
 export interface IrmSyncView {

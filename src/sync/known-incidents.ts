@@ -4,7 +4,7 @@
  * Teams remembers the incident as the decision left it, so the next poll does not announce the
  * analyst's own change as one made elsewhere.
  */
-import { irmAlertsOf, upnAtRisk } from '../cards/view-models.js';
+import { irmAlertsOf, upnAtRisk } from '../defender/incidents.js';
 import type { Incident } from '../defender/model.js';
 import type { IncidentRecord, Store } from '../store/store.js';
 

@@ -4,7 +4,7 @@
  * = Confirmed; False positive / Informational = Dismissed), so a resolve always carries a
  * classification. Every attempt, allowed or not, lands in the audit log (written by the dispatcher, bot/audit.ts).
  */
-import { irmAlertsOf } from '../cards/view-models.js';
+import { irmAlertsOf } from '../defender/incidents.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import {
   CLASSIFICATION_WORDS,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { userSummaryCardData } from '../../cards/hunt-view.js';
 import { renderCard } from '../../cards/render.js';
 import { NotFoundError } from '../../errors.js';
-import { upnAtRisk } from '../../cards/view-models.js';
+import { upnAtRisk } from '../../defender/incidents.js';
 import { userSummary } from '../../hunting/user-summary.js';
 import { defineAction, incidentIdSchema } from './action.js';
 

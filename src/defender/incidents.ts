@@ -1,0 +1,47 @@
+/**
+ * What an incident says, read the same way everywhere (cards, triage, the poller, the tab): its
+ * Insider Risk Management alerts, the person at risk, and the status Purview IRM shows for it.
+ */
+import { irmStatusFor, type IrmStatus } from './irm-mapping.js';
+import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type UserAccount } from './model.js';
+
+/** The incident's alerts raised by Insider Risk Management (the others come from other tools). */
+export function irmAlertsOf(incident: Incident): Alert[] {
+  return (incident.alerts ?? []).filter((a) => a.serviceSource === IRM_SOURCE);
+}
+
+/** The person an incident is about: as its IRM alerts name them, else as any of its alerts does. */
+export function personAtRisk(incident: Incident): UserAccount | null {
+  return userAtRisk(irmAlertsOf(incident)) ?? userAtRisk(incident.alerts ?? []);
+}
+
+/** A user's UPN, given or made of account and domain names. */
+export function upnOf(user: UserAccount): string | null {
+  return user.userPrincipalName ?? (user.accountName && user.domainName ? `${user.accountName}@${user.domainName}` : null);
+}
+
+/** The person at risk's UPN, if the evidence gives one. */
+export function upnAtRisk(incident: Incident): string | null {
+  const person = personAtRisk(incident);
+  return person ? upnOf(person) : null;
+}
+
+/**
+ * What IRM shows for the incident's alerts, judged from Defender (each IRM alert follows its own
+ * status and classification): each status with how many alerts have it. No IRM alert: Needs review.
+ */
+export function irmStatusesOf(incident: Incident): Map<IrmStatus, number> {
+  const counts = new Map<IrmStatus, number>();
+  for (const alert of irmAlertsOf(incident)) {
+    const status = irmStatusFor(alert.status, alert.classification);
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  if (counts.size === 0) counts.set('Needs review', 0);
+  return counts;
+}
+
+/** The one IRM status of the incident when its IRM alerts agree; null when they do not. */
+export function agreedIrmStatus(incident: Incident): IrmStatus | null {
+  const statuses = irmStatusesOf(incident);
+  return statuses.size === 1 ? [...statuses.keys()][0]! : null;
+}
