@@ -4,6 +4,7 @@
  */
 import type { Audit } from './audit.js';
 import { Audience } from '../auth/audience.js';
+import { IncidentCards } from '../cards/incident-cards.js';
 import { Privacy } from '../auth/privacy.js';
 import { DEMO_ROLES, RoleDirectory, loadRolesFile } from '../auth/roles.js';
 import type { Config } from '../config.js';
@@ -24,6 +25,9 @@ import type { AdaptiveCardJson } from '../cards/render.js';
 export interface BotServices {
   client: DefenderClient;
   store: Store;
+  /** Draws incident cards (as a person or a conversation should see them). */
+  cards: IncidentCards;
+  /** Sends cards and keeps the posted ones current. */
   publisher: IncidentPublisher;
   triage: TriageService;
   poller: IncidentPoller;
@@ -96,12 +100,14 @@ export function createServices(config: Config, deps: ServiceDeps): BotServices {
   const privacy = new Privacy(store, roles, now);
   const irmSync = new IrmSyncTracker({ store, reader: deps.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
   const replica = replicaName();
-  const publisher = new IncidentPublisher(store, gateway, now, irmSync, privacy, replica);
+  const cards = new IncidentCards(store, irmSync, privacy);
+  const publisher = new IncidentPublisher(store, gateway, cards, now, replica);
   const oncall = new OnCallService({ store, now, settings: config.onCall });
   const isLeader = deps.isLeader ?? (() => true);
   return {
     client,
     store,
+    cards,
     publisher,
     triage: new TriageService({ client, store, publisher, irmSync, now, replica }),
     poller: new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now, leader: isLeader }),

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
 import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
-import type { SummaryCardData } from '../sync/summary.js';
+import type { SummaryCardData } from './summary-view.js';
 import type { DigestCardData } from './digest-view.js';
 import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
 

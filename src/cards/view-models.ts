@@ -17,7 +17,6 @@ import {
 import { agreedIrmStatus, irmStatusesOf, personAtRisk, upnOf } from '../defender/incidents.js';
 import { IRM_SOURCE, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
-import type { IrmSyncView } from '../sync/irm-sync.js';
 import { linkTarget, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
 
 export { plain, type Markdown } from './markdown.js';
@@ -101,6 +100,16 @@ const SEVERITY_STYLE: Record<Severity, IncidentCardData['severityStyle']> = {
   unknown: 'default',
   unknownFutureValue: 'default',
 };
+
+/** Where Purview stands on a decision, as the card tells it (sync/irm-sync.ts tracks it). */
+export interface IrmSyncView {
+  pending: boolean;
+  overdue: boolean;
+  /** Minutes the bound allows, for the card's words. */
+  boundMinutes: number;
+  /** Whether the IRM side can be read at all. */
+  observable: boolean;
+}
 
 /** The IRM status of an incident as a card says it: one status if its IRM alerts agree, else each with a count. */
 export function incidentIrmStatus(incident: Incident): string {

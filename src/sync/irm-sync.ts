@@ -7,6 +7,7 @@
  * Graph there is none (Graph does not expose IRM's own alert status), and the card then shows the
  * status Purview will take, marked as expected.
  */
+import type { IrmSyncView } from '../cards/view-models.js';
 import { agreedIrmStatus, irmAlertsOf } from '../defender/incidents.js';
 import type { IrmStatus } from '../defender/irm-mapping.js';
 import type { Incident } from '../defender/model.js';
@@ -36,14 +37,7 @@ export function expectedIrmStatus(incident: Incident): IrmStatus {
   return agreedIrmStatus(incident) ?? 'Needs review';
 }
 
-export interface IrmSyncView {
-  pending: boolean;
-  overdue: boolean;
-  /** Minutes the bound allows, for the card's words. */
-  boundMinutes: number;
-  /** Whether the IRM side can be read at all. */
-  observable: boolean;
-}
+export type { IrmSyncView } from '../cards/view-models.js';
 
 export class IrmSyncTracker {
   constructor(

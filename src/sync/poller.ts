@@ -351,7 +351,7 @@ export class IncidentPoller {
     const incidents = await this.load(owed.arriving, fetched, result);
     if (shouldDigest(incidents.length, this.deps.digestThreshold)) {
       try {
-        const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: await publisher.namerFor(conversation) }));
+        const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: await publisher.cards.namerFor(conversation) }));
         const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
         await publisher.postDigest(incidents, conversation, card, await this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
         result.posted += incidents.length;

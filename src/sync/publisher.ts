@@ -1,16 +1,15 @@
 /**
  * Puts incident cards in conversations and keeps every posted card current. Knows nothing of
- * botbuilder: the bot supplies a ConversationGateway that sends and updates messages.
+ * botbuilder: the bot supplies a ConversationGateway that sends and updates messages; the cards
+ * are drawn by IncidentCards (cards/incident-cards.ts).
  */
 import { createHash } from 'node:crypto';
-import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
-import { byName, incidentCardData, type Namer } from '../cards/view-models.js';
+import { IncidentCards } from '../cards/incident-cards.js';
+import type { AdaptiveCardJson } from '../cards/render.js';
 import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
 import { replicaName } from '../store/open.js';
 import type { ConversationRecord, Store } from '../store/store.js';
-import type { IrmSyncTracker } from './irm-sync.js';
-import type { Privacy } from '../auth/privacy.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 const log = createLogger('publisher');
@@ -55,42 +54,12 @@ export class IncidentPublisher {
   constructor(
     private readonly store: Store,
     private readonly gateway: ConversationGateway,
+    /** Draws the cards it sends (cards/incident-cards.ts). */
+    readonly cards: IncidentCards = new IncidentCards(store),
     private readonly now: () => Date = () => new Date(),
-    private readonly irmSync?: IrmSyncTracker,
-    private readonly privacy?: Privacy,
     /** Who claims cards before sending them (the replica's name; see Store.claimPost). */
     private readonly instanceId: string = replicaName(),
   ) {}
-
-  /**
-   * The incident's card with the latest decision made from Teams. `namer` says how the person at
-   * risk is named: by name (the default, for a card shown to an analyst alone) or by pseudonym.
-   */
-  async card(incident: Incident, notice?: string, namer?: Namer): Promise<AdaptiveCardJson> {
-    const decision = await this.store.decision(incident.id);
-    const outside = (await this.store.outsideChange(incident.id))?.text;
-    const irmSync = await this.irmSync?.view(incident.id);
-    const pseudonymous = namer !== undefined && namer === this.privacy?.pseudonymous;
-    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync, namer, revealable: pseudonymous }));
-  }
-
-  /** How people are named in what is posted in this conversation. */
-  async namerFor(conversation: ConversationRecord): Promise<Namer> {
-    return (await this.privacy?.namerFor(conversation)) ?? byName;
-  }
-
-  /**
-   * The card as posted in a conversation: in a channel or group chat the person at risk is a
-   * pseudonym, and analysts who may see the name get their own view (`refresh.userIds`).
-   */
-  async cardFor(incident: Incident, conversation: ConversationRecord): Promise<AdaptiveCardJson> {
-    if (!this.privacy) return this.card(incident);
-    const namer = await this.privacy.namerFor(conversation);
-    const card = await this.card(incident, undefined, namer);
-    const viewers = namer === this.privacy.pseudonymous ? await this.privacy.viewerIds() : [];
-    if (viewers.length > 0) card.refresh = { action: { type: 'Action.Execute', verb: 'refreshIncident', data: { incidentId: incident.id } }, userIds: viewers };
-    return card;
-  }
 
   /** Post the incident's card once per conversation; a second call for the same pair does nothing. */
   async postOnce(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<boolean> {
@@ -103,7 +72,7 @@ export class IncidentPublisher {
 
   /** Post the card (again) and make it the message that follows the incident in this conversation. */
   async post(incident: Incident, conversation: ConversationRecord, extras?: MessageExtras): Promise<string> {
-    const card = await this.cardFor(incident, conversation);
+    const card = await this.cards.cardFor(incident, conversation);
     const activityId = await this.gateway.send(conversation, card, extras);
     this.shown.set(`${conversation.key} ${activityId}`, fingerprint(card));
     await this.store.recordPost({ incidentId: incident.id, conversationKey: conversation.key, activityId, postedAt: this.now().toISOString() });
@@ -172,7 +141,7 @@ export class IncidentPublisher {
       if (post.kind === 'digest') continue;
       const conversation = await this.store.conversation(post.conversationKey);
       if (!conversation) continue;
-      const card = await this.cardFor(incident, conversation);
+      const card = await this.cards.cardFor(incident, conversation);
       const message = `${conversation.key} ${post.activityId}`;
       const drawn = fingerprint(card);
       if (this.shown.get(message) === drawn) continue;

@@ -5,7 +5,10 @@
 import type { DefenderClient } from '../defender/graph-client.js';
 import { IRM_SOURCE, type Alert } from '../defender/model.js';
 import { odataString } from '../defender/graph-client.js';
-import { md, plain, type Markdown } from '../cards/markdown.js';
+import { md, plain } from '../cards/markdown.js';
+import type { SummaryCardData } from '../cards/summary-view.js';
+
+export type { SummaryCardData } from '../cards/summary-view.js';
 import { whenText } from '../cards/view-models.js';
 
 const AGES = [
@@ -16,23 +19,6 @@ const AGES = [
 ] as const;
 const SEVERITY_COLUMNS = ['high', 'medium', 'low', 'informational'] as const;
 const SCAN = 2000;
-
-/** Text fields are Markdown (see markdown.ts): the incident ids in `overdueText` are Defender's. */
-export interface SummaryCardData {
-  heading: Markdown;
-  period: Markdown;
-  openCount: number;
-  header: Markdown[];
-  ageRows: { cells: Markdown[] }[];
-  overdueText: Markdown;
-  overdueColour: 'Attention' | 'Good';
-  resolvedCount: number;
-  /** FactSet values are text. */
-  confirmed: Markdown;
-  dismissedFalse: Markdown;
-  dismissedInformational: Markdown;
-  dismissedUnclassified: Markdown;
-}
 
 /** One alert per incident: the earliest IRM alert stands for the incident's age and status. */
 function byIncident(alerts: readonly Alert[]): Alert[] {

@@ -126,7 +126,7 @@ export const ROUTES: readonly Route[] = [
     name: 'incident',
     async handle({ params, services }) {
       const incident = await services.triage.getIrmIncident(params[0]!);
-      return { incident: queueItem(incident, byName), card: tabCard(await services.publisher.card(incident, undefined, byName)) };
+      return { incident: queueItem(incident, byName), card: tabCard(await services.cards.card(incident, undefined, byName)) };
     },
     // The card names the person at risk: recorded as a reveal, as in chat.
     audit: ({ params }) => ({ action: 'reveal', target: params[0] }),

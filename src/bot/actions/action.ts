@@ -56,7 +56,7 @@ export async function currentCardIfStale(context: HandlerContext, act: () => Pro
   } catch (err) {
     if (!(err instanceof IncidentConflictError)) throw err;
     context.audit.refused(err.message);
-    return context.services.publisher.card(err.incident, err.message);
+    return context.services.cards.card(err.incident, err.message);
   }
 }
 
@@ -77,7 +77,7 @@ export async function decideWithinBudget(context: HandlerContext, incidentId: st
   const pending = currentCardIfStale(context, async () => {
     const outcome = await decide();
     if (outcome.notice === STORE_LAGS_NOTICE) context.audit.addDetail('written to Defender; the bot’s store could not save its record at the time');
-    return services.publisher.card(outcome.incident, outcome.notice);
+    return services.cards.card(outcome.incident, outcome.notice);
   });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), services.decisionBudgetMs)));
@@ -92,7 +92,7 @@ export async function decideWithinBudget(context: HandlerContext, incidentId: st
     await services.publisher.send(context.conversation, renderCard('notice', { heading: 'Decision not written', text, colour: 'Attention' })).catch(() => undefined);
   });
   const seen = services.triage.inFlight(incidentId);
-  return seen ? services.publisher.card(seen, WRITING_NOTICE) : { message: WRITING_NOTICE };
+  return seen ? services.cards.card(seen, WRITING_NOTICE) : { message: WRITING_NOTICE };
 }
 
 /** Incident ids as Defender issues them; anything else is refused before a lookup. */

@@ -11,7 +11,7 @@ export const reveal = defineAction({
   audit: ({ incidentId }) => ({ target: incidentId }),
   async handle({ incidentId }, { services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    return services.publisher.card(incident, undefined, byName);
+    return services.cards.card(incident, undefined, byName);
   },
 });
 
@@ -29,6 +29,6 @@ export const refreshIncident = defineAction({
   audit: ({ incidentId }) => ({ action: 'reveal', target: incidentId, detail: 'per-user view' }),
   async handle({ incidentId }, { services }) {
     const incident = await services.triage.getIrmIncident(incidentId);
-    return services.publisher.card(incident);
+    return services.cards.card(incident);
   },
 });

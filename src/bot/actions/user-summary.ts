@@ -22,6 +22,6 @@ export const userSummaryAction = defineAction({
     // In the tab, a channel or a group chat the summary names the person: show it to the clicker alone.
     if (!conversation || conversation.kind !== 'personal') return card;
     await services.publisher.send(conversation, card);
-    return services.publisher.card(incident);
+    return services.cards.card(incident);
   },
 });

@@ -1,0 +1,19 @@
+/** The shift summary card's view model (`cards/summary.json`); sync/summary.ts gathers it from Defender. */
+import type { Markdown } from './markdown.js';
+
+/** Text fields are Markdown (see markdown.ts): the incident ids in `overdueText` are Defender's. */
+export interface SummaryCardData {
+  heading: Markdown;
+  period: Markdown;
+  openCount: number;
+  header: Markdown[];
+  ageRows: { cells: Markdown[] }[];
+  overdueText: Markdown;
+  overdueColour: 'Attention' | 'Good';
+  resolvedCount: number;
+  /** FactSet values are text. */
+  confirmed: Markdown;
+  dismissedFalse: Markdown;
+  dismissedInformational: Markdown;
+  dismissedUnclassified: Markdown;
+}
