@@ -1,7 +1,7 @@
 /** What handlers may use: domain services, never botbuilder internals. */
 import type { DefenderClient } from '../defender/graph-client.js';
 import type { HuntingService } from '../hunting/service.js';
-import type { OnCallService } from '../oncall/service.js';
+import type { Mention, OnCallService } from '../oncall/service.js';
 import type { RoleDirectory } from '../auth/roles.js';
 import type { Privacy } from '../auth/privacy.js';
 import type { SummaryCardData } from '../sync/summary.js';
@@ -42,12 +42,8 @@ export interface HandlerContext {
   services: BotServices;
 }
 
-export interface Mentioned {
-  /** Teams user id (29:…). */
-  id: string;
-  name: string;
-  aadObjectId?: string;
-}
+/** A person @mentioned in a message: the `mentioned` of a Mention (`id` is their Teams user id, 29:…). */
+export type Mentioned = Mention['entity']['mentioned'];
 
 export interface CommandContext extends HandlerContext {
   conversation: ConversationRecord;
