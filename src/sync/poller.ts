@@ -10,16 +10,15 @@ import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { plain } from '../cards/view-models.js';
 import { KnownIncidents } from './known-incidents.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';
 import type { OnCallService } from '../oncall/service.js';
-import type { MessageExtras } from './publisher.js';
+import { OnCallReminders } from '../oncall/reminders.js';
 import { renderCard } from '../cards/render.js';
 import { digestCardData, shouldDigest } from '../cards/digest-view.js';
-import { SEVERITY_RANK, SEVERITY_WORDS } from '../defender/irm-mapping.js';
+import { SEVERITY_RANK } from '../defender/irm-mapping.js';
 import type { Audience } from '../auth/audience.js';
 import { isTeamsDecision } from '../triage/decisions.js';
 
@@ -63,6 +62,8 @@ export class IncidentPoller {
   private running: Promise<PollResult> | null = null;
   private readonly runs: PollerStatus = { lastStartedAt: null, lastCompletedAt: null, lastError: null };
   private readonly known: KnownIncidents;
+  /** The on-call analyst's mentions, reminders and escalations; none without on call. */
+  private readonly oncall: OnCallReminders | undefined;
 
   constructor(
     private readonly deps: {
@@ -81,6 +82,7 @@ export class IncidentPoller {
     },
   ) {
     this.known = new KnownIncidents(deps.store, () => this.now());
+    this.oncall = deps.oncall && new OnCallReminders({ oncall: deps.oncall, store: deps.store, sender: deps.publisher, now: () => this.now() });
   }
 
   /** Run once; a call while a run is in progress joins that run instead of overlapping it. */
@@ -190,7 +192,7 @@ export class IncidentPoller {
     await this.deliver(result, fetched);
     await Promise.all(redraws);
     await this.refreshIrmSync(result, fetched);
-    await this.remind(result);
+    if (this.oncall) result.failed += await this.oncall.remind(await this.known.open());
 
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
     if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.saveCursor({ watermark: newest });
@@ -353,7 +355,7 @@ export class IncidentPoller {
       try {
         const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: await publisher.namerFor(conversation) }));
         const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
-        await publisher.postDigest(incidents, conversation, card, await this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
+        await publisher.postDigest(incidents, conversation, card, await this.oncall?.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
         result.posted += incidents.length;
       } catch (err) {
         result.failed++;
@@ -367,48 +369,9 @@ export class IncidentPoller {
     }
   }
 
-  /** The on-call analyst's @mention, when the incident is severe enough to page them. */
-  private async mentionFor(incident: Incident, what?: string): Promise<MessageExtras | undefined> {
-    const oncall = this.deps.oncall;
-    const contact = await oncall?.current();
-    if (!oncall || !contact || !(await oncall.shouldMention(incident.severity))) return undefined;
-    const mention = oncall.mentionOf(contact);
-    return { text: `${mention.text}: ${what ?? `new ${SEVERITY_WORDS[incident.severity]} severity insider-risk incident ${incident.id}`}`, mentions: [mention.entity] };
-  }
-
-  /** Reminders and escalations for incidents left New, once each, where their cards are. */
-  private async remind(result: PollResult): Promise<void> {
-    const { store, oncall, publisher } = this.deps;
-    if (!oncall) return;
-    const records = await this.known.open();
-    const created = new Map(records.map((i) => [i.id, i.createdDateTime]));
-    const open = records.map((i) => ({ id: i.id, status: i.status ?? 'active', createdDateTime: i.createdDateTime, severity: i.severity, title: i.title }));
-    for (const notice of await oncall.due(open)) {
-      const mention = oncall.mentionOf(notice.contact);
-      const minutes = Math.round((this.now().getTime() - Date.parse(created.get(notice.incidentId) ?? this.now().toISOString())) / 60_000);
-      const heading = notice.kind === 'reminder' ? `Reminder: incident ${notice.incidentId} is still New` : `Escalation: incident ${notice.incidentId} is still New`;
-      const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Warning' : 'Attention' });
-      let delivered = 0;
-      for (const post of await store.postsFor(notice.incidentId)) {
-        const conversation = await store.conversation(post.conversationKey);
-        if (!conversation) continue;
-        try {
-          await publisher.send(conversation, card, { text: `${mention.text}: ${heading.toLowerCase()}`, mentions: [mention.entity] });
-          delivered++;
-        } catch (err) {
-          result.failed++;
-          log.warn('could not send a reminder; it will be tried again', { incidentId: notice.incidentId, err });
-        }
-      }
-      if (delivered > 0) await oncall.markSent(notice.incidentId, notice.kind);
-    }
-    // Reminder records of incidents no longer open are forgotten.
-    await oncall.prune(open.map((i) => i.id));
-  }
-
   private async tryPost(incident: Incident, conversation: ConversationRecord, result: PollResult): Promise<void> {
     try {
-      if (await this.deps.publisher.postOnce(incident, conversation, await this.mentionFor(incident))) result.posted++;
+      if (await this.deps.publisher.postOnce(incident, conversation, await this.oncall?.mentionFor(incident))) result.posted++;
     } catch (err) {
       result.failed++;
       log.warn('could not post an incident card; it stays owed', { incidentId: incident.id, conversation: conversation.key, err });
