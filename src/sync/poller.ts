@@ -2,13 +2,14 @@
  * Polling is the only way to learn of Defender changes (alerts_v2 and incidents have no change
  * notifications). Each run lists the IRM alerts changed since the watermark, groups them by
  * incident, posts cards for incidents seen for the first time, redraws cards of incidents that
- * changed, and offers open incidents to conversations installed since the last run.
+ * changed, and offers open incidents to conversations installed since the last run; on call's
+ * mentions, reminders and escalations are src/oncall/reminders.ts's.
  */
 import type { DefenderClient } from '../defender/graph-client.js';
-import type { Incident } from '../defender/model.js';
+import type { Alert, Incident } from '../defender/model.js';
 import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
+import type { ConversationRecord, IncidentRecord, Store, UnreadableEntry } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
 import { KnownIncidents } from './known-incidents.js';
 import { describeChange } from './changes.js';
@@ -124,6 +125,11 @@ export class IncidentPoller {
     return this.deps.now?.() ?? new Date();
   }
 
+  /**
+   * One run, in its steps: what changed since the watermark, remembered and its cards redrawn;
+   * what each conversation is owed, delivered; on call reminded of incidents left New; the
+   * watermark moved on.
+   */
   private async pollOnce(): Promise<PollResult> {
     const { client, store } = this.deps;
     const result: PollResult = { changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0 };
@@ -133,9 +139,28 @@ export class IncidentPoller {
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
 
-    // An incident is read only when one of its listed alerts is newer than what the bot last read of
-    // it: the overlap behind the watermark lists the same alerts again, and re-reading them cost a
-    // Graph request each, every poll. Incidents earlier polls could not read come round again.
+    const { ids, unreadable } = await this.changedIncidents(alerts, watchingSince);
+    const fetched: Fetched = new Map();
+    await this.prefetchInPages(ids, since, fetched);
+    const redraws = await this.rememberAndRedraw(ids, unreadable, fetched, result);
+    await this.deliver(result, fetched);
+    await Promise.all(redraws);
+    await this.refreshIrmSync(result, fetched);
+    if (this.oncall) {
+      const unsent = await this.oncall.remind(await this.known.open());
+      result.failed += unsent;
+    }
+    await this.saveCursor(watermark, alerts, result);
+    if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
+    return result;
+  }
+
+  /**
+   * The incidents to read: those with a listed alert newer than what the bot last read of them,
+   * and those earlier polls could not read. The overlap behind the watermark lists the same alerts
+   * again, and re-reading their incidents cost a Graph request each, every poll.
+   */
+  private async changedIncidents(alerts: readonly Alert[], watchingSince: string | null): Promise<{ ids: string[]; unreadable: Record<string, UnreadableEntry> }> {
     const newestListed = new Map<string, string>();
     for (const a of alerts) {
       if (!a.incidentId) continue;
@@ -151,13 +176,18 @@ export class IncidentPoller {
       const through = known?.alertsUpdatedThrough;
       if (through === undefined || newest > through) changed.push(id);
     }
-    const unreadable = await store.unreadableIncidents();
-    const incidentIds = [...new Set([...changed, ...Object.keys(unreadable)])];
-    const fetched: Fetched = new Map();
-    await this.prefetchInPages(incidentIds, since, fetched);
-    // Redraws go out while the poll goes on: a slow conversation holds up only its own messages.
+    const unreadable = await this.deps.store.unreadableIncidents();
+    return { ids: [...new Set([...changed, ...Object.keys(unreadable)])], unreadable };
+  }
+
+  /**
+   * Read each incident, remember what changed and start redrawing its cards; answers the redraws,
+   * which go out while the poll goes on (a slow conversation holds up only its own messages).
+   */
+  private async rememberAndRedraw(ids: readonly string[], unreadable: Record<string, UnreadableEntry>, fetched: Fetched, result: PollResult): Promise<Promise<unknown>[]> {
+    const { store } = this.deps;
     const redraws: Promise<unknown>[] = [];
-    for (const id of incidentIds) {
+    for (const id of ids) {
       let incident: Incident;
       try {
         incident = await this.read(id, fetched);
@@ -188,16 +218,16 @@ export class IncidentPoller {
       }
       redraws.push(this.deps.publisher.refreshPosts(incident));
     }
+    return redraws;
+  }
 
-    await this.deliver(result, fetched);
-    await Promise.all(redraws);
-    await this.refreshIrmSync(result, fetched);
-    if (this.oncall) result.failed += await this.oncall.remind(await this.known.open());
-
+  /**
+   * The watermark moves to the newest alert listed. It is saved also when incidents were
+   * remembered, for they are written with it.
+   */
+  private async saveCursor(watermark: string, alerts: readonly Alert[], result: PollResult): Promise<void> {
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
-    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.saveCursor({ watermark: newest });
-    if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
-    return result;
+    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await this.deps.store.saveCursor({ watermark: newest });
   }
 
   /**
