@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import { HuntingService, type HuntingLimits } from '../hunting/service.js';
 import { createLogger } from '../logger.js';
-import { OnCallService } from '../oncall/service.js';
+import { OnCallService, type Mention } from '../oncall/service.js';
 import { replicaName } from '../store/open.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import { IrmSyncTracker, type IrmStatusReader } from '../sync/irm-sync.js';
@@ -57,12 +57,8 @@ export interface HandlerContext {
   services: BotServices;
 }
 
-export interface Mentioned {
-  /** Teams user id (29:…). */
-  id: string;
-  name: string;
-  aadObjectId?: string;
-}
+/** A person @mentioned in a message: the `mentioned` of a Mention (`id` is their Teams user id, 29:…). */
+export type Mentioned = Mention['entity']['mentioned'];
 
 export interface CommandContext extends HandlerContext {
   conversation: ConversationRecord;

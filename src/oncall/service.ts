@@ -66,10 +66,14 @@ export interface DueNotice {
   title: string;
 }
 
-/** A Teams mention: put `text` in the message and `entity` in its entities. */
+/**
+ * A Teams @mention, the one shape for those the bot sends and those it reads: `text` goes in the
+ * message and `entity` in its entities; `entity.mentioned` is the person (`id` a Teams user id,
+ * an Entra object id or a UPN).
+ */
 export interface Mention {
   text: string;
-  entity: { type: 'mention'; text: string; mentioned: { id: string; name: string } };
+  entity: { type: 'mention'; text: string; mentioned: { id: string; name: string; aadObjectId?: string } };
 }
 
 export interface OnCallServiceOptions {

@@ -2,24 +2,24 @@
  * Polling is the only way to learn of Defender changes (alerts_v2 and incidents have no change
  * notifications). Each run lists the IRM alerts changed since the watermark, groups them by
  * incident, posts cards for incidents seen for the first time, redraws cards of incidents that
- * changed, and offers open incidents to conversations installed since the last run.
+ * changed, and offers open incidents to conversations installed since the last run; on call's
+ * mentions, reminders and escalations are src/oncall/reminders.ts's.
  */
 import type { DefenderClient } from '../defender/graph-client.js';
-import type { Incident } from '../defender/model.js';
+import type { Alert, Incident } from '../defender/model.js';
 import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import type { ConversationRecord, IncidentRecord, Store } from '../store/store.js';
+import type { ConversationRecord, IncidentRecord, Store, UnreadableEntry } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { plain } from '../cards/view-models.js';
 import { KnownIncidents } from './known-incidents.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';
 import type { OnCallService } from '../oncall/service.js';
-import type { MessageExtras } from './publisher.js';
+import { OnCallReminders } from '../oncall/reminders.js';
 import { renderCard } from '../cards/render.js';
 import { digestCardData, shouldDigest } from '../cards/digest-view.js';
-import { SEVERITY_RANK, SEVERITY_WORDS } from '../defender/irm-mapping.js';
+import { SEVERITY_RANK } from '../defender/irm-mapping.js';
 import type { Audience } from '../auth/audience.js';
 import { isTeamsDecision } from '../triage/decisions.js';
 
@@ -63,6 +63,8 @@ export class IncidentPoller {
   private running: Promise<PollResult> | null = null;
   private readonly runs: PollerStatus = { lastStartedAt: null, lastCompletedAt: null, lastError: null };
   private readonly known: KnownIncidents;
+  /** The on-call analyst's mentions, reminders and escalations; none without on call. */
+  private readonly oncall: OnCallReminders | undefined;
 
   constructor(
     private readonly deps: {
@@ -81,6 +83,7 @@ export class IncidentPoller {
     },
   ) {
     this.known = new KnownIncidents(deps.store, () => this.now());
+    this.oncall = deps.oncall && new OnCallReminders({ oncall: deps.oncall, store: deps.store, sender: deps.publisher, now: () => this.now() });
   }
 
   /** Run once; a call while a run is in progress joins that run instead of overlapping it. */
@@ -122,6 +125,11 @@ export class IncidentPoller {
     return this.deps.now?.() ?? new Date();
   }
 
+  /**
+   * One run, in its steps: what changed since the watermark, remembered and its cards redrawn;
+   * what each conversation is owed, delivered; on call reminded of incidents left New; the
+   * watermark moved on.
+   */
   private async pollOnce(): Promise<PollResult> {
     const { client, store } = this.deps;
     const result: PollResult = { changedAlerts: 0, newIncidents: 0, updatedIncidents: 0, posted: 0, failed: 0 };
@@ -131,9 +139,28 @@ export class IncidentPoller {
     const alerts = await client.listIrmAlertsChangedSince(since);
     result.changedAlerts = alerts.length;
 
-    // An incident is read only when one of its listed alerts is newer than what the bot last read of
-    // it: the overlap behind the watermark lists the same alerts again, and re-reading them cost a
-    // Graph request each, every poll. Incidents earlier polls could not read come round again.
+    const { ids, unreadable } = await this.changedIncidents(alerts, watchingSince);
+    const fetched: Fetched = new Map();
+    await this.prefetchInPages(ids, since, fetched);
+    const redraws = await this.rememberAndRedraw(ids, unreadable, fetched, result);
+    await this.deliver(result, fetched);
+    await Promise.all(redraws);
+    await this.refreshIrmSync(result, fetched);
+    if (this.oncall) {
+      const unsent = await this.oncall.remind(await this.known.open());
+      result.failed += unsent;
+    }
+    await this.saveCursor(watermark, alerts, result);
+    if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
+    return result;
+  }
+
+  /**
+   * The incidents to read: those with a listed alert newer than what the bot last read of them,
+   * and those earlier polls could not read. The overlap behind the watermark lists the same alerts
+   * again, and re-reading their incidents cost a Graph request each, every poll.
+   */
+  private async changedIncidents(alerts: readonly Alert[], watchingSince: string | null): Promise<{ ids: string[]; unreadable: Record<string, UnreadableEntry> }> {
     const newestListed = new Map<string, string>();
     for (const a of alerts) {
       if (!a.incidentId) continue;
@@ -149,13 +176,18 @@ export class IncidentPoller {
       const through = known?.alertsUpdatedThrough;
       if (through === undefined || newest > through) changed.push(id);
     }
-    const unreadable = await store.unreadableIncidents();
-    const incidentIds = [...new Set([...changed, ...Object.keys(unreadable)])];
-    const fetched: Fetched = new Map();
-    await this.prefetchInPages(incidentIds, since, fetched);
-    // Redraws go out while the poll goes on: a slow conversation holds up only its own messages.
+    const unreadable = await this.deps.store.unreadableIncidents();
+    return { ids: [...new Set([...changed, ...Object.keys(unreadable)])], unreadable };
+  }
+
+  /**
+   * Read each incident, remember what changed and start redrawing its cards; answers the redraws,
+   * which go out while the poll goes on (a slow conversation holds up only its own messages).
+   */
+  private async rememberAndRedraw(ids: readonly string[], unreadable: Record<string, UnreadableEntry>, fetched: Fetched, result: PollResult): Promise<Promise<unknown>[]> {
+    const { store } = this.deps;
     const redraws: Promise<unknown>[] = [];
-    for (const id of incidentIds) {
+    for (const id of ids) {
       let incident: Incident;
       try {
         incident = await this.read(id, fetched);
@@ -186,16 +218,16 @@ export class IncidentPoller {
       }
       redraws.push(this.deps.publisher.refreshPosts(incident));
     }
+    return redraws;
+  }
 
-    await this.deliver(result, fetched);
-    await Promise.all(redraws);
-    await this.refreshIrmSync(result, fetched);
-    await this.remind(result);
-
+  /**
+   * The watermark moves to the newest alert listed. It is saved also when incidents were
+   * remembered, for they are written with it.
+   */
+  private async saveCursor(watermark: string, alerts: readonly Alert[], result: PollResult): Promise<void> {
     const newest = alerts.reduce<string | null>((max, a) => (max === null || a.lastUpdateDateTime > max ? a.lastUpdateDateTime : max), watermark);
-    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await store.saveCursor({ watermark: newest });
-    if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
-    return result;
+    if (newest !== watermark || result.newIncidents + result.updatedIncidents > 0) await this.deps.store.saveCursor({ watermark: newest });
   }
 
   /**
@@ -353,7 +385,7 @@ export class IncidentPoller {
       try {
         const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: await publisher.cards.namerFor(conversation) }));
         const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
-        await publisher.postDigest(incidents, conversation, card, await this.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
+        await publisher.postDigest(incidents, conversation, card, await this.oncall?.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
         result.posted += incidents.length;
       } catch (err) {
         result.failed++;
@@ -367,48 +399,9 @@ export class IncidentPoller {
     }
   }
 
-  /** The on-call analyst's @mention, when the incident is severe enough to page them. */
-  private async mentionFor(incident: Incident, what?: string): Promise<MessageExtras | undefined> {
-    const oncall = this.deps.oncall;
-    const contact = await oncall?.current();
-    if (!oncall || !contact || !(await oncall.shouldMention(incident.severity))) return undefined;
-    const mention = oncall.mentionOf(contact);
-    return { text: `${mention.text}: ${what ?? `new ${SEVERITY_WORDS[incident.severity]} severity insider-risk incident ${incident.id}`}`, mentions: [mention.entity] };
-  }
-
-  /** Reminders and escalations for incidents left New, once each, where their cards are. */
-  private async remind(result: PollResult): Promise<void> {
-    const { store, oncall, publisher } = this.deps;
-    if (!oncall) return;
-    const records = await this.known.open();
-    const created = new Map(records.map((i) => [i.id, i.createdDateTime]));
-    const open = records.map((i) => ({ id: i.id, status: i.status ?? 'active', createdDateTime: i.createdDateTime, severity: i.severity, title: i.title }));
-    for (const notice of await oncall.due(open)) {
-      const mention = oncall.mentionOf(notice.contact);
-      const minutes = Math.round((this.now().getTime() - Date.parse(created.get(notice.incidentId) ?? this.now().toISOString())) / 60_000);
-      const heading = notice.kind === 'reminder' ? `Reminder: incident ${notice.incidentId} is still New` : `Escalation: incident ${notice.incidentId} is still New`;
-      const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Warning' : 'Attention' });
-      let delivered = 0;
-      for (const post of await store.postsFor(notice.incidentId)) {
-        const conversation = await store.conversation(post.conversationKey);
-        if (!conversation) continue;
-        try {
-          await publisher.send(conversation, card, { text: `${mention.text}: ${heading.toLowerCase()}`, mentions: [mention.entity] });
-          delivered++;
-        } catch (err) {
-          result.failed++;
-          log.warn('could not send a reminder; it will be tried again', { incidentId: notice.incidentId, err });
-        }
-      }
-      if (delivered > 0) await oncall.markSent(notice.incidentId, notice.kind);
-    }
-    // Reminder records of incidents no longer open are forgotten.
-    await oncall.prune(open.map((i) => i.id));
-  }
-
   private async tryPost(incident: Incident, conversation: ConversationRecord, result: PollResult): Promise<void> {
     try {
-      if (await this.deps.publisher.postOnce(incident, conversation, await this.mentionFor(incident))) result.posted++;
+      if (await this.deps.publisher.postOnce(incident, conversation, await this.oncall?.mentionFor(incident))) result.posted++;
     } catch (err) {
       result.failed++;
       log.warn('could not post an incident card; it stays owed', { incidentId: incident.id, conversation: conversation.key, err });

@@ -10,21 +10,15 @@ import type { Incident } from '../defender/model.js';
 import { createLogger } from '../logger.js';
 import { replicaName } from '../store/open.js';
 import type { ConversationRecord, Store } from '../store/store.js';
+import type { Mention } from '../oncall/service.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 const log = createLogger('publisher');
 
-/** A Teams @mention: `text` appears in the message text, `mentioned.id` is a Teams id, Entra object id or UPN. */
-export interface MentionEntity {
-  type: 'mention';
-  text: string;
-  mentioned: { id: string; name: string };
-}
-
 /** What goes with a card: a line of text, and the people it @mentions. */
 export interface MessageExtras {
   text?: string;
-  mentions?: MentionEntity[];
+  mentions?: Mention['entity'][];
 }
 
 export interface ConversationGateway {
