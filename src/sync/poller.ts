@@ -143,13 +143,12 @@ export class IncidentPoller {
     const fetched: Fetched = new Map();
     await this.prefetchInPages(ids, since, fetched);
     const redraws = await this.rememberAndRedraw(ids, unreadable, fetched, result);
-    await this.deliver(result, fetched);
+    // What the bot now knows to be open, read once for the steps that follow.
+    const open = await this.known.open();
+    await this.deliver(open, result, fetched);
     await Promise.all(redraws);
     await this.refreshIrmSync(result, fetched);
-    if (this.oncall) {
-      const unsent = await this.oncall.remind(await this.known.open());
-      result.failed += unsent;
-    }
+    if (this.oncall) result.failed += await this.oncall.remind(open);
     await this.saveCursor(watermark, alerts, result);
     if (result.newIncidents || result.updatedIncidents || result.posted) log.info('poll', { ...result });
     return result;
@@ -256,7 +255,7 @@ export class IncidentPoller {
       }
     }
     await store.saveCursor({ watermark: startedAt, watchingSince: startedAt });
-    await this.deliver(result, fetched);
+    await this.deliver(await this.known.open(), result, fetched);
     log.info('first poll', { ...result, watchingSince: startedAt });
     return result;
   }
@@ -365,8 +364,7 @@ export class IncidentPoller {
    * install, the newest open incidents each get a card; after that, new ones do too, unless more
    * than the digest threshold arrive in one poll: then one digest card stands for them all.
    */
-  private async deliver(result: PollResult, fetched: Fetched): Promise<void> {
-    const known = await this.known.open();
+  private async deliver(known: readonly IncidentRecord[], result: PollResult, fetched: Fetched): Promise<void> {
     await Promise.all((await this.deps.store.conversations()).map((conversation) => this.deliverTo(conversation, known, result, fetched)));
   }
 
