@@ -25,6 +25,7 @@
  */
 import { record, retryAfterFromHeaders } from '../util/retry-after.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { SlidingWindowLimiter, type RateLimit } from '../util/sliding-window.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { ConnectorError, DeliveryError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -32,12 +33,6 @@ import type { ConversationRecord } from '../store/store.js';
 import type { ConversationGateway, MessageExtras } from './publisher.js';
 
 const log = createLogger('delivery');
-
-/** At most `count` messages in any `perMs` window. */
-export interface RateLimit {
-  count: number;
-  perMs: number;
-}
 
 /**
  * Per conversation, under Teams' "per bot per thread" limits for sending (see the header: 7 in 1 s,
@@ -132,83 +127,6 @@ export function toConnectorError(err: unknown, operation: string): ConnectorErro
   const networkCode = status === null ? networkErrorCode(err) : null;
   const what = status !== null ? `HTTP ${status}` : (networkCode ?? (err instanceof Error ? err.message.slice(0, 200) : 'an unknown failure'));
   return new ConnectorError(`The Bot Framework connector failed to ${operation} (${what}).`, { httpStatus: status, retryAfterMs, networkCode }, { cause: err });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pacing
-
-/**
- * Sliding-window limits per key: a grant is allowed when, for every limit, fewer than `count`
- * grants fall in the last `perMs`.
- *
- * Memory: per key, the times of its grants in the longest window, and no more than the largest
- * count (for TEAMS_CONVERSATION_LIMITS at most 1,700 numbers, about 14 KB, for a conversation
- * that used its whole hour). A key whose newest grant is older than the longest window is
- * forgotten, so a conversation idle for an hour costs nothing. In PacedGateway, under the app's
- * limit of 25 a second, all conversations together hold at most two hours of grants (a key's old
- * grants go at its next grant or with the key): 180,000 numbers, 1.4 MB.
- */
-export class SlidingWindowLimiter {
-  /**
-   * Per key, its grant times oldest first. `take` moves its key to the end, so the Map is in order
-   * of each key's newest grant and the idle keys are at its front.
-   */
-  private readonly grants = new Map<string, number[]>();
-  /** The largest count: no limit looks further back than this many grants. */
-  private readonly deepest: number;
-  /** The longest window: no limit looks further back than this. */
-  private readonly longest: number;
-
-  constructor(readonly limits: readonly RateLimit[]) {
-    for (const l of limits) {
-      if (!(Number.isInteger(l.count) && l.count >= 1 && l.perMs > 0)) throw new RangeError(`rate limit ${JSON.stringify(l)}: count must be a whole number ≥ 1 and perMs > 0`);
-    }
-    this.deepest = Math.max(0, ...limits.map((l) => l.count));
-    this.longest = Math.max(0, ...limits.map((l) => l.perMs));
-  }
-
-  /** Milliseconds until a grant for this key is allowed (0: now). */
-  delay(key: string, now: number): number {
-    const times = this.grants.get(key);
-    if (!times) return 0;
-    let wait = 0;
-    for (const { count, perMs } of this.limits) {
-      const nth = times[times.length - count];
-      if (nth !== undefined && nth + perMs > now) wait = Math.max(wait, nth + perMs - now);
-    }
-    return wait;
-  }
-
-  /** Record a grant at `now` (call after `delay` answered 0). */
-  take(key: string, now: number): void {
-    const times = this.grants.get(key) ?? [];
-    this.grants.delete(key);
-    times.push(now);
-    // Keep what a later `delay` may look at: the newest `deepest` grants, within the longest window.
-    let drop = Math.max(0, times.length - this.deepest);
-    while (times[drop]! + this.longest <= now) drop++;
-    if (drop > 0) times.splice(0, drop);
-    this.grants.set(key, times);
-    this.forgetIdle(now);
-  }
-
-  /** Keys remembered, and grant times held for them all (memory checks). */
-  size(): { keys: number; grants: number } {
-    let grants = 0;
-    for (const times of this.grants.values()) grants += times.length;
-    return { keys: this.grants.size, grants };
-  }
-
-  /**
-   * Drop the keys with no grant in the longest window: from the front, until one is recent. (A
-   * clock that steps back only makes a key wait longer to be forgotten.)
-   */
-  private forgetIdle(now: number): void {
-    for (const [key, times] of this.grants) {
-      if (times.at(-1)! + this.longest > now) break;
-      this.grants.delete(key);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
