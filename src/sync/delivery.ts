@@ -10,9 +10,9 @@
  * (TEAMS_CONVERSATION_LIMITS), and it spaces all conversations together under the app's limit
  * (TEAMS_APP_LIMITS). It retries what the page says to retry (429 after its Retry-After; 412,
  * 502, 503, 504 with jittered backoff, never sooner than a Retry-After they carry) and dropped
- * connections, a bounded number of times. Every call has a deadline, so a Teams endpoint that
- * accepts the connection and never answers holds up its own conversation only, and only until the
- * deadline. Conversations do not wait for one another beyond sharing the app's limit. When a
+ * connections, a bounded number of times (util/retry.ts). Every call has a deadline, so a Teams
+ * endpoint that accepts the connection and never answers holds up its own conversation only, and
+ * only until the deadline. Conversations do not wait for one another beyond sharing the app's limit. When a
  * message still fails it throws a DeliveryError saying whether a later try may succeed, so the
  * caller can keep the message for the next poll: nothing is dropped silently. After a message has used
  * up its attempts, the conversation rests for a while: what is queued behind it fails at once
@@ -25,6 +25,7 @@
  */
 import { record, retryAfterFromHeaders } from '../util/retry-after.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { sleep, withRetries, type GiveUpStep, type RetryPolicy, type RetryVerdict } from '../util/retry.js';
 import { SlidingWindowLimiter, type RateLimit } from '../util/sliding-window.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 import { ConnectorError, DeliveryError } from '../errors.js';
@@ -181,7 +182,8 @@ export interface RetryEvent {
 /** The app limiter's only key. */
 const ALL_CONVERSATIONS = '*';
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What a failed connector call means for the next try. */
+type DeliveryVerdict = RetryVerdict & { status: number | null; networkCode: string | null; timedOut: boolean };
 
 export class PacedGateway implements ConversationGateway {
   private readonly perConversation: SlidingWindowLimiter;
@@ -196,14 +198,11 @@ export class PacedGateway implements ConversationGateway {
   private readonly restMs: number;
   private readonly maxRestMs: number;
   private readonly callTimeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly maxRetryAfterMs: number;
+  /** The retry policy but for its hooks, which each message adds. */
+  private readonly retrying: Pick<RetryPolicy<DeliveryVerdict>, 'maxAttempts' | 'backoff' | 'maxRetryAfterMs' | 'sleep'>;
   private readonly retryStatuses: ReadonlySet<number>;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
 
   constructor(
     private readonly inner: ConversationGateway,
@@ -211,17 +210,18 @@ export class PacedGateway implements ConversationGateway {
   ) {
     this.perConversation = new SlidingWindowLimiter(options.limits ?? TEAMS_CONVERSATION_LIMITS);
     this.perApp = new SlidingWindowLimiter(options.appLimits ?? TEAMS_APP_LIMITS);
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-    this.baseDelayMs = options.baseDelayMs ?? 1_000;
-    this.maxDelayMs = options.maxDelayMs ?? 60_000;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
+    this.sleep = options.sleep ?? sleep;
+    this.retrying = {
+      maxAttempts: options.maxAttempts ?? 8,
+      backoff: { baseMs: options.baseDelayMs ?? 1_000, maxMs: options.maxDelayMs ?? 60_000, random: options.random ?? Math.random },
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 5 * 60_000,
+      sleep: this.sleep,
+    };
     this.retryStatuses = options.retryStatuses ?? RETRYABLE_STATUSES;
     this.restMs = options.restMs ?? 60_000;
     this.maxRestMs = Math.max(this.restMs, options.maxRestMs ?? 15 * 60_000);
     this.callTimeoutMs = options.callTimeoutMs ?? 15_000;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
   }
 
   send(conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string> {
@@ -265,51 +265,64 @@ export class PacedGateway implements ConversationGateway {
     this.perApp.take(ALL_CONVERSATIONS, now);
   }
 
-  private backoff(attempt: number): number {
-    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter in the upper half: spread retries without ever waiting less than half the step.
-    return Math.round(exp / 2 + (exp / 2) * this.random());
-  }
-
   private async deliver<T>(key: string, operation: 'send' | 'update', call: () => Promise<T>): Promise<T> {
     const rest = this.resting.get(key);
     if (rest && this.now() < rest.until) {
       throw new DeliveryError({ conversationKey: key, operation, attempts: 0, httpStatus: rest.httpStatus, retryable: true, retryAfterMs: rest.until - this.now() });
     }
     this.resting.delete(key);
-    for (let attempt = 1; ; attempt++) {
-      await this.acquire(key);
-      try {
-        const result = await this.withDeadline(call);
-        this.failing.delete(key);
-        return result;
-      } catch (err) {
-        const { status, retryAfterMs } = connectorRetryAfter(err, this.now());
-        const networkCode = status === null ? networkErrorCode(err) : null;
-        const timedOut = err instanceof CallTimeoutError;
-        const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null || timedOut;
-        const fail = (stillRetryable: boolean) =>
-          new DeliveryError({ conversationKey: key, operation, attempts: attempt, httpStatus: status, retryable: stillRetryable, retryAfterMs }, { cause: err });
-        if (!retryable) {
-          this.noteFailure(key, fail(false).message, false);
-          throw fail(false);
-        }
-        if (timedOut || attempt >= this.maxAttempts || (retryAfterMs !== null && retryAfterMs > this.maxRetryAfterMs)) {
-          const failure = this.noteFailure(key, timedOut ? `Teams did not answer within ${Math.round(this.callTimeoutMs / 1000)} s` : fail(true).message, true);
-          const restFor = Math.max(Math.min(this.maxRestMs, this.restMs * 2 ** (failure.rests - 1)), retryAfterMs ?? 0);
-          this.resting.set(key, { until: this.now() + restFor, httpStatus: status });
-          log.warn('connector keeps refusing or not answering messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, timedOut, retryAfterMs, restMs: restFor });
-          throw fail(true);
-        }
-        // Throttled: the server's Retry-After is the wait; without one, back off. Other failures:
-        // back off, and never retry sooner than a Retry-After the server sent.
-        const waitMs = status === 429 && retryAfterMs !== null ? retryAfterMs : Math.max(retryAfterMs ?? 0, this.backoff(attempt));
-        const event: RetryEvent = { conversationKey: key, operation, attempt, status, networkCode, retryAfterMs, waitMs };
-        this.options.onRetry?.(event);
-        log.debug('connector refused a message; retrying', { ...event });
-        await this.sleep(waitMs);
-      }
+    const result = await withRetries(
+      async () => {
+        await this.acquire(key);
+        return this.withDeadline(call);
+      },
+      {
+        ...this.retrying,
+        classify: (err) => this.verdict(err),
+        onRetry: ({ attempt, verdict, waitMs }) => {
+          const event: RetryEvent = { conversationKey: key, operation, attempt, status: verdict.status, networkCode: verdict.networkCode, retryAfterMs: verdict.retryAfterMs, waitMs };
+          this.options.onRetry?.(event);
+          log.debug('connector refused a message; retrying', { ...event });
+        },
+        giveUp: (step) => this.giveUp(key, operation, step),
+      },
+    );
+    this.failing.delete(key);
+    return result;
+  }
+
+  /**
+   * Retried: the statuses in `retryStatuses`, and network failures. Throttled (429), the server's
+   * Retry-After is the wait; other failures back off, never sooner than a Retry-After the server
+   * sent. A call past its deadline is not retried at once (see `callTimeoutMs`).
+   */
+  private verdict(err: unknown): DeliveryVerdict {
+    const { status, retryAfterMs } = connectorRetryAfter(err, this.now());
+    const networkCode = status === null ? networkErrorCode(err) : null;
+    const timedOut = err instanceof CallTimeoutError;
+    const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null;
+    return { retryable, retryAfterMs, retryAfterIsTheWait: status === 429, status, networkCode, timedOut };
+  }
+
+  /**
+   * The DeliveryError for a message that gave up. One that failed for good is noted; one that may
+   * succeed later (attempts used up, a Retry-After too long to wait out here, no answer before the
+   * deadline) rests its conversation.
+   */
+  private giveUp(key: string, operation: 'send' | 'update', step: GiveUpStep<DeliveryVerdict>): DeliveryError {
+    const { attempt, error, verdict, reason } = step;
+    const { status, networkCode, timedOut, retryAfterMs } = verdict;
+    const retryable = reason !== 'not-retryable' || timedOut;
+    const failure = new DeliveryError({ conversationKey: key, operation, attempts: attempt, httpStatus: status, retryable, retryAfterMs }, { cause: error });
+    if (!retryable) {
+      this.noteFailure(key, failure.message, false);
+      return failure;
     }
+    const rested = this.noteFailure(key, timedOut ? `Teams did not answer within ${Math.round(this.callTimeoutMs / 1000)} s` : failure.message, true);
+    const restMs = Math.max(Math.min(this.maxRestMs, this.restMs * 2 ** (rested.rests - 1)), retryAfterMs ?? 0);
+    this.resting.set(key, { until: this.now() + restMs, httpStatus: status });
+    log.warn('connector keeps refusing or not answering messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, timedOut, retryAfterMs, restMs });
+    return failure;
   }
 
   /** The call, or a CallTimeoutError once its deadline passes (the call itself is left to finish or fail unseen). */
