@@ -14,7 +14,8 @@ import { AdapterGateway } from '../../src/bot/gateway.js';
 import type { AdaptiveCardJson } from '../../src/cards/render.js';
 import type { ConversationRecord } from '../../src/store/store.js';
 import { ConnectorError, DeliveryError } from '../../src/errors.js';
-import { PacedGateway, connectorRetryAfter, toConnectorError, type RetryEvent } from '../../src/sync/delivery.js';
+import { connectorRetryAfter, toConnectorError } from '../../src/sync/connector-failures.js';
+import { PacedGateway, type RetryEvent } from '../../src/sync/delivery.js';
 import type { ConversationGateway } from '../../src/sync/publisher.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 

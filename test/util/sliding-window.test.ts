@@ -1,6 +1,6 @@
 /** The one sliding-window limiter (src/util/sliding-window.ts): delivery paces Teams with it, and the replicas' quotas count with its window arithmetic (test/store/coordination-cases.ts). */
 import { describe, expect, it } from 'vitest';
-import { TEAMS_CONVERSATION_LIMITS } from '../../src/sync/delivery.js';
+import { TEAMS_CONVERSATION_LIMITS } from '../../src/sync/teams-pacing.js';
 import { SlidingWindowLimiter } from '../../src/util/sliding-window.js';
 
 describe('SlidingWindowLimiter', () => {
