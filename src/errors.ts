@@ -162,8 +162,8 @@ export class StoreConflictError extends StoreError {}
  * A send or update the Bot Framework connector refused or never answered, with what the connector
  * said. Thrown by the botbuilder gateway so the cause survives CloudAdapter's turn machinery.
  * Not an AppError: it is only ever a cause. The paced gateway turns every one into a
- * DeliveryError, which is what callers see. Built by `toConnectorError` (sync/delivery.ts), which
- * reads the connector's failures.
+ * DeliveryError, which is what callers see. Built by `toConnectorError`
+ * (sync/connector-failures.ts), which reads the connector's failures.
  */
 export class ConnectorError extends Error {
   readonly httpStatus: number | null;

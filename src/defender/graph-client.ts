@@ -8,6 +8,7 @@
  * with bounded, jittered backoff.
  */
 import { retryAfterFromHeaders } from '../util/retry-after.js';
+import { sleep, withRetries, type RetryPolicy, type RetryStep, type RetryVerdict } from '../util/retry.js';
 import { z } from 'zod';
 import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -92,7 +93,6 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 export const HUNTING_TIMEOUT_MS = 185_000;
 /** The `graphCode` of a request the client gave up waiting for. */
 export const TIMEOUT_CODE = 'Timeout';
-const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** OData string literal: single quotes, embedded quotes doubled. */
 export function odataString(value: string): string {
@@ -102,10 +102,8 @@ export function odataString(value: string): string {
 export class GraphClient implements DefenderClient {
   private readonly baseUrl: string;
   private readonly token: TokenProvider | undefined;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly maxRetryAfterSeconds: number;
+  /** The retry policy but for what each request adds (which failures it retries, what it logs). */
+  private readonly retrying: Pick<RetryPolicy<GraphVerdict>, 'maxAttempts' | 'backoff' | 'maxRetryAfterMs' | 'sleep'>;
   private readonly timeoutMs: number;
   private readonly huntingTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -123,13 +121,15 @@ export class GraphClient implements DefenderClient {
   constructor(options: GraphClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.baseDelayMs = options.baseDelayMs ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 15_000;
-    this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 120;
+    this.sleep = options.sleep ?? sleep;
+    this.retrying = {
+      maxAttempts: options.maxAttempts ?? 5,
+      backoff: { baseMs: options.baseDelayMs ?? 500, maxMs: options.maxDelayMs ?? 15_000 },
+      maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 120) * 1000,
+      sleep: this.sleep,
+    };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.huntingTimeoutMs = options.huntingTimeoutMs ?? HUNTING_TIMEOUT_MS;
-    this.sleep = options.sleep ?? sleepReal;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -242,37 +242,34 @@ export class GraphClient implements DefenderClient {
   ): Promise<z.infer<T>> {
     const url = this.url(pathOrUrl, options.query);
     const retryOn = options.retryOn ?? 'all';
-    let lastError: GraphError | undefined;
     const quota = quotaOf(url);
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      // A retry has just waited out its own 429; a first attempt waits out anyone's.
-      if (attempt === 1) await this.waitOutThrottle(quota);
-      const outcome = await this.attempt(method, url, options.body, options.timeoutMs ?? this.timeoutMs);
-      if (outcome.kind === 'ok') {
-        const parsed = schema.safeParse(outcome.json);
-        if (!parsed.success) {
-          throw new GraphError(`Defender answered ${method} ${new URL(url).pathname} with data the bot does not understand: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
-            httpStatus: outcome.status,
-            graphCode: null,
-          });
-        }
-        return parsed.data;
-      }
-      lastError = outcome.error;
-      const retryable =
-        outcome.error.httpStatus === null
-          ? retryOn === 'all'
-          : outcome.error.httpStatus === 429 || outcome.error.httpStatus === 503 || (retryOn === 'all' && RETRYABLE_STATUS.has(outcome.error.httpStatus));
-      if (!retryable || attempt === this.maxAttempts) break;
-      const retryAfter = outcome.error.retryAfterSeconds;
-      const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-      const delay = retryAfter !== null ? retryAfter * 1000 : backoff / 2 + Math.random() * (backoff / 2);
-      if (outcome.error.httpStatus === 429) this.throttle(quota, delay);
-      if (retryAfter !== null && retryAfter > this.maxRetryAfterSeconds) break;
-      log.warn('graph request failed, retrying', { method, path: new URL(url).pathname, status: outcome.error.httpStatus, attempt, delayMs: Math.round(delay) });
-      await this.sleep(delay);
+    const path = new URL(url).pathname;
+    // Only the first attempt waits out anyone's 429: a retry has just waited out its own.
+    await this.waitOutThrottle(quota);
+    // A 429 makes every request to its quota wait, also when this one gives up at a Retry-After too long to wait out.
+    const throttleOn = (step: RetryStep<GraphVerdict>) => {
+      if (step.verdict.status === 429 && step.waitMs !== null) this.throttle(quota, step.waitMs);
+    };
+    const answer = await withRetries(() => this.attempt(method, url, options.body, options.timeoutMs ?? this.timeoutMs), {
+      ...this.retrying,
+      classify: (error) => graphVerdict(error, retryOn),
+      onRetry: (step) => {
+        throttleOn(step);
+        log.warn('graph request failed, retrying', { method, path, status: step.verdict.status, attempt: step.attempt, delayMs: step.waitMs });
+      },
+      giveUp: (step) => {
+        throttleOn(step);
+        return step.error;
+      },
+    });
+    const parsed = schema.safeParse(answer.json);
+    if (!parsed.success) {
+      throw new GraphError(`Defender answered ${method} ${path} with data the bot does not understand: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+        httpStatus: answer.status,
+        graphCode: null,
+      });
     }
-    throw lastError ?? new GraphError('Defender request failed', { httpStatus: null, graphCode: null });
+    return parsed.data;
   }
 
   private throttle(quota: Quota, delayMs: number): void {
@@ -285,7 +282,7 @@ export class GraphClient implements DefenderClient {
     for (;;) {
       const wait = (this.throttledUntil.get(quota) ?? 0) - this.clock();
       if (wait <= 0) return;
-      if (wait > this.maxRetryAfterSeconds * 1000) {
+      if (wait > this.retrying.maxRetryAfterMs) {
         throw new GraphError(`TooManyRequests: Defender asked the app to wait ${Math.ceil(wait / 1000)} s before its next request.`, {
           httpStatus: 429,
           graphCode: 'TooManyRequests',
@@ -296,7 +293,8 @@ export class GraphClient implements DefenderClient {
     }
   }
 
-  private async attempt(method: string, url: string, body: unknown, timeoutMs: number): Promise<{ kind: 'ok'; status: number; json: unknown } | { kind: 'error'; error: GraphError }> {
+  /** One request: the answer's status and JSON when it succeeded; a GraphError (thrown) when it did not. */
+  private async attempt(method: string, url: string, body: unknown, timeoutMs: number): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { Accept: 'application/json', Prefer: PREFER_UNKNOWN_ENUM_MEMBERS };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.token) headers.Authorization = `Bearer ${await this.token()}`;
@@ -311,13 +309,13 @@ export class GraphClient implements DefenderClient {
     } catch (cause) {
       const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
       const reason = timedOut ? `timed out after ${timeoutMs} ms` : 'connection failed';
-      return { kind: 'error', error: new GraphError(`Defender could not be reached (${reason})`, { httpStatus: null, graphCode: timedOut ? TIMEOUT_CODE : null }, { cause }) };
+      throw new GraphError(`Defender could not be reached (${reason})`, { httpStatus: null, graphCode: timedOut ? TIMEOUT_CODE : null }, { cause });
     }
     let text: string;
     try {
       text = await response.text();
     } catch (cause) {
-      return { kind: 'error', error: new GraphError('Defender closed the connection mid-answer', { httpStatus: null, graphCode: null }, { cause }) };
+      throw new GraphError('Defender closed the connection mid-answer', { httpStatus: null, graphCode: null }, { cause });
     }
     let json: unknown = null;
     try {
@@ -327,19 +325,16 @@ export class GraphClient implements DefenderClient {
     }
     const date = Date.parse(response.headers.get('date') ?? '');
     if (Number.isFinite(date)) this.lastServerDate = new Date(date);
-    if (response.ok) return { kind: 'ok', status: response.status, json };
+    if (response.ok) return { status: response.status, json };
     const graphError = graphErrorSchema.safeParse(json);
     const code = graphError.success ? graphError.data.error.code : null;
     const message = graphError.success ? graphError.data.error.message : text.slice(0, 200) || response.statusText;
-    return {
-      kind: 'error',
-      error: new GraphError(`${code ?? 'HTTP ' + response.status}: ${message}`, {
-        httpStatus: response.status,
-        graphCode: code,
-        graphMessage: message,
-        retryAfterSeconds: retryAfterSeconds(response.headers),
-      }),
-    };
+    throw new GraphError(`${code ?? 'HTTP ' + response.status}: ${message}`, {
+      httpStatus: response.status,
+      graphCode: code,
+      graphMessage: message,
+      retryAfterSeconds: retryAfterSeconds(response.headers),
+    });
   }
 }
 
@@ -347,6 +342,20 @@ export class GraphClient implements DefenderClient {
 type Quota = 'hunting' | 'security';
 function quotaOf(url: string): Quota {
   return new URL(url).pathname.endsWith('/runHuntingQuery') ? 'hunting' : 'security';
+}
+
+type GraphVerdict = RetryVerdict & { status: number | null };
+
+/**
+ * Which failures are tried again: 429 and 503 always (Graph did not process the request), other
+ * 5xx and network failures only where sending the request twice does no harm (`retryOn: 'all'`).
+ * A Retry-After is the wait, whatever the status.
+ */
+function graphVerdict(error: unknown, retryOn: 'all' | 'throttleOnly'): GraphVerdict {
+  if (!(error instanceof GraphError)) return { retryable: false, retryAfterMs: null, status: null };
+  const status = error.httpStatus;
+  const retryable = status === null ? retryOn === 'all' : status === 429 || status === 503 || (retryOn === 'all' && RETRYABLE_STATUS.has(status));
+  return { retryable, retryAfterMs: error.retryAfterSeconds === null ? null : error.retryAfterSeconds * 1000, retryAfterIsTheWait: true, status };
 }
 
 function retryAfterSeconds(headers: Headers): number | null {

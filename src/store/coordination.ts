@@ -1,3 +1,5 @@
+import { takeFromWindow } from '../util/sliding-window.js';
+
 /**
  * What the bot's replicas must agree on from moment to moment, beside its memory: how much of a
  * quota they share is used, who holds a lock, and short-lived results any replica may be asked
@@ -40,15 +42,9 @@ export class MemoryCoordination implements Coordination {
   private readonly values = new Map<string, { json: string; until: number }>();
 
   async takeQuota(key: string, limit: number, windowMs: number, now: Date): Promise<number> {
-    const at = now.getTime();
-    const recent = (this.calls.get(key) ?? []).filter((t) => t > at - windowMs);
-    if (recent.length >= limit) {
-      this.calls.set(key, recent);
-      return secondsUntil(recent[recent.length - limit]! + windowMs, at);
-    }
-    recent.push(at);
-    this.calls.set(key, recent);
-    return 0;
+    const taken = takeFromWindow(this.calls.get(key) ?? [], { count: limit, perMs: windowMs }, now.getTime());
+    this.calls.set(key, taken.times);
+    return quotaWaitSeconds(taken.waitMs);
   }
 
   async acquireLock(key: string, holder: string, now: Date, holdMs: number): Promise<boolean> {
@@ -79,7 +75,7 @@ export class MemoryCoordination implements Coordination {
   }
 }
 
-/** Whole seconds from `at` until `time`, at least 1. */
-export function secondsUntil(time: number, at: number): number {
-  return Math.max(1, Math.ceil((time - at) / 1000));
+/** `takeQuota`'s answer for a wait in milliseconds: 0 when there is none, else whole seconds, at least 1. */
+export function quotaWaitSeconds(waitMs: number): number {
+  return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : 0;
 }

@@ -1,218 +1,42 @@
 /**
- * Paced, retrying delivery of cards to Teams conversations.
+ * Paced, retrying delivery of cards to Teams conversations. `PacedGateway` wraps any
+ * ConversationGateway: per conversation it keeps sends and updates in order, one at a time, and
+ * spaces them under Teams' rate limits (teams-pacing.ts). It retries what Microsoft says to retry
+ * (429 after its Retry-After; 412, 502, 503, 504 with jittered backoff, never sooner than a
+ * Retry-After they carry) and dropped connections, a bounded number of times (util/retry.ts).
+ * Every call has a deadline, so a Teams endpoint that accepts the connection and never answers
+ * holds up its own conversation only, and only until the deadline. Conversations do not wait for
+ * one another beyond sharing the app's limit. When a message still fails it throws a
+ * DeliveryError saying whether a later try may succeed, so the caller can keep the message for the
+ * next poll: nothing is dropped silently. After a message has used up its attempts, the
+ * conversation rests for a while (conversation-rests.ts).
  *
- * Teams limits what a bot may send, per conversation and per app across all conversations, and
- * answers 429 with Retry-After beyond that (Microsoft, "Optimize your bot with rate limiting and
- * best practices in Teams", https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit:
- * per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour; 30 requests a second per
- * app per tenant). `PacedGateway` wraps any ConversationGateway: per conversation it keeps sends
- * and updates in order and spaces them under every per-conversation window
- * (TEAMS_CONVERSATION_LIMITS), and it spaces all conversations together under the app's limit
- * (TEAMS_APP_LIMITS). It retries what the page says to retry (429 after its Retry-After; 412,
- * 502, 503, 504 with jittered backoff, never sooner than a Retry-After they carry) and dropped
- * connections, a bounded number of times. Every call has a deadline, so a Teams endpoint that
- * accepts the connection and never answers holds up its own conversation only, and only until the
- * deadline. Conversations do not wait for one another beyond sharing the app's limit. When a
- * message still fails it throws a DeliveryError saying whether a later try may succeed, so the
- * caller can keep the message for the next poll: nothing is dropped silently. After a message has used
- * up its attempts, the conversation rests for a while: what is queued behind it fails at once
- * (retryable) instead of each waiting out eight attempts, and stays in order for the next poll.
- *
- * Knows nothing of botbuilder: the connector's failures are read by shape (`connectorRetryAfter`).
- * botframework-connector's client (Azure core pipeline) already retries a 429 or 503 (honouring
- * Retry-After) and other 5xx answers (backing off) up to three times itself, before its RestError
- * reaches this layer; a 412 reaches it at once.
+ * Knows nothing of botbuilder: the connector's failures are read by shape (connector-failures.ts).
  */
-import { record, retryAfterFromHeaders } from '../util/retry-after.js';
+import { withDeadline } from '../util/deadline.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { sleep, withRetries, type GiveUpStep, type RetryPolicy, type RetryVerdict } from '../util/retry.js';
+import type { RateLimit } from '../util/sliding-window.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
-import { ConnectorError, DeliveryError } from '../errors.js';
+import { DeliveryError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord } from '../store/store.js';
+import { connectorRetryAfter, networkErrorCode } from './connector-failures.js';
+import { ConversationRests, type ConversationFailure } from './conversation-rests.js';
 import type { ConversationGateway, MessageExtras } from './publisher.js';
+import { TEAMS_APP_LIMITS, TEAMS_CONVERSATION_LIMITS, TeamsPacer } from './teams-pacing.js';
+
+// Still imported from here by bot/gateway.ts and health.ts.
+export { toConnectorError } from './connector-failures.js';
+export type { ConversationFailure } from './conversation-rests.js';
 
 const log = createLogger('delivery');
-
-/** At most `count` messages in any `perMs` window. */
-export interface RateLimit {
-  count: number;
-  perMs: number;
-}
-
-/**
- * Per conversation, under Teams' "per bot per thread" limits for sending (see the header: 7 in 1 s,
- * 8 in 2 s, 60 in 30 s, 1,800 in an hour). Teams counts on its own clock, when requests arrive;
- * not every request to a conversation passes through here (answers within a turn, and the
- * connector client's own retries of 429s and 5xx answers), so each figure keeps a margin:
- * - one message per 250 ms: 4 a second, the pace of 8 per 2 s. A burst goes out evenly instead
- *   of in bunches at the edges of windows, where a little network jitter would push two bunches
- *   into one of Teams' windows. It also holds the 1 s window: at most 4 in any second (5 counting
- *   both ends) against 7, so no separate 1 s limit is needed.
- * - 7 per 2 s: one under 8. With the spacing, even a window closed at both ends holds 8 at most.
- * - 55 per 30 s: five under 60, room for the answers the bot gives within turns.
- * - 1,700 per hour: a hundred under 1,800. The page says the hourly limit "applies only if
- *   multiple bot messages are sent to a single user"; it is held in every conversation, the safer
- *   reading. The 30 s limit alone would allow 6,600 an hour.
- */
-export const TEAMS_CONVERSATION_LIMITS: readonly RateLimit[] = [
-  { count: 1, perMs: 250 },
-  { count: 7, perMs: 2_000 },
-  { count: 55, perMs: 30_000 },
-  { count: 1_700, perMs: 3_600_000 },
-];
-
-/**
- * Across all conversations: one request per 40 ms, 25 a second, evenly. The page gives a global
- * limit per app per tenant of 30 requests a second (50 in its newest version: the lower figure
- * is the one to trust), and the bot's other requests (answers within turns, member lookups) count
- * against it too; evenly, because a second's worth sent at once would arrive bunched.
- */
-export const TEAMS_APP_LIMITS: readonly RateLimit[] = [{ count: 1, perMs: 40 }];
 
 /**
  * HTTP statuses worth another try: the page says 412, 502 and 504 "must also be retried" besides
  * 429, and its newest version adds 503. Anything else (400, 403, 404, …) will fail the same way again.
  */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([412, 429, 502, 503, 504]);
-
-/** Error codes Node and the Azure pipeline give a request that never got an answer. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'REQUEST_SEND_ERROR',
-]);
-
-// ---------------------------------------------------------------------------------------------
-// Reading connector failures
-
-
-/**
- * The HTTP status and Retry-After of a failed connector call. Understands botframework-connector's
- * `RestError` (`statusCode`, and a non-enumerable `response` whose `headers.get()` reads a header),
- * the gateway's `ConnectorError`, and errors wrapping either in `cause`. Null where unknown.
- */
-export function connectorRetryAfter(err: unknown, now: number = Date.now()): { status: number | null; retryAfterMs: number | null } {
-  for (let e: unknown = err, depth = 0; record(e) && depth < 5; e = record(e)?.cause, depth++) {
-    if (e instanceof ConnectorError) return { status: e.httpStatus, retryAfterMs: e.retryAfterMs };
-    const r = record(e)!;
-    const response = record(r.response);
-    const status =
-      typeof r.statusCode === 'number' ? r.statusCode : typeof response?.status === 'number' ? response.status : typeof r.httpStatus === 'number' ? r.httpStatus : null;
-    if (status === null) continue;
-    const retryAfterMs = retryAfterFromHeaders(response?.headers ?? r.headers, now);
-    return { status, retryAfterMs };
-  }
-  return { status: null, retryAfterMs: null };
-}
-
-/** The network error code (ECONNRESET, REQUEST_SEND_ERROR, …) of a call that got no HTTP answer, or null. */
-export function networkErrorCode(err: unknown): string | null {
-  for (let e: unknown = err, depth = 0; record(e) && depth < 5; e = record(e)?.cause, depth++) {
-    if (e instanceof ConnectorError) return e.networkCode;
-    const code = record(e)!.code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-  }
-  return null;
-}
-
-/** What a failed connector call threw, as a ConnectorError saying what the connector answered (or that it did not). */
-export function toConnectorError(err: unknown, operation: string): ConnectorError {
-  if (err instanceof ConnectorError) return err;
-  const { status, retryAfterMs } = connectorRetryAfter(err);
-  const networkCode = status === null ? networkErrorCode(err) : null;
-  const what = status !== null ? `HTTP ${status}` : (networkCode ?? (err instanceof Error ? err.message.slice(0, 200) : 'an unknown failure'));
-  return new ConnectorError(`The Bot Framework connector failed to ${operation} (${what}).`, { httpStatus: status, retryAfterMs, networkCode }, { cause: err });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pacing
-
-/**
- * Sliding-window limits per key: a grant is allowed when, for every limit, fewer than `count`
- * grants fall in the last `perMs`.
- *
- * Memory: per key, the times of its grants in the longest window, and no more than the largest
- * count (for TEAMS_CONVERSATION_LIMITS at most 1,700 numbers, about 14 KB, for a conversation
- * that used its whole hour). A key whose newest grant is older than the longest window is
- * forgotten, so a conversation idle for an hour costs nothing. In PacedGateway, under the app's
- * limit of 25 a second, all conversations together hold at most two hours of grants (a key's old
- * grants go at its next grant or with the key): 180,000 numbers, 1.4 MB.
- */
-export class SlidingWindowLimiter {
-  /**
-   * Per key, its grant times oldest first. `take` moves its key to the end, so the Map is in order
-   * of each key's newest grant and the idle keys are at its front.
-   */
-  private readonly grants = new Map<string, number[]>();
-  /** The largest count: no limit looks further back than this many grants. */
-  private readonly deepest: number;
-  /** The longest window: no limit looks further back than this. */
-  private readonly longest: number;
-
-  constructor(readonly limits: readonly RateLimit[]) {
-    for (const l of limits) {
-      if (!(Number.isInteger(l.count) && l.count >= 1 && l.perMs > 0)) throw new RangeError(`rate limit ${JSON.stringify(l)}: count must be a whole number ≥ 1 and perMs > 0`);
-    }
-    this.deepest = Math.max(0, ...limits.map((l) => l.count));
-    this.longest = Math.max(0, ...limits.map((l) => l.perMs));
-  }
-
-  /** Milliseconds until a grant for this key is allowed (0: now). */
-  delay(key: string, now: number): number {
-    const times = this.grants.get(key);
-    if (!times) return 0;
-    let wait = 0;
-    for (const { count, perMs } of this.limits) {
-      const nth = times[times.length - count];
-      if (nth !== undefined && nth + perMs > now) wait = Math.max(wait, nth + perMs - now);
-    }
-    return wait;
-  }
-
-  /** Record a grant at `now` (call after `delay` answered 0). */
-  take(key: string, now: number): void {
-    const times = this.grants.get(key) ?? [];
-    this.grants.delete(key);
-    times.push(now);
-    // Keep what a later `delay` may look at: the newest `deepest` grants, within the longest window.
-    let drop = Math.max(0, times.length - this.deepest);
-    while (times[drop]! + this.longest <= now) drop++;
-    if (drop > 0) times.splice(0, drop);
-    this.grants.set(key, times);
-    this.forgetIdle(now);
-  }
-
-  /** Keys remembered, and grant times held for them all (memory checks). */
-  size(): { keys: number; grants: number } {
-    let grants = 0;
-    for (const times of this.grants.values()) grants += times.length;
-    return { keys: this.grants.size, grants };
-  }
-
-  /**
-   * Drop the keys with no grant in the longest window: from the front, until one is recent. (A
-   * clock that steps back only makes a key wait longer to be forgotten.)
-   */
-  private forgetIdle(now: number): void {
-    for (const [key, times] of this.grants) {
-      if (times.at(-1)! + this.longest > now) break;
-      this.grants.delete(key);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The paced gateway
 
 export interface PacedGatewayOptions {
   /** Per-conversation limits (default TEAMS_CONVERSATION_LIMITS). */
@@ -260,50 +84,37 @@ export interface RetryEvent {
   waitMs: number;
 }
 
-/** The app limiter's only key. */
-const ALL_CONVERSATIONS = '*';
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What a failed connector call means for the next try. */
+type DeliveryVerdict = RetryVerdict & { status: number | null; networkCode: string | null; timedOut: boolean };
 
 export class PacedGateway implements ConversationGateway {
-  private readonly perConversation: SlidingWindowLimiter;
-  /** One key for all conversations: the app's requests are counted together. */
-  private readonly perApp: SlidingWindowLimiter;
+  private readonly pacer: TeamsPacer;
   /** One queue per conversation: messages go out in order, one at a time. */
   private readonly queues = new KeyedLock();
-  /** Conversations resting after a message gave up: until when, and the last answer. */
-  private readonly resting = new Map<string, { until: number; httpStatus: number | null }>();
-  /** Conversations whose last message failed: since when, how many rests in a row, and why. */
-  private readonly failing = new Map<string, ConversationFailure>();
-  private readonly restMs: number;
-  private readonly maxRestMs: number;
-  private readonly callTimeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly maxRetryAfterMs: number;
+  private readonly rests: ConversationRests;
+  /** The retry policy but for its hooks, which each message adds. */
+  private readonly retrying: Pick<RetryPolicy<DeliveryVerdict>, 'maxAttempts' | 'backoff' | 'maxRetryAfterMs' | 'sleep'>;
   private readonly retryStatuses: ReadonlySet<number>;
+  private readonly callTimeoutMs: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
 
   constructor(
     private readonly inner: ConversationGateway,
     private readonly options: PacedGatewayOptions = {},
   ) {
-    this.perConversation = new SlidingWindowLimiter(options.limits ?? TEAMS_CONVERSATION_LIMITS);
-    this.perApp = new SlidingWindowLimiter(options.appLimits ?? TEAMS_APP_LIMITS);
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-    this.baseDelayMs = options.baseDelayMs ?? 1_000;
-    this.maxDelayMs = options.maxDelayMs ?? 60_000;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
-    this.retryStatuses = options.retryStatuses ?? RETRYABLE_STATUSES;
-    this.restMs = options.restMs ?? 60_000;
-    this.maxRestMs = Math.max(this.restMs, options.maxRestMs ?? 15 * 60_000);
-    this.callTimeoutMs = options.callTimeoutMs ?? 15_000;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
+    const sleepFor = options.sleep ?? sleep;
+    this.retrying = {
+      maxAttempts: options.maxAttempts ?? 8,
+      backoff: { baseMs: options.baseDelayMs ?? 1_000, maxMs: options.maxDelayMs ?? 60_000, random: options.random ?? Math.random },
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 5 * 60_000,
+      sleep: sleepFor,
+    };
+    this.retryStatuses = options.retryStatuses ?? RETRYABLE_STATUSES;
+    this.callTimeoutMs = options.callTimeoutMs ?? 15_000;
+    this.pacer = new TeamsPacer(options.limits ?? TEAMS_CONVERSATION_LIMITS, options.appLimits ?? TEAMS_APP_LIMITS, this.now, sleepFor);
+    const restMs = options.restMs ?? 60_000;
+    this.rests = new ConversationRests(restMs, Math.max(restMs, options.maxRestMs ?? 15 * 60_000), this.now);
   }
 
   send(conversation: ConversationRecord, card: AdaptiveCardJson, extras?: MessageExtras): Promise<string> {
@@ -321,7 +132,7 @@ export class PacedGateway implements ConversationGateway {
 
   /** Conversations whose messages are failing now, oldest failure first (for /healthz and `status`). */
   failures(): ConversationFailure[] {
-    return [...this.failing.values()].sort((a, b) => a.since - b.since);
+    return this.rests.failures();
   }
 
   /** Resolves when every queue is empty (shutdown, tests). */
@@ -334,92 +145,61 @@ export class PacedGateway implements ConversationGateway {
     return this.queues.run(key, task);
   }
 
-  /** Wait for a slot under every limit, the conversation's and the app's, then take both. */
-  private async acquire(key: string): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      const wait = Math.max(this.perConversation.delay(key, now), this.perApp.delay(ALL_CONVERSATIONS, now));
-      if (wait <= 0) break;
-      await this.sleep(wait);
-    }
-    const now = this.now();
-    this.perConversation.take(key, now);
-    this.perApp.take(ALL_CONVERSATIONS, now);
-  }
-
-  private backoff(attempt: number): number {
-    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter in the upper half: spread retries without ever waiting less than half the step.
-    return Math.round(exp / 2 + (exp / 2) * this.random());
-  }
-
   private async deliver<T>(key: string, operation: 'send' | 'update', call: () => Promise<T>): Promise<T> {
-    const rest = this.resting.get(key);
-    if (rest && this.now() < rest.until) {
-      throw new DeliveryError({ conversationKey: key, operation, attempts: 0, httpStatus: rest.httpStatus, retryable: true, retryAfterMs: rest.until - this.now() });
-    }
-    this.resting.delete(key);
-    for (let attempt = 1; ; attempt++) {
-      await this.acquire(key);
-      try {
-        const result = await this.withDeadline(call);
-        this.failing.delete(key);
-        return result;
-      } catch (err) {
-        const { status, retryAfterMs } = connectorRetryAfter(err, this.now());
-        const networkCode = status === null ? networkErrorCode(err) : null;
-        const timedOut = err instanceof CallTimeoutError;
-        const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null || timedOut;
-        const fail = (stillRetryable: boolean) =>
-          new DeliveryError({ conversationKey: key, operation, attempts: attempt, httpStatus: status, retryable: stillRetryable, retryAfterMs }, { cause: err });
-        if (!retryable) {
-          this.noteFailure(key, fail(false).message, false);
-          throw fail(false);
-        }
-        if (timedOut || attempt >= this.maxAttempts || (retryAfterMs !== null && retryAfterMs > this.maxRetryAfterMs)) {
-          const failure = this.noteFailure(key, timedOut ? `Teams did not answer within ${Math.round(this.callTimeoutMs / 1000)} s` : fail(true).message, true);
-          const restFor = Math.max(Math.min(this.maxRestMs, this.restMs * 2 ** (failure.rests - 1)), retryAfterMs ?? 0);
-          this.resting.set(key, { until: this.now() + restFor, httpStatus: status });
-          log.warn('connector keeps refusing or not answering messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, timedOut, retryAfterMs, restMs: restFor });
-          throw fail(true);
-        }
-        // Throttled: the server's Retry-After is the wait; without one, back off. Other failures:
-        // back off, and never retry sooner than a Retry-After the server sent.
-        const waitMs = status === 429 && retryAfterMs !== null ? retryAfterMs : Math.max(retryAfterMs ?? 0, this.backoff(attempt));
-        const event: RetryEvent = { conversationKey: key, operation, attempt, status, networkCode, retryAfterMs, waitMs };
-        this.options.onRetry?.(event);
-        log.debug('connector refused a message; retrying', { ...event });
-        await this.sleep(waitMs);
-      }
-    }
+    const rest = this.rests.current(key);
+    if (rest) throw new DeliveryError({ conversationKey: key, operation, attempts: 0, httpStatus: rest.httpStatus, retryable: true, retryAfterMs: rest.remainingMs });
+    const result = await withRetries(
+      async () => {
+        await this.pacer.acquire(key);
+        return withDeadline(call(), this.callTimeoutMs, () => new CallTimeoutError(this.callTimeoutMs));
+      },
+      {
+        ...this.retrying,
+        classify: (err) => this.verdict(err),
+        onRetry: ({ attempt, verdict, waitMs }) => {
+          const event: RetryEvent = { conversationKey: key, operation, attempt, status: verdict.status, networkCode: verdict.networkCode, retryAfterMs: verdict.retryAfterMs, waitMs };
+          this.options.onRetry?.(event);
+          log.debug('connector refused a message; retrying', { ...event });
+        },
+        giveUp: (step) => this.giveUp(key, operation, step),
+      },
+    );
+    this.rests.succeeded(key);
+    return result;
   }
 
-  /** The call, or a CallTimeoutError once its deadline passes (the call itself is left to finish or fail unseen). */
-  private withDeadline<T>(call: () => Promise<T>): Promise<T> {
-    const pending = call();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CallTimeoutError(this.callTimeoutMs)), this.callTimeoutMs);
-      timer.unref?.();
-    });
-    pending.catch(() => undefined);
-    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+  /**
+   * Retried: the statuses in `retryStatuses`, and network failures. Throttled (429), the server's
+   * Retry-After is the wait; other failures back off, never sooner than a Retry-After the server
+   * sent. A call past its deadline is not retried at once (see `callTimeoutMs`).
+   */
+  private verdict(err: unknown): DeliveryVerdict {
+    const { status, retryAfterMs } = connectorRetryAfter(err, this.now());
+    const networkCode = status === null ? networkErrorCode(err) : null;
+    const timedOut = err instanceof CallTimeoutError;
+    const retryable = status !== null ? this.retryStatuses.has(status) : networkCode !== null;
+    return { retryable, retryAfterMs, retryAfterIsTheWait: status === 429, status, networkCode, timedOut };
   }
 
-  private noteFailure(key: string, error: string, rests: boolean): ConversationFailure {
-    const previous = this.failing.get(key);
-    const failure: ConversationFailure = { conversationKey: key, since: previous?.since ?? this.now(), error, rests: (previous?.rests ?? 0) + (rests ? 1 : 0) };
-    this.failing.set(key, failure);
+  /**
+   * The DeliveryError for a message that gave up. One that failed for good is noted; one that may
+   * succeed later (attempts used up, a Retry-After too long to wait out here, no answer before the
+   * deadline) rests its conversation.
+   */
+  private giveUp(key: string, operation: 'send' | 'update', step: GiveUpStep<DeliveryVerdict>): DeliveryError {
+    const { attempt, error, verdict, reason } = step;
+    const { status, networkCode, timedOut, retryAfterMs } = verdict;
+    const retryable = reason !== 'not-retryable' || timedOut;
+    const failure = new DeliveryError({ conversationKey: key, operation, attempts: attempt, httpStatus: status, retryable, retryAfterMs }, { cause: error });
+    if (!retryable) {
+      this.rests.failed(key, failure.message);
+      return failure;
+    }
+    const why = timedOut ? `Teams did not answer within ${Math.round(this.callTimeoutMs / 1000)} s` : failure.message;
+    const restMs = this.rests.rest(key, why, status, retryAfterMs);
+    log.warn('connector keeps refusing or not answering messages in a conversation; resting it', { conversation: key, operation, attempts: attempt, status, networkCode, timedOut, retryAfterMs, restMs });
     return failure;
   }
-}
-
-/** A conversation whose messages are failing: since when (ms since the epoch), the last error, rests in a row. */
-export interface ConversationFailure {
-  conversationKey: string;
-  since: number;
-  error: string;
-  rests: number;
 }
 
 /** A connector call that did not answer before its deadline. */

@@ -199,4 +199,30 @@ describe('GraphClient within Graph’s request budgets (the tenant enforcing the
       await throttling.close();
     }
   });
+
+  it('gives up at once on a Retry-After longer than it will wait, and so does every other request until it has passed', async () => {
+    let nowMs = Date.parse('2026-11-20T12:00:00.000Z');
+    const throttling = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 1, irmSyncDelaySeconds: 0, now: () => new Date(nowMs), enforceQuotas: true });
+    try {
+      const sleeps: number[] = [];
+      const client = new GraphClient({ baseUrl: throttling.graphBaseUrl, maxRetryAfterSeconds: 30, clock: () => nowMs, sleep: async (ms) => void sleeps.push(ms) });
+      const [alert] = await client.listAlerts();
+      for (let i = 1; i < 150; i++) await client.getAlert(alert!.id);
+      const refused = await client.getIncident(alert!.incidentId!).catch((e: unknown) => e);
+      expect((refused as GraphError).httpStatus).toBe(429);
+      expect((refused as GraphError).retryAfterSeconds).toBe(60);
+      const sent = throttling.control.requestsSince(0).length;
+      // Another request, 10 s later: refused without being sent, saying how long is left.
+      nowMs += 10_000;
+      const other = await client.listAlerts().catch((e: unknown) => e);
+      expect((other as GraphError).graphCode).toBe('TooManyRequests');
+      expect((other as GraphError).retryAfterSeconds).toBe(50);
+      expect(throttling.control.requestsSince(0).length).toBe(sent);
+      expect(sleeps).toEqual([]);
+      nowMs += 50_000;
+      expect((await client.listAlerts()).length).toBeGreaterThan(0);
+    } finally {
+      await throttling.close();
+    }
+  });
 });

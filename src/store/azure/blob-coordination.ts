@@ -9,7 +9,8 @@
  *   and blobs not written for KEPT_AT_MOST_MS are deleted by the replica that keeps the next value.
  */
 import { StoreConflictError } from '../../errors.js';
-import { secondsUntil, type Coordination } from '../coordination.js';
+import { quotaWaitSeconds, type Coordination } from '../coordination.js';
+import { takeFromWindow } from '../../util/sliding-window.js';
 import type { BlobDocuments } from './blob-documents.js';
 
 /** The longest a value is worth keeping (callers keep theirs for minutes); older blobs are swept. */
@@ -31,13 +32,9 @@ export class BlobCoordination implements Coordination {
     const at = now.getTime();
     let wait = 0;
     await this.docs.update<{ calls: number[] }>(blobName('quotas', key), (current) => {
-      const recent = (current?.calls ?? []).filter((t) => t > at - windowMs);
-      if (recent.length >= limit) {
-        wait = secondsUntil(recent[recent.length - limit]! + windowMs, at);
-        return undefined;
-      }
-      wait = 0;
-      return { calls: [...recent, at] };
+      const taken = takeFromWindow(current?.calls ?? [], { count: limit, perMs: windowMs }, at);
+      wait = quotaWaitSeconds(taken.waitMs);
+      return wait > 0 ? undefined : { calls: taken.times };
     }, 16);
     return wait;
   }
