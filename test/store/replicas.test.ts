@@ -34,7 +34,15 @@ async function startReplica(): Promise<BotApp> {
     // A card per incident, never a digest: each send is counted.
     DIGEST_THRESHOLD: '1000',
   });
-  const app = await startBotApp(config, { host: '127.0.0.1', graph: { baseDelayMs: 5, maxDelayMs: 50 }, irmReader: embeddedTenantIrmReader(tenant.url), lease: { durationSeconds: 15, tryEveryMs: 200 }, hunting: { perUserPerMinute: 1000, perTenantPerMinute: 8 } });
+  const app = await startBotApp(config, {
+    host: '127.0.0.1',
+    graph: { baseDelayMs: 5, maxDelayMs: 50 },
+    irmReader: embeddedTenantIrmReader(tenant.url),
+    lease: { durationSeconds: 15, tryEveryMs: 200 },
+    hunting: { perUserPerMinute: 1000, perTenantPerMinute: 8 },
+    // Clicks are answered with their outcome however loaded the machine (not "being written" after 3 s).
+    decisionBudgetMs: 30_000,
+  });
   replicas.push(app);
   return app;
 }
