@@ -1,6 +1,6 @@
 /**
  * The one retry loop (src/util/retry.ts). Its callers' policies are checked through them
- * (test/sync/delivery.test.ts, test/integration/graph-client.test.ts); here, what the loop
+ * (test/notify/delivery.test.ts, test/defender/graph-client.test.ts); here, what the loop
  * promises any caller: the wait it works out, when it gives up and what it reports then.
  */
 import { describe, expect, it } from 'vitest';
