@@ -11,7 +11,7 @@ import { GraphError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { ConversationRecord, IncidentRecord, Store, UnreadableEntry } from '../store/store.js';
 import type { IncidentPublisher } from './publisher.js';
-import { KnownIncidents } from './known-incidents.js';
+import { KnownIncidents } from '../store/known-incidents.js';
 import { describeChange } from './changes.js';
 import { wants } from './subscriptions.js';
 import type { IrmSyncTracker } from './irm-sync.js';

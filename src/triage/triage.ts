@@ -19,9 +19,7 @@ import type { Determination, Incident } from '../defender/model.js';
 import { BadInputError, ConflictError, GraphError, IncidentConflictError, NotFoundError, StaleCardError, StoreWriteError } from '../errors.js';
 import type { Actor, DecisionRecord, Store } from '../store/store.js';
 import { createLogger } from '../logger.js';
-import type { IncidentPublisher } from '../sync/publisher.js';
-import { KnownIncidents } from '../sync/known-incidents.js';
-import type { IrmSyncTracker } from '../sync/irm-sync.js';
+import { KnownIncidents } from '../store/known-incidents.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 const log = createLogger('triage');
@@ -61,8 +59,10 @@ export class TriageService {
     private readonly deps: {
       client: DefenderClient;
       store: Store;
-      publisher: IncidentPublisher;
-      irmSync?: IrmSyncTracker;
+      /** Redraws every posted card of an incident (sync/publisher.ts), without holding up the answer. */
+      publisher: { refreshPostsSoon(incident: Incident): void };
+      /** Follows Purview until it shows a decision (sync/irm-sync.ts). */
+      irmSync?: { track(incident: Incident): Promise<void> };
       now?: () => Date;
       /** This replica's name, as it holds decision locks shared with the others. */
       replica?: string;

@@ -11,7 +11,7 @@ import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { digestCardData } from '../../src/cards/digest-view.js';
 import type { Incident } from '../../src/defender/model.js';
 import { describeChange } from '../../src/sync/changes.js';
-import { incidentRecord } from '../../src/sync/known-incidents.js';
+import { incidentRecord } from '../../src/store/known-incidents.js';
 
 const texts = (card: unknown): string => JSON.stringify(card);
 const HOSTILE = '[click me](https://evil.example/phish) **bold** <at>Eve</at>';

@@ -6,7 +6,7 @@
  */
 import { irmAlertsOf, upnAtRisk } from '../defender/incidents.js';
 import type { Incident } from '../defender/model.js';
-import type { IncidentRecord, Store } from '../store/store.js';
+import type { IncidentRecord, Store } from './store.js';
 
 /** The newest lastUpdateDateTime among the incident's IRM alerts (what the poll's alert listing can show changed). */
 function newestIrmAlertUpdate(incident: Incident): string | undefined {
