@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentRecord, Store } from '../../src/store/store.js';
 
-const record = (id: string, open = true): IncidentRecord => ({
+/** An incident as the store keeps it (the cases' and the other store tests' one factory). */
+export const record = (id: string, open = true): IncidentRecord => ({
   id,
   lastUpdateDateTime: '2026-11-20T00:00:00Z',
   createdDateTime: '2026-11-19T00:00:00Z',

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreWriteError } from '../../src/errors.js';
-import { Store, type IncidentRecord } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
+import { record } from './store-cases.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'irm-store-ops-'));
 const onDisk = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { pseudonymSalt?: string; watermark: string | null };
@@ -18,15 +19,6 @@ const blockWrites = (file: string) => {
   mkdirSync(blocker);
   return () => rmdirSync(blocker);
 };
-const record = (id: string, open = true): IncidentRecord => ({
-  id,
-  lastUpdateDateTime: '2026-11-20T00:00:00Z',
-  createdDateTime: '2026-11-19T00:00:00Z',
-  open,
-  severity: 'high',
-  title: `Incident ${id}`,
-  userUpn: null,
-});
 
 describe('store operations', () => {
   it('remembers incidents in memory at once and writes them with the next write, in one go', async () => {
