@@ -10,7 +10,7 @@ import type { HuntResult } from '../hunting/service.js';
 import { defenderUserUrl, type UserSummary } from '../hunting/user-summary.js';
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import { joinMarkdown, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
-import { NOT_IN_DEFENDER, whenText } from './view-models.js';
+import { NOT_IN_DEFENDER, whenText } from './common.js';
 
 export const PAGE_ROWS = 10;
 /** A Teams card holds about 28 KB: beyond this many rows, the full result is a link away. */

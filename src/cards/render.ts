@@ -5,10 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
-import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
-import type { SummaryCardData } from './summary-view.js';
 import type { DigestCardData } from './digest-view.js';
-import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
+import type { HelpCardData } from './help-view.js';
+import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
+import type { IncidentListCardData } from './incident-list-view.js';
+import type { IncidentCardData } from './incident-view.js';
+import type { NoticeCardData } from './notice-view.js';
+import type { SummaryCardData } from './summary-view.js';
 
 export interface CardDataByName {
   incident: IncidentCardData;

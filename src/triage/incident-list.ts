@@ -1,7 +1,7 @@
 /** The open IRM incidents, newest first: for the `incidents` command and the list card. */
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
 import { md, plain } from '../cards/markdown.js';
-import { NOT_IN_DEFENDER, byName, whenText, type Namer } from '../cards/view-models.js';
+import { NOT_IN_DEFENDER, byName, whenText, type Namer } from '../cards/common.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import { userAtRisk, type Alert } from '../defender/model.js';

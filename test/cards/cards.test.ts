@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { actionsByVerb } from '../../src/bot/actions/index.js';
 import { CARDS_DIR, CARD_NAMES, renderCard } from '../../src/cards/render.js';
-import { incidentCardData } from '../../src/cards/view-models.js';
+import { incidentCardData } from '../../src/cards/incident-view.js';
 import { adaptiveCardProblems, verbsIn } from '../support/adaptive-cards.js';
 import { incidentFixture } from '../fixtures/incidents.js';
 import { huntResultFixture } from '../fixtures/hunt-results.js';

@@ -1,6 +1,6 @@
 import { trustedMarkdown } from '../../cards/markdown.js';
 import { renderCard } from '../../cards/render.js';
-import { NOT_IN_DEFENDER } from '../../cards/view-models.js';
+import { NOT_IN_DEFENDER } from '../../cards/common.js';
 import type { Command } from './command.js';
 
 /** Built from the registry so it always lists every command. */
