@@ -12,6 +12,9 @@ export function whenText(iso: string): Markdown {
   return trustedMarkdown(`{{DATE(${t}, SHORT)}} {{TIME(${t})}}`);
 }
 
+/** "s" after a count other than one. */
+export const pluralS = (n: number): Markdown => (n === 1 ? md`` : md`s`);
+
 /** How the person at risk is named on a card: by name, or by a pseudonym where others may look. */
 export type Namer = (user: UserAccount) => string;
 
