@@ -24,8 +24,12 @@ export const byName: Namer = (user) => {
   return user.displayName ?? upn ?? 'Unknown user';
 };
 
-/** The person at risk as a card names them (the namer's words are outside text: names from Graph). */
-export function userText(incident: Incident, namer: Namer = byName): Markdown {
-  const user = personAtRisk(incident);
+/** A person at risk as a card names them, or "Unknown user" (the namer's words are outside text: names from Graph). */
+export function personText(user: UserAccount | null | undefined, namer: Namer = byName): Markdown {
   return user ? plain(namer(user)) : md`Unknown user`;
+}
+
+/** The incident's person at risk as a card names them. */
+export function userText(incident: Incident, namer: Namer = byName): Markdown {
+  return personText(personAtRisk(incident), namer);
 }
