@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderCard } from '../src/cards/render.js';
-import { incidentCardData } from '../src/cards/view-models.js';
+import { incidentCardData } from '../src/cards/incident-view.js';
 import { GraphClient } from '../src/defender/graph-client.js';
 import { HUNTING_QUERIES } from '../src/hunting/queries.js';
 import { setLogLevel } from '../src/logger.js';
@@ -18,7 +18,7 @@ import { startTenant } from '@irm-bot/defender-tenant';
 import { openQueue, queueQuerySchema } from '../src/tab/queue.js';
 import { tabAssets } from '../src/tab/assets.js';
 import { toCsv } from '../src/tab/client/csv.js';
-import { byName } from '../src/cards/view-models.js';
+import { byName } from '../src/cards/common.js';
 import { parseSizes, runScale } from './scale.js';
 
 setLogLevel('error');

@@ -6,8 +6,8 @@
  * *Reveal*, checked and audited server-side. A personal chat shows names when its owner may read.
  */
 import { createHmac } from 'node:crypto';
-import type { Namer } from '../cards/view-models.js';
-import { byName } from '../cards/view-models.js';
+import type { Namer } from '../cards/common.js';
+import { byName } from '../cards/common.js';
 import { upnOf } from '../defender/incidents.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import type { RoleDirectory } from './roles.js';

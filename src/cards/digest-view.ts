@@ -7,7 +7,7 @@ import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import type { Incident, Severity } from '../defender/model.js';
 import { md, plain, type Markdown } from './markdown.js';
 import { upnAtRisk } from '../defender/incidents.js';
-import { userText, whenText, type Namer } from './view-models.js';
+import { userText, whenText, type Namer } from './common.js';
 
 /** More new incidents than this for one conversation in one poll: a digest instead of a card each. */
 export const DIGEST_THRESHOLD = 5;

@@ -7,7 +7,8 @@
 import type { Incident } from '../defender/model.js';
 import type { ConversationRecord, Store } from '../store/store.js';
 import { renderCard, type AdaptiveCardJson } from './render.js';
-import { byName, incidentCardData, type IrmSyncView, type Namer } from './view-models.js';
+import { byName, type Namer } from './common.js';
+import { incidentCardData, type IrmSyncView } from './incident-view.js';
 
 /** How people are named where a card is shown (auth/privacy.ts decides). */
 export interface CardNaming {

@@ -5,10 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'adaptivecards-templating';
-import type { HuntHelpCardData, HuntResultCardData, UserSummaryCardData } from './hunt-view.js';
-import type { SummaryCardData } from './summary-view.js';
 import type { DigestCardData } from './digest-view.js';
-import type { HelpCardData, IncidentCardData, IncidentListCardData, NoticeCardData } from './view-models.js';
+import type { HelpCardData } from './help-view.js';
+import type { HuntHelpCardData } from './hunt-help-view.js';
+import type { HuntResultCardData } from './hunt-result-view.js';
+import type { IncidentListCardData } from './incident-list-view.js';
+import type { IncidentCardData } from './incident-view.js';
+import type { NoticeCardData } from './notice-view.js';
+import type { SummaryCardData } from './summary-view.js';
+import type { UserSummaryCardData } from './user-summary-view.js';
 
 export interface CardDataByName {
   incident: IncidentCardData;

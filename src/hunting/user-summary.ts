@@ -63,12 +63,3 @@ export async function userSummary(deps: { client: DefenderClient; hunting: Hunti
       })),
   };
 }
-
-/** The user's page in the Defender portal. */
-export function defenderUserUrl(upn: string, azureAdUserId: string | null): string {
-  const params = new URLSearchParams();
-  if (azureAdUserId) params.set('aad', azureAdUserId);
-  params.set('upn', upn);
-  params.set('tab', 'overview');
-  return `https://security.microsoft.com/user/?${params.toString()}`;
-}

@@ -7,7 +7,7 @@ import cron, { type ScheduledTask, type TaskFn, type TaskOptions } from 'node-cr
 import type { Contact } from '../store/store.js';
 import { createLogger } from '../logger.js';
 import { md, plain } from '../cards/markdown.js';
-import type { NoticeCardData } from '../cards/view-models.js';
+import type { NoticeCardData } from '../cards/notice-view.js';
 import { cronFor, type Rotation } from './schedule.js';
 import type { Mention, OnCallService } from './service.js';
 

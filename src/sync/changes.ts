@@ -5,7 +5,7 @@
  * was assigned, are escaped here.
  */
 import { joinMarkdown, md, plain, trustedMarkdown, type Markdown } from '../cards/markdown.js';
-import { whenText } from '../cards/view-models.js';
+import { whenText } from '../cards/common.js';
 import { CLASSIFICATION_WORDS, SEVERITY_WORDS, sourceWords } from '../defender/irm-mapping.js';
 import type { Classification, Incident, Severity } from '../defender/model.js';
 import type { IncidentRecord } from '../store/store.js';

@@ -7,7 +7,7 @@
  * Graph there is none (Graph does not expose IRM's own alert status), and the card then shows the
  * status Purview will take, marked as expected.
  */
-import type { IrmSyncView } from '../cards/view-models.js';
+import type { IrmSyncView } from '../cards/incident-view.js';
 import { agreedIrmStatus, irmAlertsOf } from '../defender/incidents.js';
 import type { IrmStatus } from '../defender/irm-mapping.js';
 import type { Incident } from '../defender/model.js';
@@ -37,7 +37,7 @@ export function expectedIrmStatus(incident: Incident): IrmStatus {
   return agreedIrmStatus(incident) ?? 'Needs review';
 }
 
-export type { IrmSyncView } from '../cards/view-models.js';
+export type { IrmSyncView } from '../cards/incident-view.js';
 
 export class IrmSyncTracker {
   constructor(

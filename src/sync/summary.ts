@@ -9,7 +9,7 @@ import { md, plain } from '../cards/markdown.js';
 import type { SummaryCardData } from '../cards/summary-view.js';
 
 export type { SummaryCardData } from '../cards/summary-view.js';
-import { whenText } from '../cards/view-models.js';
+import { whenText } from '../cards/common.js';
 
 const AGES = [
   { label: 'Under 1 hour', maxHours: 1 },

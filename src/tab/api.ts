@@ -13,7 +13,7 @@ import { audited, type AuditNote } from '../bot/audit.js';
 import { authorize, runCardAction } from '../bot/dispatch.js';
 import type { BotServices } from '../bot/services.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
-import { byName } from '../cards/view-models.js';
+import { byName } from '../cards/common.js';
 import { AppError, BadInputError, ErrorCode, ForbiddenError, NotFoundError, RateLimitedError, RequestError, asAppError, describeForUser } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { readJsonBody, sendJson } from '../server.js';

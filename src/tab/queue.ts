@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { INCIDENT_STATUS_WORDS, SEVERITY_WORDS, sourceWords } from '../defender/irm-mapping.js';
 import { IRM_SOURCE, type Incident, type Severity } from '../defender/model.js';
 import type { DefenderClient } from '../defender/graph-client.js';
-import { incidentIrmStatus, type Namer } from '../cards/view-models.js';
+import type { Namer } from '../cards/common.js';
+import { incidentIrmStatus } from '../cards/incident-view.js';
 import { irmAlertsOf, personAtRisk, upnOf } from '../defender/incidents.js';
 
 /** How many open incidents the queue reads (Graph lists the most recent first); beyond, narrower filters or the Defender portal. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { linkTarget, md, plain, plainInMessage, type Markdown } from '../../src/cards/markdown.js';
-import { whenText, type IncidentCardData } from '../../src/cards/view-models.js';
+import { whenText } from '../../src/cards/common.js';
+import type { IncidentCardData } from '../../src/cards/incident-view.js';
 import { markdownToSafeHtml } from '../../src/tab/client/markdown.js';
 
 const HOSTILE = '[click me](https://evil.example/phish) **bold** <at>Eve</at>';

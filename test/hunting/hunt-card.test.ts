@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, huntResultCardData } from '../../src/cards/hunt-view.js';
+import { cellText, huntResultCardData } from '../../src/cards/hunt-result-view.js';
 import { renderCard } from '../../src/cards/render.js';
 import { advancedHuntingUrl, queryFromAdvancedHuntingUrl } from '../../src/hunting/advanced-hunting-link.js';
 import { huntResultFixture } from '../fixtures/hunt-results.js';

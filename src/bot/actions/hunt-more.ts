@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CARD_ROWS, huntResultCardData } from '../../cards/hunt-view.js';
+import { MAX_CARD_ROWS, huntResultCardData } from '../../cards/hunt-result-view.js';
 import { renderCard } from '../../cards/render.js';
 import { NotFoundError } from '../../errors.js';
 import { conversationOf, defineAction } from './action.js';

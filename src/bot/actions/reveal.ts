@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { byName } from '../../cards/view-models.js';
+import { byName } from '../../cards/common.js';
 import { defineAction, incidentIdSchema } from './action.js';
 
 /** Shows the clicker alone the real name on a shared card; the role check is server-side, and every reveal is audited. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userSummaryCardData } from '../../cards/hunt-view.js';
+import { userSummaryCardData } from '../../cards/user-summary-view.js';
 import { renderCard } from '../../cards/render.js';
 import { NotFoundError } from '../../errors.js';
 import { upnAtRisk } from '../../defender/incidents.js';

@@ -1,6 +1,5 @@
-import { trustedMarkdown } from '../../cards/markdown.js';
+import { helpCardData } from '../../cards/help-view.js';
 import { renderCard } from '../../cards/render.js';
-import { NOT_IN_DEFENDER } from '../../cards/view-models.js';
 import type { Command } from './command.js';
 
 /** Built from the registry so it always lists every command. */
@@ -12,9 +11,7 @@ export function helpCommand(all: () => readonly Command[]): Command {
     usage: 'help',
     description: 'What I can do, and which insider-risk data Defender does not carry.',
     async handle(_args, { reply }) {
-      // Usage lines and descriptions are the commands' own markdown (code spans), written here.
-      const commands = all().map((c) => ({ usage: trustedMarkdown(c.usage), description: trustedMarkdown(c.description) }));
-      await reply(renderCard('help', { commands, notInDefender: NOT_IN_DEFENDER }));
+      await reply(renderCard('help', helpCardData(all())));
     },
   };
 }

@@ -1,4 +1,5 @@
-import { AS_RUN, huntHelpCardData, huntResultCardData, type ResultLens } from '../../cards/hunt-view.js';
+import { huntHelpCardData } from '../../cards/hunt-help-view.js';
+import { AS_RUN, huntResultCardData, type ResultLens } from '../../cards/hunt-result-view.js';
 import { quoted } from '../../util/echo.js';
 import { renderCard } from '../../cards/render.js';
 import { BadInputError } from '../../errors.js';

@@ -1,4 +1,4 @@
-import { userSummaryCardData } from '../../cards/hunt-view.js';
+import { userSummaryCardData } from '../../cards/user-summary-view.js';
 import { renderCard } from '../../cards/render.js';
 import { BadInputError } from '../../errors.js';
 import { userSummary } from '../../hunting/user-summary.js';

@@ -1,7 +1,7 @@
 /**
- * Typed view models for the card templates, and the functions that build them from the
- * domain (Graph incidents and alerts, the store's decisions). Everything an analyst reads is
- * put into words here; templates only lay it out.
+ * The incident card's view model (`cards/incident.json`) and how it is built from a Graph
+ * incident, its alerts and the decision made in Teams. Everything an analyst reads is put into
+ * words here; the template only lays it out.
  */
 import {
   ALERT_STATUS_WORDS,
@@ -14,12 +14,11 @@ import {
   SEVERITY_WORDS,
   sourceWords,
 } from '../defender/irm-mapping.js';
-import { agreedIrmStatus, irmStatusesOf, personAtRisk, upnOf } from '../defender/incidents.js';
-import { IRM_SOURCE, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
+import { agreedIrmStatus, irmStatusesOf } from '../defender/incidents.js';
+import { IRM_SOURCE, type Alert, type Incident, type Severity } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
+import { userText, whenText, type Namer } from './common.js';
 import { linkTarget, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
-
-export { plain, type Markdown } from './markdown.js';
 
 export interface Choice {
   title: string;
@@ -59,39 +58,6 @@ export interface IncidentCardData {
   determinationChoices: Choice[];
 }
 
-export interface IncidentListCardData {
-  heading: Markdown;
-  count: number;
-  emptyText: Markdown;
-  items: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; userText: Markdown; status: Markdown; started: Markdown }[];
-  hasMore: boolean;
-  moreText: Markdown;
-}
-
-export interface HelpCardData {
-  commands: { usage: Markdown; description: Markdown }[];
-  notInDefender: Markdown;
-}
-
-/**
- * `heading` and `text` are markdown the caller wrote, outside parts through plain(). Strings
- * rather than Markdown only because the poller's reminder builds its text with a template literal.
- */
-export interface NoticeCardData {
-  heading: string;
-  text: string;
-  colour: 'Default' | 'Attention' | 'Good' | 'Warning';
-}
-
-/** Insider-risk data that stays in Purview and never reaches Defender XDR (so the bot cannot show it either): said where an analyst would look for it. */
-export const NOT_IN_DEFENDER = md`Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.`;
-
-/** A date and time the Teams client renders in the reader's own time zone (its parentheses are Teams', not escaped). */
-export function whenText(iso: string): Markdown {
-  const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return trustedMarkdown(`{{DATE(${t}, SHORT)}} {{TIME(${t})}}`);
-}
-
 const SEVERITY_STYLE: Record<Severity, IncidentCardData['severityStyle']> = {
   high: 'attention',
   medium: 'warning',
@@ -127,21 +93,6 @@ export function sourceSummary(alerts: readonly Alert[]): string {
   }
   if (counts.size === 0) return 'No alerts';
   return [...counts.entries()].map(([name, n]) => `${n} ${name}`).join(', ');
-}
-
-/** How the person at risk is named on a card: by name, or by a pseudonym where others may look. */
-export type Namer = (user: UserAccount) => string;
-
-export const byName: Namer = (user) => {
-  const upn = upnOf(user);
-  if (user.displayName && upn) return `${user.displayName} (${upn})`;
-  return user.displayName ?? upn ?? 'Unknown user';
-};
-
-/** The person at risk as a card names them (the namer's words are outside text: names from Graph). */
-export function userText(incident: Incident, namer: Namer = byName): Markdown {
-  const user = personAtRisk(incident);
-  return user ? plain(namer(user)) : md`Unknown user`;
 }
 
 /** Who decided in Teams (their Teams name is theirs to choose), what, and when. */

@@ -1,22 +1,32 @@
 /**
- * A hunting result as a card an analyst can read in a chat window: the first rows that fit,
- * the total, a way to see more from the cached result, the KQL behind a toggle and a link that
- * opens the same query in Defender's Advanced hunting.
+ * The hunt result card's view model (`cards/hunt-result.json`): a hunting result as a card an
+ * analyst can read in a chat window: the first rows that fit, the total, a way to see more from
+ * the cached result, the KQL behind a toggle and a link that opens the same query in Defender's
+ * Advanced hunting.
  */
+import type { HuntingResult } from '../defender/graph-client.js';
 import { advancedHuntingUrl, timeRangeFor } from '../hunting/advanced-hunting-link.js';
-import type { CannedQuery } from '../hunting/canned-query.js';
-import { MAX_DAYS } from '../hunting/params.js';
-import type { HuntResult } from '../hunting/service.js';
-import { defenderUserUrl, type UserSummary } from '../hunting/user-summary.js';
-import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
+import type { CannedQuery, PreparedQuery } from '../hunting/canned-query.js';
+import { NOT_IN_DEFENDER, pluralS, whenText } from './common.js';
 import { joinMarkdown, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
-import { NOT_IN_DEFENDER, whenText } from './view-models.js';
 
 export const PAGE_ROWS = 10;
 /** A Teams card holds about 28 KB: beyond this many rows, the full result is a link away. */
 export const MAX_CARD_ROWS = 50;
 const MAX_COLUMNS = 6;
 const MAX_CELL_CHARS = 120;
+
+/** What the card reads of a hunt's result (hunting/service.ts's HuntResult is one). */
+export interface HuntOutcome {
+  id: string;
+  query: Pick<CannedQuery, 'name' | 'description'>;
+  prepared: Pick<PreparedQuery, 'kql' | 'days' | 'values'>;
+  columns: HuntingResult['schema'];
+  rows: HuntingResult['results'];
+  ranAt: string;
+  /** Served from the kept results rather than a new Graph call. */
+  cached: boolean;
+}
 
 /** Text fields are Markdown (see markdown.ts); `kql` lands in a TextRun, which reads no markdown. */
 export interface HuntResultCardData {
@@ -60,15 +70,13 @@ export function cellText(value: unknown): Markdown {
  * and devices pseudonymised (`Privacy.pseudonymiser`, for a shared conversation).
  */
 export interface ResultLens {
-  rows(rows: HuntResult['rows']): HuntResult['rows'];
+  rows(rows: HuntOutcome['rows']): HuntOutcome['rows'];
   text(text: string): string;
 }
 
 export const AS_RUN: ResultLens = { rows: (rows) => rows, text: (text) => text };
 
-const pluralS = (n: number): Markdown => (n === 1 ? md`` : md`s`);
-
-export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, lens: ResultLens = AS_RUN, fullViewUrl: string | null = null): HuntResultCardData {
+export function huntResultCardData(result: HuntOutcome, shown = PAGE_ROWS, lens: ResultLens = AS_RUN, fullViewUrl: string | null = null): HuntResultCardData {
   const total = result.rows.length;
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
   const columns = result.columns.slice(0, MAX_COLUMNS);
@@ -106,66 +114,5 @@ export function huntResultCardData(result: HuntResult, shown = PAGE_ROWS, lens: 
     huntingUrl: kqlAsRun ? advancedHuntingUrl(kql, timeRangeFor(days)) : '',
     hasFullView: fullViewUrl !== null && total > 0,
     fullViewUrl: fullViewUrl ?? '',
-  };
-}
-
-/** Everything here is the query catalogue's own words and markdown (code spans in the intro). */
-export interface HuntHelpCardData {
-  heading: Markdown;
-  intro: Markdown;
-  queries: { name: Markdown; description: Markdown; tables: Markdown; params: { name: Markdown; text: Markdown }[]; example: Markdown }[];
-}
-
-export function huntHelpCardData(queries: readonly CannedQuery[], single = false): HuntHelpCardData {
-  return {
-    heading: single && queries[0] ? md`hunt ${trustedMarkdown(queries[0].name)}` : md`Hunting queries`,
-    intro: md`Run one with \`hunt {query} name=value …\` (quote values with spaces). Results cover at most the last ${MAX_DAYS} days, as Defender keeps them.`,
-    queries: queries.map((q) => ({
-      name: trustedMarkdown(q.name),
-      description: trustedMarkdown(q.description),
-      tables: trustedMarkdown(q.tables.join(', ')),
-      params: q.params.map((p) => ({
-        name: trustedMarkdown(p.name),
-        text: trustedMarkdown(`${p.description}${p.required ? ' (required)' : p.default !== undefined ? ` (default ${p.default})` : ' (optional)'}`),
-      })),
-      example: trustedMarkdown(q.example),
-    })),
-  };
-}
-
-export interface UserSummaryCardData {
-  userText: Markdown;
-  openCount: number;
-  incidents: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; status: Markdown }[];
-  sourceCount: number;
-  sources: { source: Markdown; text: Markdown }[];
-  behaviourCount: number;
-  behaviours: { text: Markdown }[];
-  noBehavioursText: Markdown;
-  userUrl: string;
-}
-
-export function userSummaryCardData(summary: UserSummary): UserSummaryCardData {
-  return {
-    userText: summary.displayName ? md`${plain(summary.displayName)} (${plain(summary.upn)})` : plain(summary.upn),
-    openCount: summary.openIncidents.length,
-    incidents: summary.openIncidents.map((a) => ({
-      incidentId: a.incidentId ?? '',
-      title: plain(a.title),
-      severityWord: plain(SEVERITY_WORDS[a.severity]),
-      severityColour: SEVERITY_COLOURS[a.severity],
-      status: plain(ALERT_STATUS_WORDS[a.status]),
-    })),
-    sourceCount: summary.sources.length,
-    sources: summary.sources.map((s) => ({
-      source: plain(s.source.replace(/^Microsoft /, '')),
-      text: md`${s.alerts} alert${pluralS(s.alerts)}, ${s.high} high severity${s.lastAlert ? md`; last ${whenText(s.lastAlert)}` : md``}`,
-    })),
-    behaviourCount: summary.behaviours.length,
-    behaviours: summary.behaviours.map((b) => ({
-      text: md`${Number.isNaN(Date.parse(b.when)) ? md`Unknown time` : whenText(b.when)} · ${plain(b.actionType)} · ${plain(b.description)} (${b.activityCount} activities)`,
-    })),
-    noBehavioursText: md`No anomalous behaviours in the last ${MAX_DAYS} days. ${NOT_IN_DEFENDER}`,
-    userUrl: defenderUserUrl(summary.upn, summary.azureAdUserId),
   };
 }

@@ -1,0 +1,35 @@
+/** What several card views share: how a time, a person and what Defender does not carry are put into words. */
+import { personAtRisk, upnOf } from '../defender/incidents.js';
+import type { Incident, UserAccount } from '../defender/model.js';
+import { md, plain, trustedMarkdown, type Markdown } from './markdown.js';
+
+/** Insider-risk data that stays in Purview and never reaches Defender XDR (so the bot cannot show it either): said where an analyst would look for it. */
+export const NOT_IN_DEFENDER = md`Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.`;
+
+/** A date and time the Teams client renders in the reader's own time zone (its parentheses are Teams', not escaped). */
+export function whenText(iso: string): Markdown {
+  const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return trustedMarkdown(`{{DATE(${t}, SHORT)}} {{TIME(${t})}}`);
+}
+
+/** "s" after a count other than one. */
+export const pluralS = (n: number): Markdown => (n === 1 ? md`` : md`s`);
+
+/** How the person at risk is named on a card: by name, or by a pseudonym where others may look. */
+export type Namer = (user: UserAccount) => string;
+
+export const byName: Namer = (user) => {
+  const upn = upnOf(user);
+  if (user.displayName && upn) return `${user.displayName} (${upn})`;
+  return user.displayName ?? upn ?? 'Unknown user';
+};
+
+/** A person at risk as a card names them, or "Unknown user" (the namer's words are outside text: names from Graph). */
+export function personText(user: UserAccount | null | undefined, namer: Namer = byName): Markdown {
+  return user ? plain(namer(user)) : md`Unknown user`;
+}
+
+/** The incident's person at risk as a card names them. */
+export function userText(incident: Incident, namer: Namer = byName): Markdown {
+  return personText(personAtRisk(incident), namer);
+}
