@@ -6,7 +6,7 @@
  *
  * Layout: records in sharded JSON blobs (`incidents/000.json` … by a hash of the key; see
  * keyed-documents.ts), small singletons (`cursor.json`, `oncall.json`, `salt.json`,
- * `scope.json`), claims of cards about to be sent (`claims/{incident}/{conversation}.json`), the
+ * `scope.json`), claims of cards about to be sent (locks named `post:{incident}/{conversation}`), the
  * audit as append blobs (`audit/log.0001.jsonl` …, never rewritten) and what replicas coordinate
  * by (`quotas/`, `locks/`, `kept/`; see blob-coordination.ts).
  */
@@ -232,26 +232,9 @@ export class AzureBlobStore implements Store {
    * whose claim landed first (a claim left by a replica that died holds for CLAIM_HOLDS_MS, then
    * may be taken over). Between replicas, this is what keeps a card from being sent twice.
    */
-  async claimPost(incidentId: string, conversationKey: string, by: string, now: Date): Promise<boolean> {
-    const name = `claims/${encodeURIComponent(incidentId)}/${encodeURIComponent(conversationKey)}.json`;
-    const claim = { by, at: now.toISOString() };
-    try {
-      await this.docs.write(name, claim, { ifAbsent: true });
-      return true;
-    } catch (err) {
-      if (!(err instanceof StoreConflictError)) throw err;
-    }
-    const held = await this.docs.read<{ by: string; at: string }>(name);
-    if (!held) return this.claimPost(incidentId, conversationKey, by, now);
-    if (held.value.by === by) return true;
-    if (now.getTime() - Date.parse(held.value.at) < CLAIM_HOLDS_MS) return false;
-    try {
-      await this.docs.write(name, claim, { ifVersion: held.version });
-      return true;
-    } catch (err) {
-      if (err instanceof StoreConflictError) return false;
-      throw err;
-    }
+  /** A claim is a lock that is never released: it lapses (see CLAIM_HOLDS_MS), by when the post is recorded. */
+  claimPost(incidentId: string, conversationKey: string, by: string, now: Date): Promise<boolean> {
+    return this.coordination.acquireLock(`post:${incidentId}/${conversationKey}`, by, now, CLAIM_HOLDS_MS);
   }
 
   // Decisions
