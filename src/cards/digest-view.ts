@@ -14,7 +14,7 @@ export const DIGEST_THRESHOLD = 5;
 
 export interface DigestCardData {
   heading: Markdown;
-  headingColour: 'Attention' | 'Warning' | 'Accent' | 'Default';
+  headingColour: 'Attention' | 'Accent' | 'Default';
   intro: Markdown;
   severities: { word: Markdown; colour: string; count: Markdown }[];
   topUsers: { userText: Markdown; count: Markdown }[];

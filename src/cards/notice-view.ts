@@ -7,5 +7,6 @@
 export interface NoticeCardData {
   heading: string;
   text: string;
-  colour: 'Default' | 'Attention' | 'Good' | 'Warning';
+  /** Never `Warning`: yellow text is unreadable on a light card (see SEVERITY_COLOURS). */
+  colour: 'Default' | 'Attention' | 'Good';
 }

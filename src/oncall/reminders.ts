@@ -64,7 +64,7 @@ export class OnCallReminders {
     const mention = oncall.mentionOf(notice.contact);
     const minutes = Math.round((this.deps.now().getTime() - Date.parse(createdDateTime ?? this.deps.now().toISOString())) / 60_000);
     const heading = notice.kind === 'reminder' ? `Reminder: incident ${notice.incidentId} is still New` : `Escalation: incident ${notice.incidentId} is still New`;
-    const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Warning' : 'Attention' });
+    const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Default' : 'Attention' });
     let delivered = 0;
     let failed = 0;
     for (const post of await store.postsFor(notice.incidentId)) {

@@ -11,6 +11,7 @@ import { huntResultCardData } from '../../src/cards/hunt-result-view.js';
 import { userSummaryCardData } from '../../src/cards/user-summary-view.js';
 import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { digestCardData } from '../../src/cards/digest-view.js';
+import { incidentListCardData } from '../../src/cards/incident-list-view.js';
 import type { Incident } from '../../src/defender/model.js';
 import { describeChange } from '../../src/sync/changes.js';
 import { incidentRecord } from '../../src/store/known-incidents.js';
@@ -189,5 +190,24 @@ describe('every card', () => {
     for (const file of readdirSync(CARDS_DIR)) verbsIn(JSON.parse(readFileSync(`${CARDS_DIR}${file}`, 'utf8')), verbs);
     expect(verbs.size).toBeGreaterThan(0);
     for (const verb of verbs) expect(actionsByVerb.has(verb), `handler for ${verb}`).toBe(true);
+  });
+});
+
+describe('readable colours', () => {
+  /** Every text colour a card sets, anywhere in it. */
+  const colours = (node: unknown): string[] =>
+    Array.isArray(node) ? node.flatMap(colours) : node && typeof node === 'object' ? Object.entries(node).flatMap(([k, v]) => (k === 'color' && typeof v === 'string' ? [v] : colours(v))) : [];
+
+  it('no card writes text in Warning yellow, whatever the severity (about 1.2:1 on a light card; text needs 4.5:1)', () => {
+    for (const severity of ['high', 'medium', 'low', 'informational'] as const) {
+      const incident: Incident = { ...incidentFixture(), severity, alerts: incidentFixture().alerts!.map((a) => ({ ...a, severity })) };
+      const cards = [
+        renderCard('incident', incidentCardData(incident)),
+        renderCard('incident-list', incidentListCardData(incident.alerts!)),
+        renderCard('digest', digestCardData([incident, { ...incident, id: `${incident.id}-2` }], { threshold: 1 })),
+      ];
+      for (const card of cards) expect(colours(card), `${severity}: ${JSON.stringify(colours(card))}`).not.toContain('Warning');
+      expect(texts(cards[0])).toContain(`"text":"${severity === 'informational' ? 'Informational' : severity[0]!.toUpperCase() + severity.slice(1)} severity"`);
+    }
   });
 });

@@ -93,7 +93,7 @@ describe('digestCardData', () => {
     expect(data.headingColour).toBe('Attention');
     expect(data.severities).toEqual([
       { word: 'High', colour: 'Attention', count: '4' },
-      { word: 'Medium', colour: 'Warning', count: '4' },
+      { word: 'Medium', colour: 'Default', count: '4' },
       { word: 'Low', colour: 'Accent', count: '2' },
       { word: 'Informational', colour: 'Default', count: '1' },
       { word: 'Unknown', colour: 'Default', count: '1' },
@@ -117,7 +117,7 @@ describe('digestCardData', () => {
       incidentId: '3012',
       title: 'Incident 3012 title',
       severityWord: 'Medium',
-      severityColour: 'Warning',
+      severityColour: 'Default',
       userText: 'Adele Vance (adele.vance@contoso.com)',
       created: '{{DATE(2026-11-20T09:12:00Z, SHORT)}} {{TIME(2026-11-20T09:12:00Z)}}',
     });
