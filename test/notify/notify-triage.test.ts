@@ -172,7 +172,7 @@ describe('chat', () => {
     await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, '<at>IRM Triage</at> /help'));
     const reply = replies().slice(before)[0];
     const body = text(reply?.activity);
-    for (const usage of ['help', 'incidents', 'incident {id}']) expect(body).toContain(`"title":"${usage}"`);
+    for (const usage of ['help', 'incidents [high|medium|low|informational]', 'incident {id}']) expect(body).toContain(`"title":"${usage}"`);
     expect(body).toContain('risky AI usage');
   });
 
@@ -195,6 +195,24 @@ describe('chat', () => {
     before = replies().length;
     await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'incident 424242'));
     expect(text(replies().slice(before)[0]?.activity)).toContain('Incident 424242 does not exist');
+  });
+
+  it('incidents high lists only the High ones; a filter it does not know is refused in words', async () => {
+    const high = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'megan.bowen@contoso.com' } });
+    const low = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'low', user: { upn: 'megan.bowen@contoso.com' } });
+    const say = async (words: string) => {
+      const before = replies().length;
+      await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, words));
+      return text(replies().slice(before)[0]?.activity);
+    };
+    const list = await say('incidents High');
+    expect(list).toContain('Open High severity insider risk incidents');
+    expect(list).toContain(`Open ${high.body.incidentId}`);
+    expect(list).not.toContain(`Open ${low.body.incidentId}`);
+    expect(await say('incidents low')).toContain(`Open ${low.body.incidentId}`);
+    const refused = await say('incidents hihg');
+    expect(refused).toContain('is not a severity');
+    expect(refused).toContain('Did you mean `incidents high`?');
   });
 });
 
