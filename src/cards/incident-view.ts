@@ -31,9 +31,11 @@ export interface IncidentCardData {
   /** The incident's lastUpdateDateTime when the card was drawn: actions carry it back. */
   version: string;
   title: Markdown;
-  severityWord: Markdown;
+  /** The header's label: the severity, or "Resolved · {severity}" once it is resolved. */
+  severityLabel: Markdown;
   severityColour: string;
-  severityStyle: 'attention' | 'warning' | 'accent' | 'default';
+  /** The header's style: the severity's while open; neutral once resolved, so a closed card does not look like an open one. */
+  severityStyle: 'attention' | 'warning' | 'accent' | 'default' | 'emphasis';
   userText: Markdown;
   started: Markdown;
   sourceSummary: Markdown;
@@ -45,6 +47,9 @@ export interface IncidentCardData {
   determination: Markdown;
   hasDecision: boolean;
   decision: Markdown;
+  /** The newest comment on the incident once resolved (the resolving one, from Teams or a portal). */
+  hasComment: boolean;
+  comment: Markdown;
   /** `url` is a markdown link's target (see linkTarget). */
   alerts: { title: Markdown; url: string; source: Markdown; severity: Markdown; status: Markdown }[];
   hasNotice: boolean;
@@ -95,6 +100,13 @@ export function sourceSummary(alerts: readonly Alert[]): string {
   return [...counts.entries()].map(([name, n]) => `${n} ${name}`).join(', ');
 }
 
+/** How much of a comment the card shows (Defender keeps it whole). */
+const COMMENT_SHOWN = 400;
+
+function shortened(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** Who decided in Teams (their Teams name is theirs to choose), what, and when. */
 export function decisionText(decision: DecisionRecord): Markdown {
   const who = decision.by.upn ? md`${plain(decision.by.name)} (${plain(decision.by.upn)})` : plain(decision.by.name);
@@ -122,14 +134,15 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
   const alerts = incident.alerts ?? [];
   const isResolved = incident.status === 'resolved';
   const started = alerts.reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
+  const newestComment = [...incident.comments].sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime))[0];
   const resolvedWithClassification = incident.classification && incident.classification !== 'unknown' ? CLASSIFICATION_WORDS[incident.classification] : 'Not classified';
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
     title: incident.displayName ? plain(incident.displayName) : md`Untitled incident`,
-    severityWord: plain(SEVERITY_WORDS[incident.severity]),
-    severityColour: SEVERITY_COLOURS[incident.severity],
-    severityStyle: SEVERITY_STYLE[incident.severity],
+    severityLabel: isResolved ? md`Resolved · ${plain(SEVERITY_WORDS[incident.severity])} severity` : md`${plain(SEVERITY_WORDS[incident.severity])} severity`,
+    severityColour: isResolved ? 'Default' : SEVERITY_COLOURS[incident.severity],
+    severityStyle: isResolved ? 'emphasis' : SEVERITY_STYLE[incident.severity],
     userText: userText(incident, options.namer),
     started: whenText(started),
     sourceSummary: plain(sourceSummary(alerts)),
@@ -141,6 +154,8 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     determination: incident.determination && incident.determination !== 'unknown' ? plain(DETERMINATION_WORDS[incident.determination]) : md`Not set`,
     hasDecision: Boolean(options.decision),
     decision: options.decision ? decisionText(options.decision) : md``,
+    hasComment: isResolved && newestComment !== undefined,
+    comment: newestComment ? md`${plain(shortened(newestComment.comment, COMMENT_SHOWN))} (${plain(newestComment.createdByDisplayName || 'Defender')}, ${whenText(newestComment.createdDateTime)})` : md``,
     alerts: alerts.map((a) => ({
       title: plain(a.title || a.id),
       url: linkTarget(a.alertWebUrl ?? incident.incidentWebUrl, 'https://security.microsoft.com/alerts'),

@@ -127,6 +127,10 @@ describe('triage from the card', () => {
     expect(fact(card, 'Classification')).toBe('True positive');
     expect(fact(card, 'Determination')).toBe('Malicious user activity');
     expect(fact(card, 'Decided')).toMatch(/^Resolved as True positive by Alex Wilber \(alex.wilber@contoso.com\) in Teams/);
+    // It looks resolved: a neutral header saying so, not the open card's red banner, and the comment that closed it.
+    expect(text(card)).toContain('"text":"Resolved · High severity"');
+    expect((card as { body: { style?: string }[] }).body[0]!.style).toBe('emphasis');
+    expect(fact(card, 'Comment')).toContain('Copied the roadmap to USB on his last day.');
 
     for (const id of alertIds.slice(0, 2)) {
       const irm = await stack.admin<{ irmStatus: string }>('GET', `/_admin/irm/alerts/${id}`);
