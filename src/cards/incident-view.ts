@@ -12,6 +12,7 @@ import {
   RESOLVE_CLASSIFICATIONS,
   SEVERITY_COLOURS,
   SEVERITY_WORDS,
+  irmStatusFor,
   sourceWords,
 } from '../defender/irm-mapping.js';
 import { agreedIrmStatus, irmStatusesOf } from '../defender/incidents.js';
@@ -169,7 +170,8 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     canResolve: !isResolved && incident.status !== 'redirected',
     canReveal: options.revealable ?? false,
     incidentUrl: linkTarget(incident.incidentWebUrl, 'https://security.microsoft.com/incidents'),
-    classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: CLASSIFICATION_WORDS[c], value: c })),
+    // Each choice says what Insider Risk Management will show (the mapping the product fixes).
+    classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: `${CLASSIFICATION_WORDS[c]}: IRM shows ${irmStatusFor('resolved', c)}`, value: c })),
     determinationChoices: RESOLVE_CLASSIFICATIONS.flatMap((c) =>
       DETERMINATIONS_BY_CLASSIFICATION[c].map((d) => ({ title: `${CLASSIFICATION_WORDS[c]}: ${DETERMINATION_WORDS[d]}`, value: `${c}/${d}` })),
     ),

@@ -42,7 +42,8 @@ describe('incident card', () => {
     const resolve = (card.actions ?? []).find((a) => (a as { title: string }).title === 'Resolve') as { card: { body: Record<string, unknown>[]; actions: Record<string, unknown>[] } };
     const classification = resolve.card.body.find((b) => b.id === 'classification')!;
     expect(classification.isRequired).toBe(true);
-    expect((classification.choices as { title: string }[]).map((c) => c.title)).toEqual(['True positive', 'False positive', 'Informational, expected activity']);
+    // Each says what Insider Risk Management will show.
+    expect((classification.choices as { title: string }[]).map((c) => c.title)).toEqual(['True positive: IRM shows Confirmed', 'False positive: IRM shows Dismissed', 'Informational, expected activity: IRM shows Dismissed']);
     expect(resolve.card.body.find((b) => b.id === 'comment')?.isMultiline).toBe(true);
     expect(resolve.card.actions[0]).toMatchObject({ type: 'Action.Execute', title: 'Submit', verb: 'resolve', data: { incidentId: '2101', version: '2026-11-20T10:00:00Z' } });
   });
