@@ -9,7 +9,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { AuthenticationConfiguration, AuthenticationError, SkillValidation } from 'botframework-connector';
 import { IrmBot } from './bot/bot.js';
 import { healthFindings, healthReport } from './health.js';
-import { formatReport, runDoctor } from './doctor/doctor.js';
+import { formatReportForChat, runDoctor } from './doctor/doctor.js';
 import { HandoverScheduler, handoverNotice } from './oncall/handover.js';
 import { PacedGateway, type PacedGatewayOptions } from './sync/delivery.js';
 import { renderCard } from './cards/render.js';
@@ -134,7 +134,7 @@ export async function startBotApp(config: Config, options: BotAppOptions = {}): 
     hunting: options.hunting,
     decisionBudgetMs: options.decisionBudgetMs,
     links: new TabLinks(() => (demo ? demoBase() : config.tab.publicBaseUrl), config.tab.teamsAppId, !demo),
-    status: async () => formatReport([...healthFindings(await health()), ...(await runDoctor({ config }))]),
+    status: async () => formatReportForChat([...healthFindings(await health()), ...(await runDoctor({ config }))]),
   });
   const { publisher, poller, oncall } = services;
   const identity = demo ? demoIdentity() : ssoIdentity(config.tab.sso, { jwksUrl: options.tabSsoJwksUrl });

@@ -287,6 +287,19 @@ async function storeFinding(file: string): Promise<Finding> {
 }
 
 /** The report as people read it: ✔/✘ per check, the fix under each failure. */
+/**
+ * The report as a chat message: a paragraph per check (a blank line between), since Teams keeps
+ * single line breaks of a text message on one line on some clients and renders Markdown lists on
+ * desktop only (*Formatting bot messages*, learn.microsoft.com/microsoftteams/platform/resources/bot-v3/bots-text-formats).
+ */
+export function formatReportForChat(findings: readonly Finding[]): string {
+  return formatReport(findings)
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.trim())
+    .join('\n\n');
+}
+
 export function formatReport(findings: readonly Finding[]): string {
   const lines: string[] = [];
   for (const f of findings) {
