@@ -10,6 +10,9 @@ export interface SummaryCardData {
   ageRows: { cells: Markdown[] }[];
   overdueText: Markdown;
   overdueColour: 'Attention' | 'Good';
+  /** The oldest of them, each with an Open button (a card has room for a few buttons). */
+  hasOverdueOpen: boolean;
+  overdueOpen: { incidentId: string }[];
   resolvedCount: number;
   /** FactSet values are text. */
   confirmed: Markdown;

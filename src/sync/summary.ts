@@ -19,6 +19,8 @@ const AGES = [
 ] as const;
 const SEVERITY_COLUMNS = ['high', 'medium', 'low', 'informational'] as const;
 const SCAN = 2000;
+/** Open buttons for incidents left New: Microsoft's card guidance allows up to six actions. */
+const OPEN_BUTTONS = 5;
 
 /** One alert per incident: the earliest IRM alert stands for the incident's age and status. */
 function byIncident(alerts: readonly Alert[]): Alert[] {
@@ -68,6 +70,8 @@ export async function shiftSummary(client: DefenderClient, options: { now: Date;
         ? md`Nothing left New past the reminder bound.`
         : md`${overdue.length} still New after ${options.remindAfterMinutes} minutes: ${overdueIds}${overdue.length > 10 ? md`, …` : md``}.`,
     overdueColour: overdue.length === 0 ? 'Good' : 'Attention',
+    hasOverdueOpen: overdue.length > 0,
+    overdueOpen: overdue.slice(0, OPEN_BUTTONS).flatMap((a) => (a.incidentId ? [{ incidentId: a.incidentId }] : [])),
     resolvedCount: resolved.length,
     confirmed: md`${count('truePositive')}`,
     dismissedFalse: md`${count('falsePositive')}`,

@@ -1,7 +1,7 @@
 /** The shift summary, on demand and as the schedule posts it, checked against the tenant. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postShiftSummary } from '../../src/app.js';
-import { message, postActivity } from '../support/activities.js';
+import { cardAction, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -43,5 +43,25 @@ describe('shift summary', () => {
     expect((await stack.bot.services.store.cursor()).lastSummaryAt).not.toBeNull();
     const next = await stack.bot.services.summary();
     expect(next.resolvedCount).toBe(0);
+  });
+});
+
+describe('incidents left New, in the summary', () => {
+  it('each has an Open button that posts its card where the summary is', async () => {
+    // The bot's clock an hour ahead: an incident created now is an hour old, past the reminder bound.
+    const later = await startStack({ seedIncidents: 0, installIn: [PERSONAL], app: { now: () => new Date(Date.now() + 60 * 60_000) } });
+    try {
+      const { incidentId } = (await later.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } })).body;
+      const before = later.connector.calls.length;
+      await postActivity(later.bot.messagesUrl, message(later.connector.serviceUrl, PERSONAL, 'summary'));
+      const reply = later.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity as { attachments: { content: { body: { type: string; actions?: { title: string; data: Record<string, unknown> }[] }[] } }[] };
+      const open = reply.attachments[0]!.content.body.find((b) => b.type === 'ActionSet')?.actions?.find((a) => a.title === `Open ${incidentId}`);
+      expect(open, 'an Open button for the incident left New').toBeTruthy();
+      const res = await postActivity(later.bot.messagesUrl, cardAction(later.connector.serviceUrl, PERSONAL, 'openIncident', open!.data));
+      expect(JSON.stringify(res.body)).toContain(`Incident ${incidentId}'s card is posted below.`);
+      expect([...later.connector.messages(PERSONAL).values()].some((c) => JSON.stringify(c).includes(`Insider risk incident ${incidentId}`))).toBe(true);
+    } finally {
+      await later.close();
+    }
   });
 });

@@ -10,13 +10,14 @@ export const openIncident = defineAction({
   verb: 'openIncident',
   capability: 'read',
   what: 'open an incident',
-  data: z.object({ incidentId: incidentIdSchema, from: z.enum(['list', 'digest']).default('list') }),
+  data: z.object({ incidentId: incidentIdSchema, from: z.enum(['list', 'digest', 'summary']).default('list') }),
   async handle({ incidentId, from }, context) {
     const { services } = context;
     const conversation = conversationOf(context, 'Open');
     const incident = await services.triage.getIrmIncident(incidentId);
     await services.publisher.post(incident, conversation);
-    if (from === 'digest') return { message: `Incident ${incidentId}'s card is posted below.` };
+    // From a digest or a summary, which stay as they are: only the card is posted.
+    if (from !== 'list') return { message: `Incident ${incidentId}'s card is posted below.` };
     return openIncidentListCard(services.client, await services.privacy.namerFor(conversation));
   },
 });
