@@ -286,11 +286,12 @@ async function storeFinding(file: string): Promise<Finding> {
   }
 }
 
-/** The report as people read it: ✔/✘ per check, the fix under each failure. */
 /**
- * The report as a chat message: a paragraph per check (a blank line between), since Teams keeps
- * single line breaks of a text message on one line on some clients and renders Markdown lists on
- * desktop only (*Formatting bot messages*, learn.microsoft.com/microsoftteams/platform/resources/bot-v3/bots-text-formats).
+ * The report as a chat message: a paragraph per check (a blank line between). In Markdown a single
+ * line break does not start a new line, and Teams renders Markdown lists in text messages on
+ * desktop only (*Formatting bot messages*,
+ * learn.microsoft.com/microsoftteams/platform/resources/bot-v3/bots-text-formats); a paragraph
+ * reads the same on every client.
  */
 export function formatReportForChat(findings: readonly Finding[]): string {
   return formatReport(findings)
@@ -300,6 +301,7 @@ export function formatReportForChat(findings: readonly Finding[]): string {
     .join('\n\n');
 }
 
+/** The report as people read it: ✔/✘ per check, the fix under each failure. */
 export function formatReport(findings: readonly Finding[]): string {
   const lines: string[] = [];
   for (const f of findings) {

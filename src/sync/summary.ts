@@ -71,7 +71,7 @@ export async function shiftSummary(client: DefenderClient, options: { now: Date;
         : md`${overdue.length} still New after ${options.remindAfterMinutes} minutes: ${overdueIds}${overdue.length > 10 ? md`, …` : md``}.`,
     overdueColour: overdue.length === 0 ? 'Good' : 'Attention',
     hasOverdueOpen: overdue.length > 0,
-    overdueOpen: overdue.slice(0, OPEN_BUTTONS).flatMap((a) => (a.incidentId ? [{ incidentId: a.incidentId }] : [])),
+    overdueOpen: [...overdue].sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime)).slice(0, OPEN_BUTTONS).flatMap((a) => (a.incidentId ? [{ incidentId: a.incidentId }] : [])),
     resolvedCount: resolved.length,
     confirmed: md`${count('truePositive')}`,
     dismissedFalse: md`${count('falsePositive')}`,

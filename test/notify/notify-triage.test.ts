@@ -226,7 +226,7 @@ describe('status', () => {
     await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, 'status'));
     const reply = String(stack.connector.calls.slice(before).find((c) => c.method === 'reply')?.activity.text);
     expect(reply).toContain('✔ Permission SecurityAlert.ReadWrite.All');
-    // A paragraph per check, not one run-on paragraph (Teams joins single line breaks on some clients).
+    // A paragraph per check, not one run-on paragraph (a single Markdown line break is not a new line).
     expect(reply.split('\n\n').filter((p) => /^[✔✘] /.test(p)).length).toBeGreaterThan(3);
     expect(reply).not.toMatch(/[^\n]\n[^\n]/);
     expect(reply).toContain('✔ IRM alerts in the last 30 days');
