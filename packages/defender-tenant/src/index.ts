@@ -31,6 +31,8 @@ export { IRM_STATUSES, irmStatusFor, type IrmStatus } from './irm.js';
 export { BUDGETS, QUOTA_WINDOW_MS, type Budget } from './quotas.js';
 export { setTenantLogLevel, type TenantLogLevel } from './logger.js';
 export { GraphHttpError } from './graph-error.js';
+/** Graph's `$filter` grammar as the tenant parses and applies it (its own unit tests reach it here). */
+export { compileFilter, parseFilter, type FilterProperty } from './odata-filter.js';
 /** Graph's enum members as the tenant serves them (each list cites its Microsoft page in graph-model.ts). */
 export { ALERT_STATUSES, CLASSIFICATIONS, DETECTION_SOURCES, DETERMINATIONS, INCIDENT_STATUSES, SERVICE_SOURCES, SEVERITIES } from './graph-model.js';
 export type { Json } from './records.js';

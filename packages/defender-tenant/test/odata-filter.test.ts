@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, parseFilter, type FilterProperty } from '../src/odata-filter.js';
-import { GraphHttpError } from '../src/graph-error.js';
+import { GraphHttpError, compileFilter, parseFilter, type FilterProperty } from '@irm-bot/defender-tenant';
 
 interface Row {
   name: string | null;
