@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { installation, postActivity } from '../test/support/activities.js';
 import { startAzurite } from '../test/support/azurite.js';
 import { startFakeConnector } from '../test/support/fake-connector.js';
+import { cardSendsById, createHighIncidents } from '../test/support/incident-cards.js';
 import { line, type Figures } from './scale.js';
 
 const CHANNEL = '19:bench-replicas@thread.tacv2';
@@ -52,22 +53,8 @@ export async function measureReplicas(options: { before?: number; after?: number
     const leader = await start();
     const follower = await start();
     await postActivity(follower.messagesUrl, installation(connector.serviceUrl, CHANNEL));
-    const sends = () => {
-      const counts = new Map<string, number>();
-      for (const call of connector.calls) {
-        const id = call.method === 'send' && call.conversationId === CHANNEL ? /Insider risk incident (\d+)/.exec(JSON.stringify(call.activity))?.[1] : undefined;
-        if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      return counts;
-    };
-    const create = async (n: number) => {
-      const ids: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const res = await fetch(`${tenant.url}/_admin/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ severity: 'high', user: { upn: `user${i}@contoso.com` } }) });
-        ids.push(((await res.json()) as { incidentId: string }).incidentId);
-      }
-      return ids;
-    };
+    const sends = () => cardSendsById(connector, CHANNEL);
+    const create = (n: number) => createHighIncidents(tenant.url, n);
     const arrived = async (ids: readonly string[], timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline && !ids.every((id) => sends().has(id))) await new Promise((r) => setTimeout(r, 100));

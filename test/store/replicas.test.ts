@@ -12,6 +12,7 @@ import { cardAction, installation, message, postActivity } from '../support/acti
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 import { startGraphGate, type GraphGate } from '../support/graph-gate.js';
+import { cardSendsById, createHighIncidents } from '../support/incident-cards.js';
 
 const CHANNEL = '19:replicas@thread.tacv2';
 let azurite: Azurite;
@@ -47,24 +48,9 @@ async function startReplica(): Promise<BotApp> {
   return app;
 }
 
-const createIncidents = async (count: number) => {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const res = await fetch(`${tenant.url}/_admin/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ severity: 'high', user: { upn: `user${i}@contoso.com` } }) });
-    ids.push(((await res.json()) as { incidentId: string }).incidentId);
-  }
-  return ids;
-};
+const createIncidents = (count: number) => createHighIncidents(tenant.url, count);
 /** Sends of each incident's card into the channel. */
-const sendsById = () => {
-  const counts = new Map<string, number>();
-  for (const call of connector.calls) {
-    if (call.method !== 'send' || call.conversationId !== CHANNEL) continue;
-    const id = /Insider risk incident (\d+)/.exec(JSON.stringify(call.activity))?.[1];
-    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-};
+const sendsById = () => cardSendsById(connector, CHANNEL);
 
 beforeAll(async () => {
   azurite = await startAzurite();
