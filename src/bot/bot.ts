@@ -23,7 +23,7 @@ import { isMessageResult } from './actions/action.js';
 import { commandsByName } from './commands/index.js';
 import { closest } from '../util/closest.js';
 import { parseCommand } from './commands/parse.js';
-import { actorOf, conversationKeyOf, conversationRecordFrom } from './conversation.js';
+import { actorOf, conversationKeyOf, conversationRecordFrom, memberUpn } from './conversation.js';
 import type { BotServices, Mentioned } from './services.js';
 
 const log = createLogger('bot');
@@ -131,6 +131,7 @@ export class IrmBot extends TeamsActivityHandler {
         actor,
         conversation,
         mentions: mentionsIn(context),
+        upnOf: (person) => memberUpn(context, person.id),
         reply: async (message: string | AdaptiveCardJson) => {
           await context.sendActivity(typeof message === 'string' ? message : MessageFactory.attachment(CardFactory.adaptiveCard(message)));
         },

@@ -84,17 +84,23 @@ export async function actorOf(context: TurnContext): Promise<Actor> {
   const from = context.activity.from ?? { id: 'unknown', name: 'Unknown user' };
   const actor: Actor = { id: String(from.id).slice(0, 256), name: String(from.name ?? 'Unknown user').slice(0, 256) };
   if (from.aadObjectId) actor.aadObjectId = String(from.aadObjectId).slice(0, 64);
-  const cached = upnCache.get(actor.id);
-  if (cached) return { ...actor, upn: cached };
+  const upn = await memberUpn(context, actor.id);
+  return upn ? { ...actor, upn } : actor;
+}
+
+/** A conversation member's UPN as Teams gives it (*Get single member details*), or undefined when Teams does not answer. */
+export async function memberUpn(context: TurnContext, teamsId: string): Promise<string | undefined> {
+  const cached = upnCache.get(teamsId);
+  if (cached) return cached;
   try {
     // A Teams endpoint that never answers must not hold the turn: the UPN is a nicety.
-    const member = await withDeadline(TeamsInfo.getMember(context, from.id), MEMBER_LOOKUP_TIMEOUT_MS);
+    const member = await withDeadline(TeamsInfo.getMember(context, teamsId), MEMBER_LOOKUP_TIMEOUT_MS);
     if (member.userPrincipalName) {
-      upnCache.set(actor.id, member.userPrincipalName);
-      actor.upn = member.userPrincipalName;
+      upnCache.set(teamsId, member.userPrincipalName);
+      return member.userPrincipalName;
     }
   } catch (err) {
-    log.debug('could not look up the member UPN; using the display name', { err });
+    log.debug('could not look up the member UPN', { err });
   }
-  return actor;
+  return undefined;
 }

@@ -60,6 +60,7 @@ export interface CommandRequest {
   actor: Actor;
   conversation: ConversationRecord;
   mentions: CommandContext['mentions'];
+  upnOf: CommandContext['upnOf'];
   reply: CommandContext['reply'];
 }
 
@@ -69,6 +70,6 @@ export async function runCommand(services: BotServices, request: CommandRequest)
   const target = args.join(' ').slice(0, 200) || undefined;
   await audited(services, { actor, surface: 'chat', audit: { action: `command:${command.name}`, target } }, async (audit) => {
     await authorize(services, actor, typeof command.capability === 'function' ? command.capability(args) : command.capability, command.what, 'chat');
-    await command.handle(args, { actor, conversation: request.conversation, services, mentions: request.mentions, reply: request.reply, audit });
+    await command.handle(args, { actor, conversation: request.conversation, services, mentions: request.mentions, upnOf: request.upnOf, reply: request.reply, audit });
   });
 }

@@ -12,6 +12,7 @@ import type { DefenderClient } from '../defender/graph-client.js';
 import { HuntingService, type HuntingLimits } from '../hunting/service.js';
 import { createLogger } from '../logger.js';
 import { OnCallService, type Mention } from '../oncall/service.js';
+import { OnCallReminders } from '../oncall/reminders.js';
 import { replicaName } from '../store/open.js';
 import type { Actor, ConversationRecord, Store } from '../store/store.js';
 import { IrmSyncTracker, type IrmStatusReader } from '../sync/irm-sync.js';
@@ -33,6 +34,8 @@ export interface BotServices {
   poller: IncidentPoller;
   hunting: HuntingService;
   oncall: OnCallService;
+  /** On-call mentions, reminders and escalations where an incident's cards are. */
+  reminders: OnCallReminders;
   /** Who may do what: every command and card action asks it first. */
   roles: RoleDirectory;
   privacy: Privacy;
@@ -65,6 +68,8 @@ export interface CommandContext extends HandlerContext {
   reply(message: string | AdaptiveCardJson): Promise<void>;
   /** People @mentioned in the message, the bot itself left out. */
   mentions: Mentioned[];
+  /** A mentioned person's UPN, asked of Teams (undefined when it does not say). */
+  upnOf(person: Mentioned): Promise<string | undefined>;
 }
 
 export interface ServiceDeps {
@@ -110,6 +115,7 @@ export function createServices(config: Config, deps: ServiceDeps): BotServices {
     hunting: new HuntingService(client, store.coordination, deps.hunting),
     decisionBudgetMs: deps.decisionBudgetMs ?? 3_000,
     oncall,
+    reminders: new OnCallReminders({ oncall, store, sender: publisher, now }),
     roles,
     privacy,
     summary: async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes }),

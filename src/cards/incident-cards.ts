@@ -8,7 +8,7 @@ import type { Incident } from '../defender/model.js';
 import type { ConversationRecord, Store } from '../store/store.js';
 import { renderCard, type AdaptiveCardJson } from './render.js';
 import { byName, type Namer } from './common.js';
-import { incidentCardData, type IrmSyncView } from './incident-view.js';
+import { incidentCardData, type IrmSyncView, type ResolveDraft } from './incident-view.js';
 
 /** How people are named where a card is shown (auth/privacy.ts decides). */
 export interface CardNaming {
@@ -28,13 +28,14 @@ export class IncidentCards {
   /**
    * The incident's card with the latest decision made from Teams. `namer` says how the person at
    * risk is named: by name (the default, for a card shown to an analyst alone) or by pseudonym.
+   * `draft` puts back what the analyst typed into the Resolve form when their decision was refused.
    */
-  async card(incident: Incident, notice?: string, namer?: Namer): Promise<AdaptiveCardJson> {
+  async card(incident: Incident, notice?: string, namer?: Namer, draft?: ResolveDraft): Promise<AdaptiveCardJson> {
     const decision = await this.store.decision(incident.id);
     const outside = (await this.store.outsideChange(incident.id))?.text;
     const irmSync = await this.irmSync?.view(incident.id);
     const pseudonymous = namer !== undefined && namer === this.naming?.pseudonymous;
-    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync, namer, revealable: pseudonymous }));
+    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync, namer, revealable: pseudonymous, draft }));
   }
 
   /** How people are named in what is posted in this conversation. */

@@ -15,11 +15,11 @@ import {
   irmStatusFor,
   sourceWords,
 } from '../defender/irm-mapping.js';
-import { agreedIrmStatus, irmStatusesOf } from '../defender/incidents.js';
-import { IRM_SOURCE, type Alert, type Incident, type Severity } from '../defender/model.js';
+import { agreedIrmStatus, irmStatusesOf, personAtRisk, startedAt, storyOf, upnOf } from '../defender/incidents.js';
+import { IRM_SOURCE, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
-import { userText, whenText, type Namer } from './common.js';
-import { linkTarget, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
+import { byName, userText, whenText, type Namer } from './common.js';
+import { joinMarkdown, linkTarget, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
 
 export interface Choice {
   title: string;
@@ -38,6 +38,14 @@ export interface IncidentCardData {
   /** The header's style: the severity's while open; neutral once resolved, so a closed card does not look like an open one. */
   severityStyle: 'attention' | 'warning' | 'accent' | 'default' | 'emphasis';
   userText: Markdown;
+  /** What happened, as the alerts tell it (the person named as the card names them). */
+  hasStory: boolean;
+  story: Markdown;
+  /** Activity (categories, MITRE techniques), files, recommended next step: only those the alerts carry. */
+  storyFacts: { title: string; value: Markdown }[];
+  /** "New since …", "In progress, open since …" or "Resolved …": how long it has waited, in the reader's time zone. */
+  ageTitle: string;
+  age: Markdown;
   started: Markdown;
   sourceSummary: Markdown;
   defenderStatus: Markdown;
@@ -51,12 +59,24 @@ export interface IncidentCardData {
   /** The newest comment on the incident once resolved (the resolving one, from Teams or a portal). */
   hasComment: boolean;
   comment: Markdown;
-  /** `url` is a markdown link's target (see linkTarget). */
-  alerts: { title: Markdown; url: string; source: Markdown; severity: Markdown; status: Markdown }[];
+  /** `url` is a markdown link's target (see linkTarget); alerts alike in title, tool, severity and status are one line with their count. */
+  alerts: { title: Markdown; url: string; source: Markdown; severity: Markdown; status: Markdown; count: Markdown }[];
   hasNotice: boolean;
   notice: Markdown;
   canStart: boolean;
   canResolve: boolean;
+  /** Open and already started: taking it over is "Assign to me" (Start investigation does it for a New one). */
+  canAssign: boolean;
+  canEscalate: boolean;
+  canReopen: boolean;
+  /** Notes can be added to any incident that is not merged away. */
+  canNote: boolean;
+  /** What resolving does to the incident's alerts, in the Resolve form. */
+  resolveEffect: Markdown;
+  /** What the analyst typed before a refusal, put back into the Resolve form. */
+  draftClassification: string;
+  draftDetermination: string;
+  draftComment: string;
   /** The person is a pseudonym here: offer Reveal (checked server-side). */
   canReveal: boolean;
   incidentUrl: string;
@@ -111,10 +131,12 @@ function shortened(text: string, max: number): string {
 /** Who decided in Teams (their Teams name is theirs to choose), what, and when. */
 export function decisionText(decision: DecisionRecord): Markdown {
   const who = decision.by.upn ? md`${plain(decision.by.name)} (${plain(decision.by.upn)})` : plain(decision.by.name);
-  const what =
-    decision.action === 'resolve'
-      ? md`Resolved as ${plain(CLASSIFICATION_WORDS[decision.classification as keyof typeof CLASSIFICATION_WORDS] ?? decision.classification ?? '')}`
-      : md`Investigation started`;
+  const what = {
+    resolve: () => md`Resolved as ${plain(CLASSIFICATION_WORDS[decision.classification as keyof typeof CLASSIFICATION_WORDS] ?? decision.classification ?? '')}`,
+    startInvestigation: () => md`Investigation started`,
+    assign: () => md`Assigned to ${plain(decision.assignee ?? '')}`,
+    reopen: () => md`Reopened`,
+  }[decision.action]();
   return md`${what} by ${who} in Teams, ${whenText(decision.at)}`;
 }
 
@@ -127,16 +149,89 @@ export function irmStatusText(incident: Incident, sync?: IrmSyncView): Markdown 
   return md`Pending in Purview (will be ${status})`;
 }
 
+/** What an analyst typed into the Resolve form, kept when the decision is refused. */
+export interface ResolveDraft {
+  classification?: string;
+  determination?: string;
+  comment?: string;
+}
+
+export interface IncidentCardOptions {
+  decision?: DecisionRecord;
+  notice?: string;
+  irmSync?: IrmSyncView;
+  namer?: Namer;
+  revealable?: boolean;
+  draft?: ResolveDraft;
+}
+
+/**
+ * An alert's description names the person at risk: where the card names them by a pseudonym, so
+ * does the description (every form of their name Graph gave is replaced).
+ */
+function inCardWords(text: string, person: UserAccount | null, namer: Namer): string {
+  if (!person || namer === byName) return text;
+  const shown = namer(person);
+  const forms = [person.displayName, upnOf(person), person.accountName].filter((f): f is string => Boolean(f && f.length > 2));
+  return forms.sort((a, b) => b.length - a.length).reduce((out, form) => out.split(form).join(shown), text);
+}
+
+/** "2 Insider Risk Management alerts" … in words, for the Resolve form's warning. */
+function otherToolsText(alerts: readonly Alert[]): string {
+  const others = alerts.filter((a) => a.serviceSource !== IRM_SOURCE && a.status !== 'resolved');
+  return others.length === 0 ? '' : sourceSummary(others);
+}
+
+/**
+ * When the incident was resolved: its alerts' latest resolvedDateTime (the incident resource has
+ * none), else its last update. Stable across later comments, so a resolved card is not redrawn
+ * for them.
+ */
+function resolvedAt(incident: Incident): string {
+  const times = (incident.alerts ?? []).map((a) => a.resolvedDateTime).filter((t): t is string => Boolean(t));
+  return times.length > 0 ? times.reduce((a, b) => (a > b ? a : b)) : incident.lastUpdateDateTime;
+}
+
+/** Alerts alike in title, tool, severity and status, as one line each with how many there are. */
+function alertLines(alerts: readonly Alert[], incidentUrl: string | null): IncidentCardData['alerts'] {
+  const lines = new Map<string, { alert: Alert; count: number }>();
+  for (const alert of alerts) {
+    const key = JSON.stringify([alert.title, alert.serviceSource, alert.severity, alert.status]);
+    const line = lines.get(key);
+    if (line) line.count++;
+    else lines.set(key, { alert, count: 1 });
+  }
+  return [...lines.values()].map(({ alert: a, count }) => ({
+    title: plain(a.title || a.id),
+    url: linkTarget(a.alertWebUrl ?? incidentUrl, 'https://security.microsoft.com/alerts'),
+    source: plain(sourceWords(a.serviceSource)),
+    severity: plain(SEVERITY_WORDS[a.severity]),
+    status: plain(ALERT_STATUS_WORDS[a.status]),
+    count: count > 1 ? md` · ${count} alerts alike` : md``,
+  }));
+}
+
 /**
  * `notice` is markdown the bot wrote (a portal change told by describeChange, a stale card's
  * message): it arrives as a string from the publisher and is shown as it is.
  */
-export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string; irmSync?: IrmSyncView; namer?: Namer; revealable?: boolean } = {}): IncidentCardData {
+export function incidentCardData(incident: Incident, options: IncidentCardOptions = {}): IncidentCardData {
   const alerts = incident.alerts ?? [];
   const isResolved = incident.status === 'resolved';
-  const started = alerts.reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
+  const isOpen = !isResolved && incident.status !== 'redirected';
   const newestComment = [...incident.comments].sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime))[0];
   const resolvedWithClassification = incident.classification && incident.classification !== 'unknown' ? CLASSIFICATION_WORDS[incident.classification] : 'Not classified';
+  const namer = options.namer ?? byName;
+  const person = personAtRisk(incident);
+  const story = storyOf(incident);
+  const storyFacts: IncidentCardData['storyFacts'] = [];
+  const activity = [...story.categories, ...(story.techniques.length > 0 ? [`MITRE ${story.techniques.join(', ')}`] : [])];
+  if (activity.length > 0) storyFacts.push({ title: 'Activity', value: plain(activity.join(' · ')) });
+  if (story.files.length > 0) storyFacts.push({ title: 'Files', value: plain(story.files.slice(0, 5).join(', ') + (story.files.length > 5 ? ` and ${story.files.length - 5} more` : '')) });
+  if (story.recommendedAction) storyFacts.push({ title: 'Next step', value: plain(story.recommendedAction) });
+  const isNew = incident.status === 'active' || incident.status === 'awaitingAction';
+  const others = otherToolsText(alerts);
+  const draft = options.draft ?? {};
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
@@ -145,7 +240,12 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     severityColour: isResolved ? 'Default' : SEVERITY_COLOURS[incident.severity],
     severityStyle: isResolved ? 'emphasis' : SEVERITY_STYLE[incident.severity],
     userText: userText(incident, options.namer),
-    started: whenText(started),
+    hasStory: story.description !== '',
+    story: plain(inCardWords(story.description, person, namer)),
+    storyFacts,
+    ageTitle: isResolved ? 'Resolved' : isNew ? 'New since' : 'Open since',
+    age: whenText(isResolved ? resolvedAt(incident) : incident.createdDateTime),
+    started: whenText(startedAt(incident)),
     sourceSummary: plain(sourceSummary(alerts)),
     defenderStatus: plain(INCIDENT_STATUS_WORDS[incident.status]),
     irmStatus: irmStatusText(incident, options.irmSync),
@@ -157,23 +257,32 @@ export function incidentCardData(incident: Incident, options: { decision?: Decis
     decision: options.decision ? decisionText(options.decision) : md``,
     hasComment: isResolved && newestComment !== undefined,
     comment: newestComment ? md`${plain(shortened(newestComment.comment, COMMENT_SHOWN))} (${plain(newestComment.createdByDisplayName || 'Defender')}, ${whenText(newestComment.createdDateTime)})` : md``,
-    alerts: alerts.map((a) => ({
-      title: plain(a.title || a.id),
-      url: linkTarget(a.alertWebUrl ?? incident.incidentWebUrl, 'https://security.microsoft.com/alerts'),
-      source: plain(sourceWords(a.serviceSource)),
-      severity: plain(SEVERITY_WORDS[a.severity]),
-      status: plain(ALERT_STATUS_WORDS[a.status]),
-    })),
+    alerts: alertLines(alerts, incident.incidentWebUrl),
     hasNotice: Boolean(options.notice),
     notice: trustedMarkdown(options.notice ?? ''),
-    canStart: incident.status === 'active' || incident.status === 'awaitingAction',
-    canResolve: !isResolved && incident.status !== 'redirected',
+    canStart: isNew,
+    canResolve: isOpen,
+    canAssign: isOpen && !isNew,
+    canEscalate: isOpen,
+    canReopen: isResolved,
+    canNote: incident.status !== 'redirected',
     canReveal: options.revealable ?? false,
     incidentUrl: linkTarget(incident.incidentWebUrl, 'https://security.microsoft.com/incidents'),
-    // Each choice says what Insider Risk Management will show (the mapping the product fixes).
-    classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: `${CLASSIFICATION_WORDS[c]}: IRM shows ${irmStatusFor('resolved', c)}`, value: c })),
+    // The titles are the contract's; what each does to Insider Risk Management is said beside them (resolveEffect).
+    classificationChoices: RESOLVE_CLASSIFICATIONS.map((c) => ({ title: CLASSIFICATION_WORDS[c], value: c })),
     determinationChoices: RESOLVE_CLASSIFICATIONS.flatMap((c) =>
       DETERMINATIONS_BY_CLASSIFICATION[c].map((d) => ({ title: `${CLASSIFICATION_WORDS[c]}: ${DETERMINATION_WORDS[d]}`, value: `${c}/${d}` })),
     ),
+    resolveEffect: joinMarkdown(
+      [
+        md`**In Insider Risk Management:** True positive shows ${plain(irmStatusFor('resolved', 'truePositive'))}; False positive and Informational, expected activity show ${plain(irmStatusFor('resolved', 'falsePositive'))}.`,
+        others ? md`**Also closes** this incident's alerts from other tools (${plain(others)}).` : md`Closes the incident and its ${alerts.length} alert${alerts.length === 1 ? md`` : md`s`} in Defender.`,
+        md`A true positive needs a comment.`,
+      ],
+      '\n\n',
+    ),
+    draftClassification: draft.classification ?? '',
+    draftDetermination: draft.determination ?? '',
+    draftComment: draft.comment ?? '',
   };
 }

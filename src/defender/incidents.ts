@@ -2,6 +2,7 @@
  * What an incident says, read the same way everywhere (cards, triage, the poller, the tab): its
  * Insider Risk Management alerts, the person at risk, and the status Purview IRM shows for it.
  */
+import { z } from 'zod';
 import { irmStatusFor, type IrmStatus } from './irm-mapping.js';
 import { IRM_SOURCE, userAtRisk, type Alert, type Incident, type UserAccount } from './model.js';
 
@@ -44,4 +45,46 @@ export function irmStatusesOf(incident: Incident): Map<IrmStatus, number> {
 export function agreedIrmStatus(incident: Incident): IrmStatus | null {
   const statuses = irmStatusesOf(incident);
   return statuses.size === 1 ? [...statuses.keys()][0]! : null;
+}
+
+/** What an incident's IRM alerts say happened: read from the alerts (*alert* resource, v1.0), IRM's own first. */
+export interface IncidentStory {
+  /** The earliest IRM alert's description (the other tools' when the incident has no IRM alert). */
+  description: string;
+  recommendedAction: string;
+  /** Categories and MITRE techniques of the IRM alerts, each once. */
+  categories: string[];
+  techniques: string[];
+  /** File names in the alerts' file evidence (*fileEvidence*), each once. */
+  files: string[];
+}
+
+const fileEvidenceSchema = z.object({ fileDetails: z.object({ fileName: z.string().min(1) }) });
+
+function firstActivity(alert: Alert): string {
+  return alert.firstActivityDateTime ?? alert.createdDateTime;
+}
+
+export function storyOf(incident: Incident): IncidentStory {
+  const irm = irmAlertsOf(incident);
+  const alerts = [...(irm.length > 0 ? irm : (incident.alerts ?? []))].sort((a, b) => firstActivity(a).localeCompare(firstActivity(b)));
+  const unique = (values: string[]) => [...new Set(values.filter((v) => v.trim() !== ''))];
+  const files = alerts.flatMap((a) =>
+    a.evidence.filter((e) => e['@odata.type'].endsWith('fileEvidence')).flatMap((e) => {
+      const parsed = fileEvidenceSchema.safeParse(e);
+      return parsed.success ? [parsed.data.fileDetails.fileName] : [];
+    }),
+  );
+  return {
+    description: alerts.find((a) => a.description.trim())?.description.trim() ?? '',
+    recommendedAction: alerts.find((a) => a.recommendedActions.trim())?.recommendedActions.trim() ?? '',
+    categories: unique(alerts.map((a) => a.category)),
+    techniques: unique(alerts.flatMap((a) => a.mitreTechniques)),
+    files: unique(files),
+  };
+}
+
+/** When the incident's activity started: its alerts' earliest first activity, else when Defender created it. */
+export function startedAt(incident: Incident): string {
+  return (incident.alerts ?? []).reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
 }

@@ -127,6 +127,11 @@ export const alertSchema = z.object({
   providerAlertId: z.string().nullish().transform((v) => v ?? null),
   title: z.string().nullish().transform((v) => v ?? ''),
   description: z.string().nullish().transform((v) => v ?? ''),
+  /** What the detecting tool suggests doing next (*alert* resource, v1.0). */
+  recommendedActions: z.string().nullish().transform((v) => v ?? ''),
+  /** The attack-kill-chain category, e.g. Exfiltration (*alert* resource, v1.0). */
+  category: z.string().nullish().transform((v) => v ?? ''),
+  mitreTechniques: z.array(z.string()).nullish().transform((v) => v ?? []),
   severity: evolvableEnum(SEVERITIES),
   status: evolvableEnum(ALERT_STATUSES),
   classification: evolvableEnum(CLASSIFICATIONS).nullish().transform((v) => v ?? null),

@@ -58,13 +58,29 @@ export class OnCallReminders {
     return failed;
   }
 
+  /**
+   * Escalate an incident now, whatever its age: the escalation contact is mentioned where its cards
+   * are, and the automatic escalation is then not sent again. Answers who heard of it, or null when
+   * nobody is named to escalate to.
+   */
+  async escalateNow(incident: Pick<Incident, 'id' | 'displayName' | 'createdDateTime'>, by: string): Promise<{ contact: string; delivered: number } | null> {
+    const { oncall } = this.deps;
+    const contact = await oncall.escalationContact();
+    if (!contact) return null;
+    const notice: DueNotice = { incidentId: incident.id, kind: 'escalation', contact, title: incident.displayName || `Incident ${incident.id}` };
+    const { delivered } = await this.send(notice, incident.createdDateTime, `escalated by ${by}`);
+    if (delivered > 0) await oncall.markSent(incident.id, 'escalation');
+    return { contact: contact.name ?? contact.upn, delivered };
+  }
+
   /** One notice, to every conversation the incident's cards are in. */
-  private async send(notice: DueNotice, createdDateTime: string | undefined): Promise<{ delivered: number; failed: number }> {
+  private async send(notice: DueNotice, createdDateTime: string | undefined, why?: string): Promise<{ delivered: number; failed: number }> {
     const { oncall, store, sender } = this.deps;
     const mention = oncall.mentionOf(notice.contact);
     const minutes = Math.round((this.deps.now().getTime() - Date.parse(createdDateTime ?? this.deps.now().toISOString())) / 60_000);
     const heading = notice.kind === 'reminder' ? `Reminder: incident ${notice.incidentId} is still New` : `Escalation: incident ${notice.incidentId} is still New`;
-    const card = renderCard('notice', { heading, text: `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`, colour: notice.kind === 'reminder' ? 'Default' : 'Attention' });
+    const text = why ? `${plain(notice.title)}: ${plain(why)}, ${minutes} minutes after it was raised.` : `${plain(notice.title)}: nobody has started investigating after ${minutes} minutes.`;
+    const card = renderCard('notice', { heading: why ? `Escalation: incident ${notice.incidentId}` : heading, text, colour: notice.kind === 'reminder' ? 'Default' : 'Attention' });
     let delivered = 0;
     let failed = 0;
     for (const post of await store.postsFor(notice.incidentId)) {

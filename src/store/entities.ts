@@ -91,8 +91,10 @@ export type PostRecord = z.infer<typeof postSchema>;
 
 export const decisionSchema = z.object({
   incidentId: z.string(),
-  action: z.enum(['startInvestigation', 'resolve']),
+  action: z.enum(['startInvestigation', 'resolve', 'assign', 'reopen']),
   by: actorSchema,
+  /** Who an `assign` gave the incident to (a UPN). */
+  assignee: z.string().optional(),
   at: z.string(),
   classification: z.string().optional(),
   determination: z.string().optional(),

@@ -12,13 +12,14 @@ import type { DecisionRecord, IncidentRecord } from '../store/store.js';
 export const PENDING_DECISION_MS = 5 * 60_000;
 
 /** Who a decision assigns the incident to (what triage writes to Defender's assignedTo). */
-export function assigneeOf(decision: Pick<DecisionRecord, 'by'>): string {
-  return decision.by.upn ?? decision.by.name;
+export function assigneeOf(decision: Pick<DecisionRecord, 'by' | 'assignee'>): string {
+  return decision.assignee ?? decision.by.upn ?? decision.by.name;
 }
 
 /** Whether the incident is in the state the decision puts it in. */
 function shows(decision: DecisionRecord, state: { status?: string; classification?: string | null; assignedTo?: string | null }): boolean {
   if (decision.action === 'resolve') return state.status === 'resolved' && state.classification === decision.classification;
+  if (decision.action === 'reopen') return state.status !== 'resolved' && state.status !== 'redirected';
   return state.status !== 'resolved' && state.status !== 'redirected' && state.assignedTo === assigneeOf(decision);
 }
 

@@ -8,6 +8,7 @@ import { irmAlertsOf } from '../defender/incidents.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import {
   CLASSIFICATION_WORDS,
+  INCIDENT_STATUS_WORDS,
   DETERMINATIONS_BY_CLASSIFICATION,
   DETERMINATION_WORDS,
   alertUpdateDetermination,
@@ -98,7 +99,7 @@ export class TriageService {
   async startInvestigation(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
     return this.oneAtATime(incidentId, async () => {
       const incident = await this.current(incidentId, cardVersion);
-      if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}. Reopen it in the Defender portal if it needs another look.`, incident);
+      if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}. Reopen it from the card if it needs another look.`, incident);
       if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
       const assignee = actor.upn ?? actor.name;
       const toStart = irmAlertsOf(incident).filter((a) => a.status !== 'resolved' && (a.status !== 'inProgress' || a.assignedTo !== assignee));
@@ -122,9 +123,8 @@ export class TriageService {
         );
       }
       const incident = await this.current(incidentId, cardVersion);
-      const who = actor.upn ? `${actor.name} (${actor.upn})` : actor.name;
       const irmWord = irmStatusFor('resolved', request.classification);
-      const note = `Resolved as ${CLASSIFICATION_WORDS[request.classification]} (${DETERMINATION_WORDS[determination]}) by ${who} from Microsoft Teams; Insider Risk Management: ${irmWord}.`;
+      const note = `Resolved as ${CLASSIFICATION_WORDS[request.classification]} (${DETERMINATION_WORDS[determination]}) by ${who(actor)} from Microsoft Teams; Insider Risk Management: ${irmWord}.`;
       const comment = request.comment?.trim() ? `${note} Comment: ${request.comment.trim()}` : note;
       const irmAlerts = irmAlertsOf(incident);
       // The same decision sent again after a failure part-way (Defender resolves an incident once
@@ -154,6 +154,81 @@ export class TriageService {
         { irmChanges: true },
       );
     });
+  }
+
+  /**
+   * Give the incident to someone (`assignee` is a UPN): Defender's incident and its open IRM alerts
+   * (*Update incident* and *Update alert* both take `assignedTo`; no page says whether assigning
+   * an incident assigns its alerts, so the bot writes both).
+   */
+  async assign(incidentId: string, actor: Actor, assignee: string, cardVersion?: string): Promise<TriageOutcome> {
+    return this.oneAtATime(incidentId, async () => {
+      const incident = await this.current(incidentId, cardVersion);
+      this.refuseClosed(incident, 'assign');
+      if (incident.assignedTo === assignee) throw new IncidentConflictError(`Incident ${incidentId} is already assigned to ${assignee}.`, incident);
+      const decision: DecisionRecord = { incidentId, action: 'assign', by: actor, at: this.now().toISOString(), assignee };
+      return this.decide(decision, async () => {
+        await this.deps.client.updateIncident(incidentId, { assignedTo: assignee });
+        for (const alert of irmAlertsOf(incident)) {
+          if (alert.status !== 'resolved' && alert.assignedTo !== assignee) await this.deps.client.updateAlert(alert.id, { assignedTo: assignee });
+        }
+      });
+    });
+  }
+
+  /**
+   * Reopen a resolved incident (*Update incident*: `status` active). Its IRM alerts go back to New,
+   * which Purview shows as Needs review; an alert Defender left resolved is set New too.
+   */
+  async reopen(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
+    return this.oneAtATime(incidentId, async () => {
+      const incident = await this.getIrmIncident(incidentId);
+      this.reading.set(incidentId, incident);
+      if (incident.status !== 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is not resolved (it is ${INCIDENT_STATUS_WORDS[incident.status]}): there is nothing to reopen.`, incident);
+      if (cardVersion !== undefined && cardVersion !== incident.lastUpdateDateTime) throw new StaleCardError(incident);
+      const decision: DecisionRecord = { incidentId, action: 'reopen', by: actor, at: this.now().toISOString() };
+      return this.decide(
+        decision,
+        async () => {
+          await this.deps.client.addIncidentComment(incidentId, `Reopened by ${who(actor)} from Microsoft Teams.`);
+          await this.deps.client.updateIncident(incidentId, { status: 'active' });
+          for (const alert of irmAlertsOf(await this.getIrmIncident(incidentId))) {
+            if (alert.status === 'resolved') await this.deps.client.updateAlert(alert.id, { status: 'new' });
+          }
+        },
+        { irmChanges: true },
+      );
+    });
+  }
+
+  /** A note on the incident, written to Defender as a comment on it (*Create comment for incident*). */
+  async addNote(incidentId: string, actor: Actor, note: string): Promise<TriageOutcome> {
+    const text = note.trim();
+    if (!text) throw new BadInputError('Write the note first: it is saved as a comment on the incident in Defender.');
+    return this.comment(incidentId, `Note from ${who(actor)} in Microsoft Teams: ${text}`);
+  }
+
+  /** Say on the incident in Defender that it was escalated, and to whom. */
+  async noteEscalation(incidentId: string, actor: Actor, to: string): Promise<TriageOutcome> {
+    return this.comment(incidentId, `Escalated to ${to} by ${who(actor)} from Microsoft Teams.`, (incident) => this.refuseClosed(incident, 'escalate'));
+  }
+
+  private async comment(incidentId: string, text: string, check?: (incident: Incident) => void): Promise<TriageOutcome> {
+    return this.oneAtATime(incidentId, async () => {
+      const incident = await this.getIrmIncident(incidentId);
+      this.reading.set(incidentId, incident);
+      if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
+      check?.(incident);
+      await this.deps.client.addIncidentComment(incidentId, text);
+      const after = await this.afterChange(incidentId);
+      return { incident: after.incident, notice: after.storeLags ? STORE_LAGS_NOTICE : undefined };
+    });
+  }
+
+  /** Assigning or escalating a closed incident is refused with the incident as it stands. */
+  private refuseClosed(incident: Incident, what: string): void {
+    if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incident.id} is resolved: reopen it before you ${what} it.`, incident);
+    if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incident.id} was merged into another incident. Open it in the Defender portal.`, incident);
   }
 
   /**
@@ -273,4 +348,9 @@ export class TriageService {
       }),
     );
   }
+}
+
+/** An analyst as a comment in Defender names them. */
+function who(actor: Actor): string {
+  return actor.upn ? `${actor.name} (${actor.upn})` : actor.name;
 }

@@ -19,6 +19,7 @@ import { incidentRecord } from '../../src/store/known-incidents.js';
 const texts = (card: unknown): string => JSON.stringify(card);
 const HOSTILE = '[click me](https://evil.example/phish) **bold** <at>Eve</at>';
 const actionTitles = (card: { actions?: unknown[] }) => (card.actions ?? []).map((a) => (a as { title: string }).title);
+const primaryTitles = (card: { actions?: unknown[] }) => (card.actions ?? []).filter((a) => (a as { mode?: string }).mode !== 'secondary').map((a) => (a as { title: string }).title);
 
 describe('incident card', () => {
   it('shows what an analyst needs to decide on a new incident', () => {
@@ -33,7 +34,9 @@ describe('incident card', () => {
     expect(text).toMatch(/"title":"IRM status","value":"Needs review"/);
     expect(text).toContain('https://security.microsoft.com/incidents/2101?tid=t');
     expect(text).toContain('https://security.microsoft.com/alerts/da1?tid=t');
-    expect(actionTitles(card)).toEqual(['Start investigation', 'Resolve', 'User summary', 'Open in Defender']);
+    // One to three primary buttons; the rest in the overflow (mode secondary); at most six.
+    expect(actionTitles(card)).toEqual(['Start investigation', 'Resolve', 'Add note', 'Escalate now', 'Open in Defender']);
+    expect(primaryTitles(card)).toEqual(['Start investigation', 'Resolve', 'Add note']);
     expect(text).not.toContain('"title":"Classification","value"');
   });
 
@@ -42,8 +45,13 @@ describe('incident card', () => {
     const resolve = (card.actions ?? []).find((a) => (a as { title: string }).title === 'Resolve') as { card: { body: Record<string, unknown>[]; actions: Record<string, unknown>[] } };
     const classification = resolve.card.body.find((b) => b.id === 'classification')!;
     expect(classification.isRequired).toBe(true);
-    // Each says what Insider Risk Management will show.
-    expect((classification.choices as { title: string }[]).map((c) => c.title)).toEqual(['True positive: IRM shows Confirmed', 'False positive: IRM shows Dismissed', 'Informational, expected activity: IRM shows Dismissed']);
+    // The contract's titles; the form says what each does to Insider Risk Management, and which alerts it closes.
+    expect((classification.choices as { title: string }[]).map((c) => c.title)).toEqual(['True positive', 'False positive', 'Informational, expected activity']);
+    const effect = JSON.stringify(resolve.card.body[0]);
+    expect(effect).toContain('True positive shows Confirmed');
+    expect(effect).toContain('False positive and Informational, expected activity show Dismissed');
+    expect(effect).toContain('1 Defender for Endpoint, 1 Entra ID Protection, 1 Data Loss Prevention');
+    expect(effect).toContain('A true positive needs a comment');
     expect(resolve.card.body.find((b) => b.id === 'comment')?.isMultiline).toBe(true);
     expect(resolve.card.actions[0]).toMatchObject({ type: 'Action.Execute', title: 'Submit', verb: 'resolve', data: { incidentId: '2101', version: '2026-11-20T10:00:00Z' } });
   });
@@ -52,7 +60,7 @@ describe('incident card', () => {
     const card = renderCard('incident', incidentCardData(incidentFixture('inProgress')));
     expect(texts(card)).toMatch(/"title":"Defender status","value":"In progress"/);
     expect(texts(card)).toMatch(/"title":"Assigned to","value":"alex.wilber@contoso.com"/);
-    expect(actionTitles(card)).toEqual(['Resolve', 'User summary', 'Open in Defender']);
+    expect(actionTitles(card)).toEqual(['Resolve', 'Add note', 'Assign to me', 'Escalate now', 'Open in Defender']);
   });
 
   it.each([
@@ -67,7 +75,19 @@ describe('incident card', () => {
     expect(text).toContain(`"title":"Determination","value":"${determination}"`);
     expect(text).toContain(`"title":"IRM status","value":"${irm}"`);
     expect(text).toContain('by Alex Wilber (alex.wilber@contoso.com) in Teams, {{DATE(2026-11-20T10:00:00Z, SHORT)}}');
-    expect(actionTitles(card)).toEqual(['User summary', 'Open in Defender']);
+    expect(actionTitles(card)).toEqual(['Reopen', 'Add note', 'Open in Defender']);
+  });
+
+  it("tells the story in the alert's words, naming the person as the card does (a pseudonym in shared conversations)", () => {
+    const incident = incidentFixture('new');
+    incident.alerts![0]!.description = 'Adele Vance copied files to USB; adele.vance@contoso.com then signed in as adele.vance.';
+    incident.alerts![0]!.recommendedActions = 'Contact the manager.';
+    const named = texts(renderCard('incident', incidentCardData(incident)));
+    expect(named).toContain('Adele Vance copied files to USB; adele.vance@contoso.com then signed in as adele.vance.');
+    expect(named).toContain('"title":"Next step","value":"Contact the manager."');
+    const pseudonymous = texts(renderCard('incident', incidentCardData(incident, { namer: () => 'Person 7F3A' })));
+    expect(pseudonymous).toContain('Person 7F3A copied files to USB; Person 7F3A then signed in as Person 7F3A.');
+    expect(pseudonymous).not.toMatch(/adele/i);
   });
 
   it('keeps Graph text from breaking markdown', () => {

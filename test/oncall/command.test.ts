@@ -23,6 +23,7 @@ function request(args: string[], mentions: Mentioned[] = []): CommandRequest {
     actor: { id: '29:lee', name: 'Lee Gu', aadObjectId: 'aad-lee', upn: 'lee.gu@contoso.com' },
     conversation: { key: 'c1', kind: 'channel', reference: {}, installedAt: new Date(T0).toISOString(), backfilled: true },
     mentions,
+    upnOf: async () => undefined,
     async reply(message) {
       replies.push(typeof message === 'string' ? message : JSON.stringify(message));
     },

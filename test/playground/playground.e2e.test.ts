@@ -52,7 +52,7 @@ describe('in the Agents Playground', () => {
     await waitForCardText(card, /Investigation started by Alex Wilber/);
 
     await clickCardButton(card, 'Resolve');
-    await chooseOption(card, 'Classification', 'True positive: IRM shows Confirmed');
+    await chooseOption(card, 'Classification', 'True positive');
     await fillText(card, 'Comment', 'Copied the product roadmap to USB two days before leaving.');
     // The README's picture: the whole card with its Resolve form filled in, from this very run.
     await card.screenshot({ path: screenshotPath('incident-card.png') });
@@ -77,7 +77,7 @@ describe('in the Agents Playground', () => {
     });
     const card = await waitForCard(page, `Insider risk incident ${created.incidentId}`, { after: mark, timeout: 20_000 });
     await clickCardButton(card, 'Resolve');
-    await chooseOption(card, 'Classification', 'False positive: IRM shows Dismissed');
+    await chooseOption(card, 'Classification', 'False positive');
     await fillText(card, 'Comment', 'Approved migration to the new file share.');
     await clickCardButton(card, 'Submit');
     await waitForCardText(card, /IRM status\s*Dismissed/);

@@ -98,7 +98,7 @@ describe('two replicas on Azure Blob Storage', () => {
     // Hold the first alert PATCH: the first decision is half written when the second click lands.
     let caught = false;
     const stall = gate.hold((r) => !caught && r.method === 'PATCH' && r.path.includes('/security/alerts_v2/') && (caught = true));
-    const click = (replica: BotApp, classification: string) => postActivity(replica.messagesUrl, cardAction(connector.serviceUrl, CHANNEL, 'resolve', { incidentId, classification }));
+    const click = (replica: BotApp, classification: string) => postActivity(replica.messagesUrl, cardAction(connector.serviceUrl, CHANNEL, 'resolve', { incidentId, classification, comment: 'Checked the activity.' }));
     const onFirst = click(first, 'truePositive');
     await stall.arrived;
     const onSecond = click(second, 'falsePositive');

@@ -89,7 +89,7 @@ describe('the incident-queue tab outside Teams', () => {
     await waitForCardText(card, `Insider risk incident ${resolvedId}`);
     await tab.screenshot({ path: screenshotPath('tab-queue.png') });
     await clickCardButton(card, 'Resolve');
-    await card.locator('select').first().selectOption({ label: 'True positive: IRM shows Confirmed' });
+    await card.locator('select').first().selectOption({ label: 'True positive' });
     await card.locator('textarea').fill('Confirmed with HR; resolved from the tab');
     await clickCardButton(card, 'Submit');
     await waitForCardText(tab.locator('#detail .ac-adaptiveCard').first(), /Defender status Resolved/);

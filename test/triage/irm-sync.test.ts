@@ -21,7 +21,7 @@ afterAll(async () => {
 async function resolvedIncident(classification: string): Promise<{ incidentId: string; card: unknown }> {
   const created = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'lee.gu@contoso.com' } });
   await stack.bot.services.poller.poll();
-  const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, classification }));
+  const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, classification, comment: 'Checked the activity.' }));
   return { incidentId: created.body.incidentId, card: (res.body as { value: unknown }).value };
 }
 

@@ -46,7 +46,7 @@ describe('outdated cards', () => {
   it('an old card cannot re-classify a resolved incident', async () => {
     const created = await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'medium', user: { upn: 'lee.gu@contoso.com' } });
     const v = await version(created.body.incidentId);
-    await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'truePositive' }));
+    await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'truePositive', comment: 'USB copy confirmed with HR.' }));
     const before = (await writes()).length;
     const again = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'falsePositive' }));
     expect(again.status).toBe(200);
@@ -63,7 +63,7 @@ describe('two analysts at once', () => {
     const v = await version(created.body.incidentId);
     const before = (await writes()).length;
     const [a, b] = await Promise.all([
-      postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'truePositive' })),
+      postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'truePositive', comment: 'USB copy confirmed with HR.' })),
       postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'resolve', { incidentId: created.body.incidentId, version: v, classification: 'falsePositive' }, undefined, OTHER_OPERATOR)),
     ]);
     // Both answered with a card; the loser's says who decided what.

@@ -178,7 +178,7 @@ describe('a decision racing a poll', () => {
     // Hold the re-read that follows the decision's last write: the decision is in Defender, the bot has not caught up.
     const hold = gate.hold((r) => patched && r.method === 'GET' && r.path.endsWith(`/security/incidents/${incidentId}`));
     const patch = gate.hold((r) => r.method === 'PATCH' && r.path.endsWith(`/security/incidents/${incidentId}`));
-    const click = postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:race', 'resolve', { incidentId, classification: 'truePositive' }));
+    const click = postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:race', 'resolve', { incidentId, classification: 'truePositive', comment: 'USB copy confirmed with HR.' }));
     await patch.arrived;
     // A poll while the incident's own PATCH is in flight: the alerts are already resolved.
     await stack.bot.services.poller.poll();
@@ -238,7 +238,7 @@ describe('racing resolves while polls run', () => {
     })();
     const clicks = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:burst', 'resolve', { incidentId, classification: i % 2 ? 'falsePositive' : 'truePositive' }, undefined, i % 2 ? OPERATOR_TWO : ALEX)),
+        postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:burst', 'resolve', { incidentId, classification: i % 2 ? 'falsePositive' : 'truePositive', comment: 'Checked the activity.' }, undefined, i % 2 ? OPERATOR_TWO : ALEX)),
       ),
     );
     clicking = false;
@@ -357,7 +357,7 @@ describe('a decision whose Graph writes stall', () => {
     await stack.bot.services.poller.poll();
     const [activityId] = [...stack.connector.messages('a:slow').keys()];
     const stall = stack.gate!.hold((r) => r.method === 'PATCH' && r.path.endsWith(`/security/incidents/${incidentId}`));
-    const click = () => postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:slow', 'resolve', { incidentId, classification: 'truePositive' }, activityId));
+    const click = () => postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:slow', 'resolve', { incidentId, classification: 'truePositive', comment: 'USB copy confirmed with HR.' }, activityId));
     const first = await click();
     // Answered while the incident's PATCH is still held by the proxy.
     await stall.arrived;
@@ -392,7 +392,7 @@ describe('Defender throttling during a click', () => {
     await stack.bot.services.poller.poll();
     await stack.admin('POST', '/_admin/faults', { rate: 1, kinds: ['429'], paths: ['/v1.0/security/incidents'] });
     try {
-      const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:throttled', 'resolve', { incidentId, classification: 'truePositive' }));
+      const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:throttled', 'resolve', { incidentId, classification: 'truePositive', comment: 'USB copy confirmed with HR.' }));
       expect(res.status).toBe(200);
       // A message answer: Teams shows it and keeps the clicked card.
       expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });

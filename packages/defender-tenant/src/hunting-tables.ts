@@ -218,7 +218,14 @@ function sha256(random: Random): string {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** One AlertInfo row per alert and AlertEvidence for its user (and device for endpoint alerts); IRM alerts also bring the activity behind them. */
-export function addAlertRows(tables: HuntingTables, alert: AlertFacts, user: DirectoryUser, random: Random): void {
+/** The file an IRM alert's activity was about, as its evidence names it (none for other tools' alerts). */
+export interface EvidenceFile {
+  fileName: string;
+  filePath: string;
+  sha256: string;
+}
+
+export function addAlertRows(tables: HuntingTables, alert: AlertFacts, user: DirectoryUser, random: Random): EvidenceFile | undefined {
   const words = HUNTING_SOURCE_WORDS[alert.source];
   const severity = SEVERITY_WORDS[alert.severity] ?? 'Unknown';
   const attackTechniques = alert.mitreTechniques.length > 0 ? JSON.stringify(alert.mitreTechniques) : '';
@@ -279,11 +286,11 @@ export function addAlertRows(tables: HuntingTables, alert: AlertFacts, user: Dir
       }),
     );
   }
-  if (alert.irmPolicy) addIrmActivity(tables, alert, alert.irmPolicy, user, random, evidenceBase);
+  return alert.irmPolicy ? addIrmActivity(tables, alert, alert.irmPolicy, user, random, evidenceBase) : undefined;
 }
 
 /** The activity an IRM alert was raised on: events between its first and last activity, and the behaviours IRM saw in them. */
-function addIrmActivity(tables: HuntingTables, alert: AlertFacts, policy: IrmPolicy, user: DirectoryUser, random: Random, evidenceBase: Partial<Record<ColumnName<'AlertEvidence'>, Json>>): void {
+function addIrmActivity(tables: HuntingTables, alert: AlertFacts, policy: IrmPolicy, user: DirectoryUser, random: Random, evidenceBase: Partial<Record<ColumnName<'AlertEvidence'>, Json>>): EvidenceFile {
   const start = Date.parse(alert.firstActivityDateTime);
   const end = Date.parse(alert.lastActivityDateTime);
   const policyMatch = { PolicyName: policy.name, PolicyId: random.guid(), AlertId: alert.id, RiskScore: random.int(60, 99) };
@@ -298,14 +305,15 @@ function addIrmActivity(tables: HuntingTables, alert: AlertFacts, policy: IrmPol
   });
   // The file the activity was about is evidence on the alert too.
   const evidenceFile = actions.some((a) => a === 'FileArchived' || a === 'FileUploaded' || a === 'FileUploadedToCloud') ? archive : `${base}.${extension}`;
+  const file: EvidenceFile = { fileName: evidenceFile, filePath: `C:\\Users\\${user.upn.split('@')[0] ?? 'user'}\\Documents`, sha256: sha256(random) };
   tables.AlertEvidence.push(
     huntingRow('AlertEvidence', {
       ...evidenceBase,
       EntityType: 'File',
       EvidenceRole: 'Related',
-      FileName: evidenceFile,
-      FolderPath: `C:\\Users\\${user.upn.split('@')[0] ?? 'user'}\\Documents`,
-      SHA256: sha256(random),
+      FileName: file.fileName,
+      FolderPath: file.filePath,
+      SHA256: file.sha256,
       AccountUpn: user.upn,
       DeviceId: user.deviceId,
       DeviceName: user.deviceName,
@@ -335,6 +343,7 @@ function addIrmActivity(tables: HuntingTables, alert: AlertFacts, policy: IrmPol
       }),
     );
   });
+  return file;
 }
 
 function dataSecurityEvent(

@@ -178,7 +178,7 @@ export class TenantState {
     this.incidents.set(incident.id, incident);
     for (const alert of alerts) {
       this.alerts.set(alert.id, alert);
-      addAlertRows(
+      const file = addAlertRows(
         this.hunting,
         {
           id: alert.id,
@@ -195,6 +195,8 @@ export class TenantState {
         input.user,
         random,
       );
+      // The file the hunting tables name is the alert's evidence on Graph too (*fileEvidence*, v1.0).
+      if (file) alert.evidence.push({ ...evidenceBase('fileEvidence', alert.createdDateTime), roles: ['related'], detectionStatus: 'detected', mdeDeviceId: null, fileDetails: { fileName: file.fileName, filePath: file.filePath, sha256: file.sha256, sha1: null, fileSize: null, filePublisher: null, signer: null, issuer: null } });
     }
     return { incident, alerts };
   }

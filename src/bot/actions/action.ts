@@ -7,6 +7,7 @@ import type { ConversationRecord } from '../../store/store.js';
 import { BadInputError, IncidentConflictError } from '../../errors.js';
 import { STORE_LAGS_NOTICE, type TriageOutcome } from '../../triage/triage.js';
 import { renderCard } from '../../cards/render.js';
+import type { ResolveDraft } from '../../cards/incident-view.js';
 import { createLogger } from '../../logger.js';
 
 const log = createLogger('triage');
@@ -50,13 +51,13 @@ export function conversationOf(context: HandlerContext, what: string): Conversat
  * A decision that does not fit the incident as it stands (an outdated card, already resolved,
  * already in progress) gets the incident as it stands back, with the reason, instead of an error.
  */
-export async function currentCardIfStale(context: HandlerContext, act: () => Promise<AdaptiveCardJson>): Promise<AdaptiveCardJson> {
+export async function currentCardIfStale(context: HandlerContext, act: () => Promise<AdaptiveCardJson>, draft?: ResolveDraft): Promise<AdaptiveCardJson> {
   try {
     return await act();
   } catch (err) {
     if (!(err instanceof IncidentConflictError)) throw err;
     context.audit.refused(err.message);
-    return context.services.cards.card(err.incident, err.message);
+    return context.services.cards.card(err.incident, err.message, undefined, draft);
   }
 }
 
@@ -72,13 +73,17 @@ export const WRITING_NOTICE =
  * them), and a failure after that is said in the conversation. Decisions on one incident run one
  * at a time, so a second click waits its turn and writes nothing twice.
  */
-export async function decideWithinBudget(context: HandlerContext, incidentId: string, decide: () => Promise<TriageOutcome>): Promise<ActionResult> {
+export async function decideWithinBudget(context: HandlerContext, incidentId: string, decide: () => Promise<TriageOutcome>, draft?: ResolveDraft): Promise<ActionResult> {
   const { services } = context;
-  const pending = currentCardIfStale(context, async () => {
-    const outcome = await decide();
-    if (outcome.notice === STORE_LAGS_NOTICE) context.audit.addDetail('written to Defender; the bot’s store could not save its record at the time');
-    return services.cards.card(outcome.incident, outcome.notice);
-  });
+  const pending = currentCardIfStale(
+    context,
+    async () => {
+      const outcome = await decide();
+      if (outcome.notice === STORE_LAGS_NOTICE) context.audit.addDetail('written to Defender; the bot’s store could not save its record at the time');
+      return services.cards.card(outcome.incident, outcome.notice);
+    },
+    draft,
+  );
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), services.decisionBudgetMs)));
   const answered = await Promise.race([pending, late]).finally(() => clearTimeout(timer));

@@ -3,6 +3,8 @@ import { CLASSIFICATION_WORDS, DETERMINATIONS_BY_CLASSIFICATION, RESOLVE_CLASSIF
 import { DETERMINATIONS } from '../../defender/model.js';
 import { decideWithinBudget, defineAction, incidentIdSchema } from './action.js';
 
+export const TRUE_POSITIVE_NEEDS_COMMENT = 'Nothing was written: a true positive needs a comment saying what you checked and what you found. Your choice is kept in the Resolve form.';
+
 const classificationList = RESOLVE_CLASSIFICATIONS.map((c) => CLASSIFICATION_WORDS[c]).join(', ');
 
 /** The form sends determinations as `classification/determination` so one list can serve all three. */
@@ -47,6 +49,13 @@ export const resolve = defineAction({
     detail: `${classification}/${determination?.determination ?? DETERMINATIONS_BY_CLASSIFICATION[classification][0]}`,
   }),
   async handle({ incidentId, version, classification, determination, comment }, context) {
-    return decideWithinBudget(context, incidentId, () => context.services.triage.resolve(incidentId, context.actor, { classification, determination: determination?.determination, comment }, version));
+    // Put back into the form if the decision is refused, so nothing typed is lost.
+    const draft = { classification, determination: determination ? `${determination.classification}/${determination.determination}` : undefined, comment };
+    if (classification === 'truePositive' && !comment?.trim()) {
+      // Confirming a person's insider risk is on the record in Defender and Purview: it says why.
+      context.audit.refused(TRUE_POSITIVE_NEEDS_COMMENT);
+      return context.services.cards.card(await context.services.triage.getIrmIncident(incidentId), TRUE_POSITIVE_NEEDS_COMMENT, undefined, draft);
+    }
+    return decideWithinBudget(context, incidentId, () => context.services.triage.resolve(incidentId, context.actor, { classification, determination: determination?.determination, comment }, version), draft);
   },
 });
