@@ -6,10 +6,15 @@ import { md, plain, trustedMarkdown, type Markdown } from './markdown.js';
 /** Insider-risk data that stays in Purview and never reaches Defender XDR (so the bot cannot show it either): said where an analyst would look for it. */
 export const NOT_IN_DEFENDER = md`Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.`;
 
-/** A date and time the Teams client renders in the reader's own time zone (its parentheses are Teams', not escaped). */
-export function whenText(iso: string): Markdown {
+/**
+ * A date and time the Teams client renders in the reader's own time zone (its parentheses are
+ * Teams', not escaped): Adaptive Cards' DATE() and TIME() (*Text features*, which wants the time
+ * to the second, no fraction). `COMPACT` ("11/30/2026") for narrow table columns, `SHORT`
+ * ("Mon, Nov 30, 2026") elsewhere.
+ */
+export function whenText(iso: string, date: 'SHORT' | 'COMPACT' = 'SHORT'): Markdown {
   const t = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return trustedMarkdown(`{{DATE(${t}, SHORT)}} {{TIME(${t})}}`);
+  return trustedMarkdown(`{{DATE(${t}, ${date})}} {{TIME(${t})}}`);
 }
 
 /** "s" after a count other than one. */

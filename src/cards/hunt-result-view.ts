@@ -6,20 +6,21 @@
  */
 import type { HuntingResult } from '../defender/graph-client.js';
 import { advancedHuntingUrl, timeRangeFor } from '../hunting/advanced-hunting-link.js';
-import type { CannedQuery, PreparedQuery } from '../hunting/canned-query.js';
+import type { CannedQuery, CardColumn, PreparedQuery } from '../hunting/canned-query.js';
 import { NOT_IN_DEFENDER, pluralS, whenText } from './common.js';
+import { cellText, columnWidth } from './hunt-cells.js';
 import { joinMarkdown, md, plain, trustedMarkdown, type Markdown } from './markdown.js';
 
 export const PAGE_ROWS = 10;
 /** A Teams card holds about 28 KB: beyond this many rows, the full result is a link away. */
 export const MAX_CARD_ROWS = 50;
-const MAX_COLUMNS = 6;
-const MAX_CELL_CHARS = 120;
+/** A result whose chosen columns are all missing (a changed schema) shows its first few as they are. */
+const FALLBACK_COLUMNS = 3;
 
 /** What the card reads of a hunt's result (hunting/service.ts's HuntResult is one). */
 export interface HuntOutcome {
   id: string;
-  query: Pick<CannedQuery, 'name' | 'description'>;
+  query: Pick<CannedQuery, 'name' | 'description' | 'card'>;
   prepared: Pick<PreparedQuery, 'kql' | 'days' | 'values'>;
   columns: HuntingResult['schema'];
   rows: HuntingResult['results'];
@@ -38,8 +39,11 @@ export interface HuntResultCardData {
   ranText: Markdown;
   hasRows: boolean;
   emptyText: Markdown;
-  columns: { name: Markdown; width: number }[];
+  /** A weight, or `"{n}px"` for a column whose values have a known width (see hunt-cells.ts). */
+  columns: { name: Markdown; width: number | string }[];
   rows: { cells: { text: Markdown }[] }[];
+  /** The card shows times in the reader's zone (DATE/TIME): it says so where a column holds one. */
+  hasTimes: boolean;
   hasNote: boolean;
   note: Markdown;
   kql: string;
@@ -52,17 +56,6 @@ export interface HuntResultCardData {
   /** Every row, sortable, with CSV: the tab's full view (a Teams dialog in Teams). */
   hasFullView: boolean;
   fullViewUrl: string;
-}
-
-/** One cell as text: dates shortened, objects as compact JSON, long values cut; escaped (file names, URLs, command lines). */
-export function cellText(value: unknown): Markdown {
-  let text: string;
-  if (value === null || value === undefined) text = '';
-  else if (typeof value === 'string') text = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(value) ? value.slice(0, 16).replace('T', ' ') : value;
-  else if (typeof value === 'object') text = JSON.stringify(value);
-  else text = String(value);
-  if (text.length > MAX_CELL_CHARS) text = `${text.slice(0, MAX_CELL_CHARS - 1)}…`;
-  return plain(text) || md` `;
 }
 
 /**
@@ -79,11 +72,13 @@ export const AS_RUN: ResultLens = { rows: (rows) => rows, text: (text) => text }
 export function huntResultCardData(result: HuntOutcome, shown = PAGE_ROWS, lens: ResultLens = AS_RUN, fullViewUrl: string | null = null): HuntResultCardData {
   const total = result.rows.length;
   const count = Math.max(0, Math.min(shown, total, MAX_CARD_ROWS));
-  const columns = result.columns.slice(0, MAX_COLUMNS);
-  const hidden = result.columns.length - columns.length;
+  const columns = shownColumns(result);
+  const shownNames = new Set(columns.flatMap((c) => sources(c)));
+  const hidden = result.columns.filter((c) => !shownNames.has(c.name)).map((c) => c.name);
   const days = result.prepared.days;
   const notes: Markdown[] = [];
-  if (hidden > 0) notes.push(md`${hidden} more column${pluralS(hidden)} (${plain(result.columns.slice(MAX_COLUMNS).map((c) => c.name).join(', '))}) in Advanced hunting.`);
+  const everyColumn = fullViewUrl !== null && total > 0 ? md`Show all` : md`Advanced hunting`;
+  if (hidden.length > 0) notes.push(md`${hidden.length} more column${pluralS(hidden.length)} (${plain(hidden.join(', '))}) in ${everyColumn}.`);
   if (count === MAX_CARD_ROWS && total > MAX_CARD_ROWS) notes.push(md`A card holds ${MAX_CARD_ROWS} rows: open Advanced hunting for all ${total}.`);
   if (result.cached) notes.push(md`From a result of the last few minutes (no new query was run).`);
   // The values are what someone typed (checked by the query's parameters, but `_` and the like pass).
@@ -102,8 +97,9 @@ export function huntResultCardData(result: HuntOutcome, shown = PAGE_ROWS, lens:
     ranText: whenText(result.ranAt),
     hasRows: total > 0,
     emptyText: md`No rows matched in the last ${days} days. ${NOT_IN_DEFENDER}`,
-    columns: columns.map((c) => ({ name: plain(c.name), width: 1 })),
-    rows: lens.rows(result.rows.slice(0, count)).map((row) => ({ cells: columns.map((c) => ({ text: cellText(row[c.name]) })) })),
+    columns: columns.map((c) => ({ name: plain(c.header), width: columnWidth(c) })),
+    rows: lens.rows(result.rows.slice(0, count)).map((row) => ({ cells: columns.map((c) => ({ text: cellText(valueOf(row, c), c.kind) })) })),
+    hasTimes: total > 0 && columns.some((c) => c.kind === 'time'),
     hasNote: notes.length > 0,
     note: joinMarkdown(notes, ' '),
     kql,
@@ -115,4 +111,23 @@ export function huntResultCardData(result: HuntOutcome, shown = PAGE_ROWS, lens:
     hasFullView: fullViewUrl !== null && total > 0,
     fullViewUrl: fullViewUrl ?? '',
   };
+}
+
+const sources = (column: CardColumn): readonly string[] => (typeof column.from === 'string' ? [column.from] : column.from);
+
+/** The query's chosen columns that the result has; if it has none of them, its first few as they come. */
+function shownColumns(result: HuntOutcome): CardColumn[] {
+  const present = new Set(result.columns.map((c) => c.name));
+  const chosen = result.query.card.filter((c) => sources(c).some((name) => present.has(name)));
+  if (chosen.length > 0) return chosen;
+  return result.columns.slice(0, FALLBACK_COLUMNS).map((c) => ({ header: c.name, from: c.name, kind: 'text' }));
+}
+
+/** The column's value in a row: with several sources, the first that has one. */
+function valueOf(row: HuntOutcome['rows'][number], column: CardColumn): unknown {
+  for (const name of sources(column)) {
+    const value = row[name];
+    if (value !== null && value !== undefined && value !== '') return value;
+  }
+  return undefined;
 }

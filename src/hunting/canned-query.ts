@@ -22,10 +22,32 @@ export interface PreparedQuery {
   values: Record<string, unknown>;
 }
 
+/**
+ * What a chat card's column holds, which decides how its values read and how wide it is
+ * (`src/cards/hunt-cells.ts`): `time` a date and time, `count` a number, `size` bytes, `flag` a
+ * yes or no, `activity` an ActionType (one or a list), `list` several values, `text` anything else.
+ */
+export type CardColumnKind = 'time' | 'count' | 'size' | 'flag' | 'activity' | 'list' | 'text';
+
+/**
+ * One column of the chat card. A card is read on a phone as often as on a desktop, and a table
+ * there cannot scroll sideways, so each query picks the three or four columns an analyst decides
+ * on; every column stays in the result, the tab's full view and its CSV.
+ */
+export interface CardColumn {
+  /** A short header, one word where possible (it must not break on a phone). */
+  readonly header: string;
+  /** The result column it shows; with several, the first of them that has a value in the row. */
+  readonly from: string | readonly string[];
+  readonly kind: CardColumnKind;
+}
+
 export interface CannedQuery {
   readonly name: string;
   readonly description: string;
   readonly tables: readonly HuntingTable[];
+  /** The columns the chat card shows, in order (at most four). */
+  readonly card: readonly CardColumn[];
   /** In the order help text lists them. */
   readonly params: readonly QueryParam[];
   /**
@@ -42,9 +64,13 @@ export interface CannedQuerySpec {
   name: string;
   description: string;
   tables: readonly HuntingTable[];
+  card: readonly CardColumn[];
   params: readonly QueryParam[];
   template: string;
 }
+
+/** More than four columns do not fit a phone's width without breaking words. */
+export const MAX_CARD_COLUMNS = 4;
 
 const PLACEHOLDER = /\{([a-z][A-Za-z]*)\}/g;
 
@@ -55,6 +81,7 @@ export function defineQuery(spec: CannedQuerySpec): CannedQuery {
   for (const name of used) if (!name || !names.includes(name)) throw new Error(`Query ${spec.name}: template uses {${name}}, which is not a parameter`);
   for (const name of names) if (!used.has(name)) throw new Error(`Query ${spec.name}: parameter ${name} is not used by the template`);
   if (new Set(names).size !== names.length) throw new Error(`Query ${spec.name}: a parameter is declared twice`);
+  if (spec.card.length < 1 || spec.card.length > MAX_CARD_COLUMNS) throw new Error(`Query ${spec.name}: a card shows 1 to ${MAX_CARD_COLUMNS} columns`);
   const example = ['hunt', spec.name, ...spec.params.filter((p) => p.required).map((p) => `${p.name}=${p.example}`)].join(' ');
   return { ...spec, example, prepare: (raw) => prepare(spec, raw) };
 }

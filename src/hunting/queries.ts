@@ -25,6 +25,12 @@ export const uploads = defineQuery({
   name: 'uploads',
   description: 'Files with an extension uploaded to OneDrive, SharePoint or a cloud service',
   tables: ['DataSecurityEvents'],
+  card: [
+    { header: 'Time', from: 'Timestamp', kind: 'time' },
+    { header: 'User', from: 'AccountUpn', kind: 'text' },
+    { header: 'File', from: 'FileName', kind: 'text' },
+    { header: 'To', from: 'Destination', kind: 'text' },
+  ],
   params: [extensionParam('.zip'), optionalUser, daysParam(7)],
   template: `DataSecurityEvents
 | where Timestamp > ago({days})
@@ -40,6 +46,12 @@ export const userActivity = defineQuery({
   name: 'user-activity',
   description: "One user's file activity (DataSecurityEvents), newest first",
   tables: ['DataSecurityEvents'],
+  card: [
+    { header: 'Time', from: 'Timestamp', kind: 'time' },
+    { header: 'Activity', from: 'ActionType', kind: 'activity' },
+    { header: 'File', from: 'FileName', kind: 'text' },
+    { header: 'To', from: 'Destination', kind: 'text' },
+  ],
   params: [user('whose activity (user principal name)'), daysParam(30), actionParam()],
   template: `DataSecurityEvents
 | where Timestamp > ago({days})
@@ -54,6 +66,11 @@ export const userBehaviors = defineQuery({
   name: 'user-behaviors',
   description: 'Behaviours Insider Risk Management saw for a user, anomalous ones first',
   tables: ['DataSecurityBehaviors'],
+  card: [
+    { header: 'Time', from: 'Timestamp', kind: 'time' },
+    { header: 'Behavior', from: 'Description', kind: 'text' },
+    { header: 'Anomalous', from: 'IsAnomalous', kind: 'flag' },
+  ],
   params: [user('whose behaviours (user principal name)'), daysParam(30)],
   template: `DataSecurityBehaviors
 | where Timestamp > ago({days})
@@ -69,6 +86,11 @@ export const userAlerts = defineQuery({
   // query could drop one silently. Every tool's alerts on the user come back, by source as Defender spells it.
   description: "A user's alerts from every tool (Insider Risk Management, Defender for Endpoint, Entra ID Protection, DLP, …), by source",
   tables: ['AlertEvidence', 'AlertInfo'],
+  card: [
+    { header: 'Source', from: 'ServiceSource', kind: 'text' },
+    { header: 'Alerts', from: 'Alerts', kind: 'count' },
+    { header: 'Titles', from: 'Titles', kind: 'list' },
+  ],
   params: [user('whose alerts (user principal name)'), daysParam(30)],
   template: `AlertEvidence
 | where Timestamp > ago({days})
@@ -86,6 +108,13 @@ export const alertEvidence = defineQuery({
   name: 'alert-evidence',
   description: 'The evidence on one alert: user, device, files, addresses',
   tables: ['AlertEvidence'],
+  // One evidence row is one entity, each type in its own columns: the card shows the most telling
+  // one the row has (a file row also names its user and device; a user row only the user).
+  card: [
+    { header: 'Type', from: 'EntityType', kind: 'text' },
+    { header: 'Role', from: 'EvidenceRole', kind: 'text' },
+    { header: 'Evidence', from: ['FileName', 'RemoteUrl', 'DeviceName', 'AccountUpn', 'AdditionalFields'], kind: 'list' },
+  ],
   params: [alertParam(), daysParam(30)],
   template: `AlertEvidence
 | where Timestamp > ago({days})
@@ -98,6 +127,11 @@ export const topRiskyUsers = defineQuery({
   name: 'top-risky-users',
   description: 'Users ranked by how many anomalous behaviours Insider Risk Management saw',
   tables: ['DataSecurityBehaviors'],
+  card: [
+    { header: 'User', from: 'AccountUpn', kind: 'text' },
+    { header: 'Anomalies', from: 'AnomalousBehaviors', kind: 'count' },
+    { header: 'Behaviors', from: 'Behaviors', kind: 'activity' },
+  ],
   params: [daysParam(7), topParam(10, 50)],
   template: `DataSecurityBehaviors
 | where Timestamp > ago({days})
@@ -110,6 +144,12 @@ export const removableMedia = defineQuery({
   name: 'removable-media',
   description: 'Files copied to USB drives, per user and device',
   tables: ['DataSecurityEvents'],
+  card: [
+    { header: 'User', from: 'AccountUpn', kind: 'text' },
+    { header: 'Device', from: 'DeviceName', kind: 'text' },
+    { header: 'Copies', from: 'Copies', kind: 'count' },
+    { header: 'Size', from: 'Bytes', kind: 'size' },
+  ],
   params: [optionalUser, daysParam(7)],
   template: `DataSecurityEvents
 | where Timestamp > ago({days})
@@ -128,6 +168,12 @@ export const labelDowngrades = defineQuery({
   name: 'label-downgrades',
   description: 'Sensitivity labels removed or lowered, and what happened to each file next',
   tables: ['DataSecurityEvents'],
+  card: [
+    { header: 'Time', from: 'Timestamp', kind: 'time' },
+    { header: 'User', from: 'AccountUpn', kind: 'text' },
+    { header: 'File', from: 'FileName', kind: 'text' },
+    { header: 'Activity', from: 'ActionType', kind: 'activity' },
+  ],
   params: [optionalUser, daysParam(7)],
   template: `DataSecurityEvents
 | where Timestamp > ago({days})

@@ -134,10 +134,12 @@ describe('the catalogue', () => {
   });
 });
 
+const CARD = [{ header: 'Time', from: 'Timestamp', kind: 'time' }] as const;
+
 describe('defineQuery', () => {
   it('refuses a template that names a parameter it does not have, or a parameter it never uses', () => {
-    expect(() => defineQuery({ name: 'x', description: 'x', tables: ['AlertInfo'], params: [daysParam(7)], template: 'AlertInfo\n| where Timestamp > ago({days})\n| where AlertId == {alert}' })).toThrow(/\{alert\}/);
-    expect(() => defineQuery({ name: 'x', description: 'x', tables: ['AlertInfo'], params: [daysParam(7), userParam({ required: false, description: 'u' })], template: 'AlertInfo\n| where Timestamp > ago({days})' })).toThrow(/user/);
+    expect(() => defineQuery({ name: 'x', description: 'x', tables: ['AlertInfo'], card: CARD, params: [daysParam(7)], template: 'AlertInfo\n| where Timestamp > ago({days})\n| where AlertId == {alert}' })).toThrow(/\{alert\}/);
+    expect(() => defineQuery({ name: 'x', description: 'x', tables: ['AlertInfo'], card: CARD, params: [daysParam(7), userParam({ required: false, description: 'u' })], template: 'AlertInfo\n| where Timestamp > ago({days})' })).toThrow(/user/);
   });
 
   it('fills placeholders in one pass: a value that looks like a placeholder stays text', () => {
@@ -146,6 +148,7 @@ describe('defineQuery', () => {
       name: 'x',
       description: 'x',
       tables: ['DataSecurityEvents'],
+      card: CARD,
       params: [{ ...userParam({ required: true, description: 'u' }), schema: userParam({ required: true, description: 'u' }).schema.or(z.literal('{days}')) }, daysParam(7)],
       template: 'DataSecurityEvents\n| where Timestamp > ago({days})\n| where AccountUpn =~ {user}',
     });

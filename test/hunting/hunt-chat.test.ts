@@ -29,7 +29,7 @@ describe('hunt in chat', () => {
   it('hunt uploads ext=.zip answers with a table, the KQL and an Advanced hunting link', async () => {
     const reply = await say('hunt uploads ext=.zip');
     expect(reply).toContain('"type":"Table"');
-    expect(reply).toContain('"text":"FileName"');
+    expect(reply).toContain('"text":"File"');
     expect(reply).toContain('.zip');
     expect(reply).toContain('https://security.microsoft.com/v2/advanced-hunting?query=');
     const calls = await huntCalls();

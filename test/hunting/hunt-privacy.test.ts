@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryFromAdvancedHuntingUrl } from '../../src/hunting/advanced-hunting-link.js';
 import type { CannedQuery } from '../../src/hunting/canned-query.js';
-import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
+import { HUNTING_QUERIES, findQuery } from '../../src/hunting/queries.js';
 import { resultLens } from '../../src/bot/commands/hunt.js';
 import { BYSTANDER_USERS, SEED_USERS } from '@irm-bot/defender-tenant';
 import { cardAction, postActivity } from '../support/activities.js';
@@ -38,6 +38,12 @@ function readable(card: Card): string {
 }
 const tableRows = (card: Card) => card.body.find((b) => b.type === 'Table')?.rows?.slice(1) ?? [];
 const cellsOf = (card: Card) => tableRows(card).map((row) => row.cells.map((c) => c.items[0]!.text));
+/** One column's cells, by its header. */
+const columnOf = (card: Card, header: string) => {
+  const i = card.body.find((b) => b.type === 'Table')!.rows![0]!.cells.findIndex((c) => c.items[0]!.text === header);
+  expect(i, header).toBeGreaterThanOrEqual(0);
+  return cellsOf(card).map((cells) => cells[i]!);
+};
 
 /** `hunt …` in a conversation, then Show more until the card holds all it can: every card seen. */
 async function huntAllPages(conversation: string, command: string): Promise<Card[]> {
@@ -95,7 +101,7 @@ describe('hunting in a channel names no one', () => {
       rowsByQuery.set(query.name, (rowsByQuery.get(query.name) ?? 0) + rows);
       shown += rows;
       pseudonyms += readable(cards.at(-1)!);
-      // A card shows 6 columns and 50 rows; the rule covers every column of every row (the cached result: no new query).
+      // A card shows a few columns and 50 rows; the rule covers every column of every row (the cached result: no new query).
       const result = await stack.bot.services.hunting.run(query, params, 'test');
       expect(result.cached).toBe(true);
       const every = (await resultLens(stack.bot.services, channel, result)).rows(result.rows);
@@ -118,9 +124,16 @@ describe('hunting in a channel names no one', () => {
     const pseudonym = await privacy.pseudonym(lee.upn);
     const alert = stack.tenant.state.hunting.AlertEvidence.find((r) => r.AccountUpn === lee.upn && r.EntityType === 'File')!.AlertId;
     const [evidence] = await huntAllPages(CHANNEL, `hunt alert-evidence alert=${String(alert)}`);
-    const rows = cellsOf(evidence!);
-    expect(rows.map((cells) => cells[3]).filter((cell) => cell !== ' ')).toEqual(rows.filter((cells) => cells[3] !== ' ').map(() => pseudonym));
-    expect(rows.map((cells) => cells[4]).filter((cell) => cell !== ' ')).toContain(await privacy.devicePseudonym(lee.deviceName));
+    const types = columnOf(evidence!, 'Type');
+    const users = columnOf(evidence!, 'Evidence').filter((_, i) => types[i] === 'User');
+    expect(users.length).toBeGreaterThan(0);
+    expect(users).toEqual(users.map(() => pseudonym));
+    // The card shows a file row's file; its user and device are in every column of the result (Show all).
+    const channel = (await stack.bot.services.store.conversation(CHANNEL))!;
+    const result = await stack.bot.services.hunting.run(findQuery('alert-evidence')!, { alert: String(alert) }, 'test');
+    const every = (await resultLens(stack.bot.services, channel, result)).rows(result.rows);
+    expect(every.map((row) => row.AccountUpn).filter(Boolean)).toEqual(every.filter((row) => row.AccountUpn).map(() => pseudonym));
+    expect(every.map((row) => row.DeviceName)).toContain(await privacy.devicePseudonym(lee.deviceName));
     const behaviours = (await huntAllPages(CHANNEL, `hunt user-behaviors user=${lee.upn} days=30`))[0]!;
     expect(behaviours.body.find((b) => b.type === 'FactSet')!.facts![0]!.value).toContain(`user=${pseudonym}`);
     expect(readable(behaviours)).toContain(`AccountUpn =~ \\"${pseudonym}\\"`);
@@ -134,8 +147,8 @@ describe('hunting in a channel names no one', () => {
     await stack.admin('POST', '/_admin/incidents', { severity: 'high', title: 'Pat Kowalski shared files with joni.sherman@contoso.com', user: { upn } });
     const [card] = await huntAllPages(CHANNEL, `hunt user-alerts user=${upn}`);
     const privacy = stack.bot.services.privacy;
-    const titles = cellsOf(card!).map((cells) => cells[5]);
-    // The cell is the set as JSON (brackets escaped for markdown): the one IRM alert's title.
+    const titles = columnOf(card!, 'Titles');
+    // The cell is the set as a list: the one IRM alert's title among them.
     const shared = `${await privacy.pseudonym(upn)} shared files with ${await privacy.pseudonym('joni.sherman@contoso.com')}`;
     expect(titles.filter((cell) => cell?.includes(shared))).toHaveLength(1);
     expect(readable(card!)).not.toMatch(/pat|kowalski|joni|sherman/i);

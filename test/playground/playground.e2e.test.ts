@@ -103,7 +103,7 @@ describe('in the Agents Playground', () => {
 
     let mark = await sendMessage(page, 'hunt uploads ext=.zip');
     const uploads = await waitForCard(page, 'Hunt: uploads', { after: mark });
-    await waitForCardText(uploads, 'FileName');
+    await waitForCardText(uploads, /Time\s*User\s*File\s*To/);
     await waitForCardText(uploads, String(zipUploads()[0]!.ObjectName));
     expect(await uploads.getByRole('table').count()).toBeGreaterThan(0);
     await uploads.screenshot({ path: screenshotPath('hunt-table.png') });
