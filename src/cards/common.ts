@@ -7,6 +7,17 @@ import { md, plain, trustedMarkdown, type Markdown } from './markdown.js';
 export const NOT_IN_DEFENDER = md`Insider Risk Management alerts from custom detections, risky AI usage events, non-Microsoft app events, exfiltration by email, activity before the alert was generated, and events excluded by policy stay in the Microsoft Purview portal.`;
 
 /**
+ * Insider Risk Management in the Microsoft Purview portal. Microsoft describes the Users
+ * dashboard, where each user's IRM risk score and level are (*Manage the workflow with the
+ * insider risk management users dashboard*, https://learn.microsoft.com/en-us/purview/insider-risk-management-users),
+ * but documents no address for it: this is the portal's entry to the solution, one click from it.
+ */
+export const PURVIEW_IRM_URL = 'https://purview.microsoft.com/insiderriskmgmt';
+
+/** IRM's own view of a person (risk score, risk level) stays in Purview; Defender's IdentityInfo RiskLevel is Entra ID Protection's, not this. */
+export const IRM_USER_RISK_NOT_IN_DEFENDER = md`Their Insider Risk Management risk score and risk level are not in Defender: see them on the Users page of [Insider Risk Management in Microsoft Purview](${trustedMarkdown(PURVIEW_IRM_URL)}).`;
+
+/**
  * A date and time the Teams client renders in the reader's own time zone (its parentheses are
  * Teams', not escaped): Adaptive Cards' DATE() and TIME() (*Text features*, which wants the time
  * to the second, no fraction). `COMPACT` ("11/30/2026") for narrow table columns, `SHORT`

@@ -5,11 +5,17 @@
 import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import { MAX_DAYS } from '../hunting/params.js';
 import type { UserSummary } from '../hunting/user-summary.js';
-import { NOT_IN_DEFENDER, pluralS, whenText } from './common.js';
+import { IRM_USER_RISK_NOT_IN_DEFENDER, NOT_IN_DEFENDER, pluralS, whenText } from './common.js';
 import { md, plain, type Markdown } from './markdown.js';
+
+/** What the card says for a field Defender's identity data does not give. */
+const NOT_IN_IDENTITY_DATA = md`Not in Defender's identity data`;
 
 export interface UserSummaryCardData {
   userText: Markdown;
+  /** Department, job title, manager, earlier incidents: who the person is, at the top. */
+  personFacts: { title: string; value: Markdown }[];
+  irmRiskText: Markdown;
   openCount: number;
   incidents: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; status: Markdown }[];
   sourceCount: number;
@@ -21,8 +27,18 @@ export interface UserSummaryCardData {
 }
 
 export function userSummaryCardData(summary: UserSummary): UserSummaryCardData {
+  const identity = summary.identity;
+  const known = (value: string | null | undefined) => (value ? plain(value) : NOT_IN_IDENTITY_DATA);
   return {
     userText: summary.displayName ? md`${plain(summary.displayName)} (${plain(summary.upn)})` : plain(summary.upn),
+    // The manager is a person too: this card names them where, and only where, it names the person it is about.
+    personFacts: [
+      { title: 'Department', value: known(identity?.department) },
+      { title: 'Job title', value: known(identity?.jobTitle) },
+      { title: 'Manager', value: known(identity?.manager) },
+      { title: 'Earlier incidents', value: earlierIncidentsText(summary.earlierIncidents) },
+    ],
+    irmRiskText: IRM_USER_RISK_NOT_IN_DEFENDER,
     openCount: summary.openIncidents.length,
     incidents: summary.openIncidents.map((a) => ({
       incidentId: a.incidentId ?? '',
@@ -43,6 +59,12 @@ export function userSummaryCardData(summary: UserSummary): UserSummaryCardData {
     noBehavioursText: md`No anomalous behaviours in the last ${MAX_DAYS} days. ${NOT_IN_DEFENDER}`,
     userUrl: defenderUserUrl(summary.upn, summary.azureAdUserId),
   };
+}
+
+/** Closed incidents about the person, counted from what the bot has seen since it began watching. */
+function earlierIncidentsText({ count, watchingSince }: UserSummary['earlierIncidents']): Markdown {
+  const since = watchingSince ? md` since ${whenText(watchingSince)}` : md``;
+  return count === 0 ? md`None seen${since}` : md`Seen in ${count} earlier incident${pluralS(count)} (resolved)${since}`;
 }
 
 /** The user's page in the Defender portal. */

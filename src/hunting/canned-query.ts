@@ -10,7 +10,7 @@ import { closest } from '../util/closest.js';
 import { isoDays, kqlInt, kqlString, kqlTimespanDays } from './literals.js';
 import { MAX_DAYS, type QueryParam } from './params.js';
 
-export type HuntingTable = 'AlertInfo' | 'AlertEvidence' | 'DataSecurityBehaviors' | 'DataSecurityEvents';
+export type HuntingTable = 'AlertInfo' | 'AlertEvidence' | 'DataSecurityBehaviors' | 'DataSecurityEvents' | 'IdentityInfo';
 
 export interface PreparedQuery {
   kql: string;

@@ -193,6 +193,27 @@ export const labelDowngrades = defineQuery({
 | order by LabelChanged desc, AccountUpn asc, FileName asc, Timestamp asc`,
 });
 
+/**
+ * Who the person is in Defender's identity data (*IdentityInfo*,
+ * https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-identityinfo-table): the newest
+ * row, as Defender writes one on each change and every 24 hours. Behind the user summary only,
+ * not offered by `hunt`: its Manager column names a second person, whom the channel rule for
+ * hunting results would take for the row's own (see auth/pseudonymise.ts).
+ */
+export const userIdentity = defineQuery({
+  name: 'user-identity',
+  description: "Who a user is in Defender's identity data: department, job title, manager",
+  tables: ['IdentityInfo'],
+  params: [user('whose identity (user principal name)')],
+  template: `IdentityInfo
+| where AccountUpn =~ {user}
+| top 1 by Timestamp desc
+| project Timestamp, AccountUpn, AccountDisplayName, Department, JobTitle, Manager`,
+});
+
+/** Queries the bot runs for its own cards, never offered in chat. */
+export const SUMMARY_QUERIES: readonly CannedQuery[] = [userIdentity];
+
 export const HUNTING_QUERIES: readonly CannedQuery[] = [
   uploads,
   userActivity,
@@ -204,8 +225,13 @@ export const HUNTING_QUERIES: readonly CannedQuery[] = [
   labelDowngrades,
 ];
 
-/** The query by name (any case), or undefined. */
+/** The chat query by name (any case), or undefined. */
 export function findQuery(name: string): CannedQuery | undefined {
   const wanted = name.toLowerCase();
   return HUNTING_QUERIES.find((query) => query.name === wanted);
+}
+
+/** Any query the bot runs, chat's or its own, by name: what a kept result is looked up by. */
+export function knownQuery(name: string): CannedQuery | undefined {
+  return findQuery(name) ?? SUMMARY_QUERIES.find((query) => query.name === name.toLowerCase());
 }

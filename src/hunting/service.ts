@@ -13,7 +13,7 @@ import { AppError, BadInputError, ErrorCode, GraphError, RateLimitedError } from
 import { createLogger } from '../logger.js';
 import type { Coordination } from '../store/coordination.js';
 import type { CannedQuery, PreparedQuery } from './canned-query.js';
-import { findQuery, HUNTING_QUERIES } from './queries.js';
+import { findQuery, HUNTING_QUERIES, knownQuery } from './queries.js';
 import { closest } from '../util/closest.js';
 
 const log = createLogger('hunting');
@@ -104,7 +104,7 @@ export class HuntingService {
   async result(id: string): Promise<HuntResult | undefined> {
     const parsed = keptResultSchema.safeParse(await this.shared.kept(resultKey(id), new Date(this.now())));
     if (!parsed.success) return undefined;
-    const query = findQuery(parsed.data.query);
+    const query = knownQuery(parsed.data.query);
     if (!query) return undefined;
     return { ...parsed.data, query, cached: false };
   }

@@ -51,6 +51,16 @@ export class KnownIncidents {
   }
 
   /**
+   * A person's history as far as the bot knows it: every incident polls have met about them,
+   * and since when the bot has been watching (it reads no incident older than its first poll's
+   * open ones). Read from the store alone: no Graph request.
+   */
+  async history(upn: string): Promise<{ incidents: IncidentRecord[]; watchingSince: string | null }> {
+    const [incidents, cursor] = await Promise.all([this.store.incidentsAbout(upn), this.store.cursor()]);
+    return { incidents, watchingSince: cursor.watchingSince };
+  }
+
+  /**
    * Remember incidents a poll read, `known` being what the bot knew of them before (it keeps
    * when each was first seen). Written with the poll's next write (see `rememberIncidents`).
    */

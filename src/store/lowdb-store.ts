@@ -362,6 +362,11 @@ export class LowdbStore implements Store {
     return Object.values(this.incidents).filter((i) => i.open);
   }
 
+  async incidentsAbout(upn: string): Promise<IncidentRecord[]> {
+    const wanted = upn.toLowerCase();
+    return Object.values(this.incidents).filter((i) => i.userUpn?.toLowerCase() === wanted);
+  }
+
   async rememberIncidents(records: readonly IncidentRecord[]): Promise<void> {
     if (records.length === 0) return;
     for (const record of records) this.incidents[record.id] = { ...record };

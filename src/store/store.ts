@@ -82,6 +82,8 @@ export interface Store {
   // Incidents as the bot last saw them.
   incident(id: string): Promise<IncidentRecord | undefined>;
   openIncidents(): Promise<IncidentRecord[]>;
+  /** Every incident remembered about the person at risk with that UPN (any case), open or not. */
+  incidentsAbout(upn: string): Promise<IncidentRecord[]>;
   /**
    * Remember incidents as last seen, all in one go. Kept in memory at once but written with the
    * next write (or `flush()`), not by a write of its own: this is the poller's view, which the

@@ -158,11 +158,13 @@ describe('every card', () => {
       },
     ],
     'user-summary': [
-      userSummaryCardData({ upn: 'adele.vance@contoso.com', displayName: null, azureAdUserId: null, openIncidents: [], sources: [], behaviours: [] }),
+      userSummaryCardData({ upn: 'adele.vance@contoso.com', displayName: null, azureAdUserId: null, identity: null, earlierIncidents: { count: 0, watchingSince: null }, openIncidents: [], sources: [], behaviours: [] }),
       userSummaryCardData({
         upn: 'adele.vance@contoso.com',
         displayName: 'Adele Vance',
         azureAdUserId: 'aaaa-1',
+        identity: { displayName: 'Adele Vance', department: 'Retail', jobTitle: 'Product Manager', manager: 'Miriam Graham' },
+        earlierIncidents: { count: 3, watchingSince: '2026-11-01T08:00:00Z' },
         openIncidents: incidentFixture('new').alerts!.slice(0, 1),
         sources: [{ source: 'Microsoft Insider Risk Management', alerts: 2, high: 1, lastAlert: '2026-11-20T09:00:00Z' }],
         behaviours: [{ when: '2026-11-20T09:00:00Z', actionType: 'CumulativeExfiltrationAnomaly', description: 'More files than usual', activityCount: 40 }],
@@ -171,6 +173,8 @@ describe('every card', () => {
         upn: 'adele.vance@contoso.com',
         displayName: HOSTILE,
         azureAdUserId: null,
+        identity: { displayName: HOSTILE, department: HOSTILE, jobTitle: HOSTILE, manager: HOSTILE },
+        earlierIncidents: { count: 1, watchingSince: '2026-11-01T08:00:00Z' },
         openIncidents: hostileIncident().alerts!.slice(0, 1),
         sources: [{ source: HOSTILE, alerts: 1, high: 1, lastAlert: null }],
         behaviours: [{ when: '2026-11-20T09:00:00Z', actionType: HOSTILE, description: HOSTILE, activityCount: 1 }],

@@ -10,6 +10,7 @@ import { HuntingService, explainHuntingError, type HuntResult } from '../../src/
 import { MemoryCoordination } from '../../src/store/coordination.js';
 import { userSummary } from '../../src/hunting/user-summary.js';
 import { BadInputError, RateLimitedError } from '../../src/errors.js';
+import { Store } from '../../src/store/store.js';
 import { startTenant, type Tenant } from '@irm-bot/defender-tenant';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -19,11 +20,13 @@ type Row = Record<string, unknown>;
 let tenant: Tenant;
 let hunting: HuntingService;
 let client: GraphClient;
+let store: Store;
 
 beforeAll(async () => {
   tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 8, irmSyncDelaySeconds: 0, now: () => NOW });
   client = new GraphClient({ baseUrl: tenant.graphBaseUrl });
   hunting = new HuntingService(client, new MemoryCoordination(), { perUserPerMinute: 1000, perTenantPerMinute: 1000 }, () => NOW.getTime());
+  store = await Store.open(':memory:');
 });
 afterAll(async () => {
   await tenant?.close();
@@ -137,18 +140,18 @@ describe('canned queries over the embedded tenant', () => {
   });
 
   it('the user summary gathers open incidents, alerts by source and anomalous behaviours', async () => {
-    const summary = await userSummary({ client, hunting }, 'adele.vance@contoso.com', 'tester');
+    const summary = await userSummary({ client, hunting, store }, 'adele.vance@contoso.com', 'tester');
     expect(summary.upn).toBe('adele.vance@contoso.com');
     const open = (await client.listOpenIrmAlerts(500)).filter((a) => JSON.stringify(a.evidence).includes('adele.vance@contoso.com'));
     expect(new Set(summary.openIncidents.map((a) => a.incidentId))).toEqual(new Set(open.map((a) => a.incidentId)));
-    await expect(userSummary({ client, hunting }, "adele'; drop", 'tester')).rejects.toBeInstanceOf(BadInputError);
+    await expect(userSummary({ client, hunting, store }, "adele'; drop", 'tester')).rejects.toBeInstanceOf(BadInputError);
 
     // A seeded person with anomalous behaviours: the summary's sources are the user-alerts rows,
     // its behaviours their anomalous ones, five at most.
     const anomalous = table('DataSecurityBehaviors').filter(within(30)).filter((r) => r.IsAnomalous === true);
     const upn = String(anomalous[0]?.AccountUpn ?? '');
     expect(upn).toContain('@');
-    const theirs = await userSummary({ client, hunting }, upn, 'tester');
+    const theirs = await userSummary({ client, hunting, store }, upn, 'tester');
     const alertRows = (await run('user-alerts', { user: upn, days: '30' })).rows;
     expect(theirs.sources.map((s) => [s.source, s.alerts, s.high])).toEqual(alertRows.map((r) => [r.ServiceSource, r.Alerts, r.HighSeverity]));
     const expectedBehaviours = anomalous.filter(sameUser(upn));

@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
-import { HUNTING_QUERIES, type CannedQuery, type QueryParam } from '../../src/hunting/index.js';
+import { HUNTING_QUERIES as CHAT_QUERIES, SUMMARY_QUERIES, type CannedQuery, type QueryParam } from '../../src/hunting/index.js';
+
+/** Chat's queries and the user summary's own: a value from chat reaches both. */
+const HUNTING_QUERIES: readonly CannedQuery[] = [...CHAT_QUERIES, ...SUMMARY_QUERIES];
 import { hostileValues } from './support/hostile.js';
 import { describeDiagnostic, stringLiterals, syntaxDiagnostics, syntaxShape } from './support/kusto.js';
 

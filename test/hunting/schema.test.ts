@@ -4,7 +4,7 @@
  * checked against the rows the embedded tenant generates.
  */
 import { describe, expect, it } from 'vitest';
-import { DATA_SECURITY_ACTIONS, HUNTING_QUERIES, type CannedQuery } from '../../src/hunting/index.js';
+import { DATA_SECURITY_ACTIONS, HUNTING_QUERIES, SUMMARY_QUERIES, type CannedQuery } from '../../src/hunting/index.js';
 import { HUNTING_TABLE_NAMES, LOCATION_TYPE, TenantState, seedTenant, type DataSecurityAction } from '@irm-bot/defender-tenant';
 import { describeDiagnostic, diagnostics, isError } from './support/kusto.js';
 
@@ -26,7 +26,8 @@ describe('the schema check works', () => {
 });
 
 describe('every canned query against the advanced hunting schema', () => {
-  for (const query of HUNTING_QUERIES) {
+  // The user summary's own queries too: they run in Defender all the same.
+  for (const query of [...HUNTING_QUERIES, ...SUMMARY_QUERIES]) {
     it(`${query.name}: no unknown table or column, no type error, with any sample parameters`, () => {
       for (const raw of sampleParams(query)) {
         const { kql } = query.prepare(raw);

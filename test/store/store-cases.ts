@@ -108,6 +108,17 @@ export function storeCases(name: string, open: () => Promise<Store>): void {
       expect((await store.counts()).incidents).toBe(3);
     });
 
+    it("finds every incident remembered about a person, open or not, by UPN in any case", async () => {
+      const store = await open();
+      const about = (id: string, upn: string | null, isOpen = true) => ({ ...record(id, isOpen), userUpn: upn });
+      await store.rememberIncidents([about('1', 'adele.vance@contoso.com'), about('2', 'Adele.Vance@contoso.com', false), about('3', 'lee.gu@contoso.com'), about('4', null)]);
+      // Found before and after the remembered incidents are written.
+      expect((await store.incidentsAbout('ADELE.VANCE@contoso.com')).map((i) => i.id).sort()).toEqual(['1', '2']);
+      await store.flush();
+      expect((await store.incidentsAbout('adele.vance@contoso.com')).map((i) => i.id).sort()).toEqual(['1', '2']);
+      expect(await store.incidentsAbout('nobody@contoso.com')).toEqual([]);
+    });
+
     it('keeps the cursor field by field', async () => {
       const store = await open();
       expect(await store.cursor()).toEqual({ watermark: null, lastSummaryAt: null, watchingSince: null });

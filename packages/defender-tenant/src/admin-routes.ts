@@ -68,7 +68,7 @@ export function adminRoutes({ state, control, reset }: AdminDeps): Route[] {
       pattern: '/_admin/incidents',
       handler: (ctx) => {
         const input = parseBody(newIncidentSchema, ctx.body, 'Invalid incident');
-        const user = state.directory.resolve(input.user.upn, input.user.displayName);
+        const user = state.user(input.user.upn, input.user.displayName);
         const { incident, alerts } = state.createIncident({
           severity: input.severity,
           ...(input.title ? { title: input.title } : {}),

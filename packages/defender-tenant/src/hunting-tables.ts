@@ -1,11 +1,12 @@
 /**
  * The advanced-hunting tables the embedded tenant holds (AlertInfo, AlertEvidence,
- * DataSecurityBehaviors, DataSecurityEvents): their schemas as data, and rows generated to
- * match the incidents and alerts, so a hunt about an alert's user finds that user's activity.
+ * DataSecurityBehaviors, DataSecurityEvents, IdentityInfo): their schemas as data, and rows
+ * generated to match the incidents, alerts and directory, so a hunt about an alert's user finds
+ * that user's activity and who they are.
  */
 import type { Json } from './records.js';
-import type { DirectoryUser } from './directory.js';
-import type { Random } from './prng.js';
+import { hashString, TENANT_DOMAIN, type DirectoryUser } from './directory.js';
+import { createRandom, type Random } from './prng.js';
 
 export type HuntingColumnType = 'string' | 'datetime' | 'long' | 'int' | 'bool' | 'dynamic' | 'real';
 
@@ -99,10 +100,59 @@ export const HUNTING_SCHEMAS = {
     col('DeviceSourceLocationType', 'int'),
     col('DeviceDestinationLocationType', 'int'),
   ],
+  /**
+   * *IdentityInfo* (https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-identityinfo-table),
+   * every column it lists in its order, except the eight it names as UEBA-specific (BlastRadius,
+   * CompanyName, DeletedDateTime, EmployeeId, OtherMailAddresses, Tags, State, GroupMembership):
+   * those exist only where a Microsoft Sentinel workspace with UEBA is onboarded, and this tenant
+   * plays Defender XDR alone, so a query that needs them fails here as it would in most tenants.
+   * The columns marked for Defender for Identity / Cloud Apps / Endpoint P2 licensing (Manager,
+   * Timestamp, …) are kept: this tenant has Defender for Endpoint.
+   */
+  IdentityInfo: [
+    col('Timestamp', 'datetime'),
+    col('ReportId', 'string'),
+    col('AccountObjectId', 'string'),
+    col('AccountUpn', 'string'),
+    col('OnPremSid', 'string'),
+    col('AccountDisplayName', 'string'),
+    col('AccountName', 'string'),
+    col('AccountDomain', 'string'),
+    col('CriticalityLevel', 'int'),
+    col('Type', 'string'),
+    col('DistinguishedName', 'string'),
+    col('CloudSid', 'string'),
+    col('GivenName', 'string'),
+    col('Surname', 'string'),
+    col('Department', 'string'),
+    col('JobTitle', 'string'),
+    col('EmailAddress', 'string'),
+    col('SipProxyAddress', 'string'),
+    col('Address', 'string'),
+    col('City', 'string'),
+    col('Country', 'string'),
+    col('IsAccountEnabled', 'bool'),
+    col('Manager', 'string'),
+    col('Phone', 'string'),
+    col('CreatedDateTime', 'datetime'),
+    col('ChangeSource', 'string'),
+    col('RiskLevel', 'string'),
+    col('RiskLevelDetails', 'string'),
+    col('AssignedRoles', 'dynamic'),
+    col('PrivilegedEntraPimRoles', 'dynamic'),
+    col('TenantId', 'string'),
+    col('SourceSystem', 'string'),
+    col('OnPremObjectId', 'string'),
+    col('TenantMembershipType', 'string'),
+    col('RiskStatus', 'string'),
+    col('UserAccountControl', 'string'),
+    col('IdentityEnvironment', 'string'),
+    col('SourceProviders', 'dynamic'),
+  ],
 } as const;
 
 export type HuntingTableName = keyof typeof HUNTING_SCHEMAS;
-export const HUNTING_TABLE_NAMES: readonly HuntingTableName[] = ['AlertInfo', 'AlertEvidence', 'DataSecurityBehaviors', 'DataSecurityEvents'];
+export const HUNTING_TABLE_NAMES: readonly HuntingTableName[] = ['AlertInfo', 'AlertEvidence', 'DataSecurityBehaviors', 'DataSecurityEvents', 'IdentityInfo'];
 export type ColumnName<T extends HuntingTableName> = (typeof HUNTING_SCHEMAS)[T][number]['name'];
 export type HuntingRow = Record<string, Json>;
 export type HuntingTables = Record<HuntingTableName, HuntingRow[]>;
@@ -111,7 +161,7 @@ export type HuntingTables = Record<HuntingTableName, HuntingRow[]>;
 export const LOCATION_TYPE = { unknown: 0, local: 1, remote: 2, removable: 3, cloud: 4, fileShare: 5 } as const;
 
 export function createHuntingTables(): HuntingTables {
-  return { AlertInfo: [], AlertEvidence: [], DataSecurityBehaviors: [], DataSecurityEvents: [] };
+  return { AlertInfo: [], AlertEvidence: [], DataSecurityBehaviors: [], DataSecurityEvents: [], IdentityInfo: [] };
 }
 
 /** A complete row: every column present, strings default to '', everything else to null. */
@@ -438,4 +488,66 @@ export function addBackgroundActivity(tables: HuntingTables, users: readonly Dir
       }),
     );
   }
+}
+
+const OFFICES = [
+  ['One Microsoft Way', 'Redmond', 'United States'],
+  ['Kings Place, 90 York Way', 'London', 'United Kingdom'],
+  ['Schiphol Boulevard 403', 'Amsterdam', 'Netherlands'],
+] as const;
+
+/**
+ * A directory user's IdentityInfo row, as Defender writes one when it learns of the account
+ * (Microsoft writes another on a change or after 24 hours; one row a user is enough here).
+ * Drawn from the user's own UPN, not the tenant's PRNG, so adding the table changed no other
+ * seeded row. The page documents no format for `Manager`: this tenant gives the manager's
+ * display name, and an empty string for no manager. `RiskLevel` is Entra ID Protection's, not
+ * Insider Risk Management's (whose user risk Defender does not carry).
+ */
+export function identityInfoRow(user: DirectoryUser, manager: DirectoryUser | undefined, atMs: number, tenantId: string): HuntingRow {
+  const random = createRandom(hashString(`identity:${user.upn}`));
+  const [accountName] = user.upn.split('@');
+  const [givenName = '', ...rest] = user.displayName.split(/\s+/);
+  const [address, city, country] = random.pick(OFFICES);
+  const rid = random.int(1100, 9999);
+  return huntingRow('IdentityInfo', {
+    // Written some hours before it is first read, within the last day.
+    Timestamp: iso(atMs - random.int(1, 20) * 3_600_000),
+    ReportId: random.guid(),
+    AccountObjectId: user.objectId,
+    AccountUpn: user.upn,
+    OnPremSid: `S-1-5-21-1004336348-1177238915-682003330-${rid}`,
+    AccountDisplayName: user.displayName,
+    AccountName: accountName ?? user.upn,
+    AccountDomain: TENANT_DOMAIN,
+    Type: 'User',
+    DistinguishedName: `CN=${user.displayName},OU=${user.department.replace(/,/g, '\\,')},OU=Users,DC=contoso,DC=com`,
+    CloudSid: `S-1-12-1-${random.int(1_000_000_000, 4_000_000_000)}-${random.int(1_000_000_000, 4_000_000_000)}-${random.int(1_000_000_000, 4_000_000_000)}-${random.int(1_000_000_000, 4_000_000_000)}`,
+    GivenName: givenName,
+    Surname: rest.join(' '),
+    Department: user.department,
+    JobTitle: user.jobTitle,
+    EmailAddress: user.upn,
+    SipProxyAddress: user.upn,
+    Address: address,
+    City: city,
+    Country: country,
+    IsAccountEnabled: true,
+    Manager: manager?.displayName ?? '',
+    Phone: `+1 425 555 ${String(random.int(100, 9999)).padStart(4, '0')}`,
+    CreatedDateTime: iso(atMs - random.int(200, 2_000) * 86_400_000),
+    ChangeSource: 'System-UserPersistence',
+    RiskLevel: '',
+    RiskLevelDetails: '',
+    AssignedRoles: [],
+    PrivilegedEntraPimRoles: [],
+    TenantId: tenantId,
+    SourceSystem: '',
+    OnPremObjectId: random.guid(),
+    TenantMembershipType: 'Member',
+    RiskStatus: 'None',
+    UserAccountControl: '',
+    IdentityEnvironment: 'Hybrid',
+    SourceProviders: ['ActiveDirectory', 'EntraID'],
+  });
 }

@@ -10,7 +10,7 @@ export { startTenant, createTenant, MAX_BODY_BYTES, type Tenant, type TenantOpti
 export { TenantState, APP_NAME, DEFAULT_PORTAL_USER, DEFAULT_TENANT_ID, FIRST_INCIDENT_ID, type TenantStateOptions, type IrmView } from './state.js';
 export { TenantControl, FAULT_KINDS, GRAPH_PERMISSIONS, type FaultKind, type GraphPermission, type RequestLogEntry } from './control.js';
 export { seedTenant, DEFAULT_SEED, DEFAULT_SEED_INCIDENTS, SEED_ANALYST } from './seed.js';
-export { SEED_USERS, BYSTANDER_USERS, TENANT_DOMAIN, hashString, makeUser, type DirectoryUser } from './directory.js';
+export { SEED_USERS, BYSTANDER_USERS, MANAGER_USERS, TENANT_DOMAIN, hashString, makeUser, type DirectoryUser } from './directory.js';
 export { createRandom, type Random } from './prng.js';
 export {
   HUNTING_SCHEMAS,

@@ -25,7 +25,7 @@ import { irmStatusFor, type IrmStatus } from './irm.js';
 import { CATEGORY_WORDS, PRODUCT_NAMES, irmTemplateForTitle, templatesFor, type AlertTemplate } from './catalog.js';
 import { Directory, type DirectoryUser } from './directory.js';
 import { notFound } from './graph-error.js';
-import { addAlertRows, createHuntingTables, type HuntingTables } from './hunting-tables.js';
+import { addAlertRows, createHuntingTables, identityInfoRow, type HuntingTables } from './hunting-tables.js';
 import { createRandom, type Random } from './prng.js';
 import { DETECTION_SOURCE_OF, type AlertRecord, type AlertSource, type CommentRecord, type IncidentRecord, type Json, type OtherSource } from './records.js';
 
@@ -104,6 +104,7 @@ export class TenantState {
     this.seed = options.seed;
     this.irmSyncDelayMs = Math.max(0, options.irmSyncDelaySeconds) * 1000;
     this.random = createRandom(options.seed);
+    this.recordIdentities(this.directory.all());
   }
 
   /** Forget everything; the PRNG restarts so a reseed repeats exactly. */
@@ -115,6 +116,26 @@ export class TenantState {
     this.random = createRandom(this.seed);
     this.seq = 0;
     this.nextIncidentNumber = FIRST_INCIDENT_ID;
+    this.recordIdentities(this.directory.all());
+  }
+
+  /**
+   * The directory's user with that UPN; one Defender has not met yet joins the directory, and
+   * its identity data (IdentityInfo) with it, as an Entra account would.
+   */
+  user(upn: string, displayName?: string): DirectoryUser {
+    const { user, added } = this.directory.resolve(upn, displayName);
+    if (added) this.recordIdentities([user]);
+    return user;
+  }
+
+  /** IdentityInfo rows for users the directory holds (with their managers by display name). */
+  private recordIdentities(users: readonly DirectoryUser[]): void {
+    const at = this.nowMs();
+    for (const user of users) {
+      const manager = user.managerUpn === null ? undefined : this.directory.get(user.managerUpn);
+      this.hunting.IdentityInfo.push(identityInfoRow(user, manager, at, this.tenantId));
+    }
   }
 
   nowMs(): number {

@@ -9,7 +9,7 @@ export const userCommand: Command = {
   capability: 'hunt',
   what: "see a user's risk summary",
   usage: 'user {upn}',
-  description: "A user's risk summary: open insider-risk incidents, alerts over 30 days by source, top anomalous behaviours.",
+  description: "A user's risk summary: who they are (department, title, manager), earlier and open insider-risk incidents, alerts by source, anomalous behaviours.",
   async handle(args, { reply, services, actor, conversation }) {
     // The summary names the person and everything about them: not for a whole channel to read.
     if (conversation.kind !== 'personal') {

@@ -197,6 +197,12 @@ export class AzureBlobStore implements Store {
     const all = { ...(await this.incidents.all()), ...Object.fromEntries(this.remembered) };
     return Object.values(all).filter((i) => i.open);
   }
+  /** Reads every incident document: asked for by a person's summary, never by a poll. */
+  async incidentsAbout(upn: string): Promise<IncidentRecord[]> {
+    const wanted = upn.toLowerCase();
+    const all = { ...(await this.incidents.all()), ...Object.fromEntries(this.remembered) };
+    return Object.values(all).filter((i) => i.userUpn?.toLowerCase() === wanted);
+  }
   async rememberIncidents(records: readonly IncidentRecord[]): Promise<void> {
     for (const record of records) this.remembered.set(record.id, { ...record });
   }
