@@ -15,7 +15,7 @@ import {
   irmStatusFor,
   sourceWords,
 } from '../defender/irm-mapping.js';
-import { agreedIrmStatus, irmStatusesOf } from '../defender/incidents.js';
+import { agreedIrmStatus, firstActivityOf, incidentTitle, irmStatusesOf } from '../defender/incidents.js';
 import { IRM_SOURCE, type Alert, type Incident, type Severity } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
 import { userText, whenText, type Namer } from './common.js';
@@ -134,13 +134,13 @@ export function irmStatusText(incident: Incident, sync?: IrmSyncView): Markdown 
 export function incidentCardData(incident: Incident, options: { decision?: DecisionRecord; notice?: string; irmSync?: IrmSyncView; namer?: Namer; revealable?: boolean } = {}): IncidentCardData {
   const alerts = incident.alerts ?? [];
   const isResolved = incident.status === 'resolved';
-  const started = alerts.reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
+  const started = firstActivityOf(incident);
   const newestComment = [...incident.comments].sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime))[0];
   const resolvedWithClassification = incident.classification && incident.classification !== 'unknown' ? CLASSIFICATION_WORDS[incident.classification] : 'Not classified';
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
-    title: incident.displayName ? plain(incident.displayName) : md`Untitled incident`,
+    title: plain(incidentTitle(incident)),
     severityLabel: isResolved ? md`Resolved · ${plain(SEVERITY_WORDS[incident.severity])} severity` : md`${plain(SEVERITY_WORDS[incident.severity])} severity`,
     severityColour: isResolved ? 'Default' : SEVERITY_COLOURS[incident.severity],
     severityStyle: isResolved ? 'emphasis' : SEVERITY_STYLE[incident.severity],

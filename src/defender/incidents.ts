@@ -45,3 +45,16 @@ export function agreedIrmStatus(incident: Incident): IrmStatus | null {
   const statuses = irmStatusesOf(incident);
   return statuses.size === 1 ? [...statuses.keys()][0]! : null;
 }
+
+/**
+ * When the incident's activity began: the earliest firstActivityDateTime of its alerts, else when
+ * Defender created it. The card's "Started", the chat list's and the tab's, and the order of both.
+ */
+export function firstActivityOf(incident: Incident): string {
+  return (incident.alerts ?? []).reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
+}
+
+/** The incident's title as every view gives it: Defender's displayName (an alert's title names that alert only). */
+export function incidentTitle(incident: Incident): string {
+  return incident.displayName || 'Untitled incident';
+}
