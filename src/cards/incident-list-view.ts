@@ -1,10 +1,12 @@
 /**
- * The incident list card's view model (`cards/incident-list.json`): the open IRM incidents, newest
- * first, built from the open IRM alerts triage/incident-list.ts reads.
+ * The incident list card's view model (`cards/incident-list.json`): the queue the tab shows
+ * (src/tab/queue.ts), in its words and order, drawn for chat. Title, start, severity and
+ * statuses are the incident card's.
  */
-import { ALERT_STATUS_WORDS, SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
-import { userAtRisk, type Alert } from '../defender/model.js';
-import { NOT_IN_DEFENDER, personText, whenText, type Namer } from './common.js';
+import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
+import type { Queue, QueueOrder } from '../tab/queue.js';
+import { ageText } from '../util/age.js';
+import { NOT_IN_DEFENDER, whenText } from './common.js';
 import { md, plain, type Markdown } from './markdown.js';
 
 export const LIST_LIMIT = 15;
@@ -15,40 +17,49 @@ export type ListedSeverity = (typeof LISTED_SEVERITIES)[number];
 
 export interface IncidentListCardData {
   heading: Markdown;
+  /** The order, in the tab's words. */
+  orderText: Markdown;
+  /** What the list was asked for ('' for any severity): its Open buttons carry them, so the list redrawn after a click is the same list. */
+  listSeverity: ListedSeverity | '';
+  listOrder: QueueOrder;
   count: number;
   emptyText: Markdown;
-  items: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; userText: Markdown; status: Markdown; started: Markdown }[];
+  items: { incidentId: string; title: Markdown; severityWord: Markdown; severityColour: string; userText: Markdown; status: Markdown; started: Markdown; age: Markdown }[];
   hasMore: boolean;
   moreText: Markdown;
 }
 
+const ORDER_TEXT: Record<QueueOrder, Markdown> = {
+  oldest: md`Oldest New first: the incidents nobody has picked up yet, longest waiting at the top, then those in progress. \`incidents newest\` for the newest first.`,
+  newest: md`Newest first, by when each started.`,
+};
+
 /**
- * One item per incident (its first alert read stands for it), the newest LIST_LIMIT shown.
- * `capped`: the read stopped at its limit, so there may be more open incidents than counted.
+ * The first LIST_LIMIT items of the queue, in its order. `now` is when the ages are counted from
+ * (the card is a snapshot; the tab counts them live).
  */
-export function incidentListCardData(alerts: readonly Alert[], options: { namer?: Namer; capped?: boolean; severity?: ListedSeverity } = {}): IncidentListCardData {
-  const byIncident = new Map<string, Alert>();
-  for (const alert of alerts) {
-    if (options.severity && alert.severity !== options.severity) continue;
-    if (alert.incidentId && !byIncident.has(alert.incidentId)) byIncident.set(alert.incidentId, alert);
-  }
+export function incidentListCardData(queue: Queue, options: { severity?: ListedSeverity; order?: QueueOrder; now?: number } = {}): IncidentListCardData {
   const which = options.severity ? md` ${plain(SEVERITY_WORDS[options.severity])} severity` : md``;
-  const newest = [...byIncident.entries()].sort(([, a], [, b]) => b.createdDateTime.localeCompare(a.createdDateTime));
-  const shown = newest.slice(0, LIST_LIMIT);
+  const shown = queue.items.slice(0, LIST_LIMIT);
+  const now = options.now ?? Date.now();
   return {
-    heading: md`Open${which} insider risk incidents: ${newest.length}${options.capped ? md`+` : md``}`,
-    count: newest.length,
+    heading: md`Open${which} insider risk incidents: ${queue.items.length}${queue.truncated ? md`+` : md``}`,
+    orderText: ORDER_TEXT[options.order ?? 'oldest'],
+    listSeverity: options.severity ?? '',
+    listOrder: options.order ?? 'oldest',
+    count: queue.items.length,
     emptyText: md`No open${which} Insider Risk Management incidents in Microsoft Defender. ${NOT_IN_DEFENDER}`,
-    items: shown.map(([incidentId, alert]) => ({
-      incidentId,
-      title: plain(alert.title),
-      severityWord: plain(SEVERITY_WORDS[alert.severity]),
-      severityColour: SEVERITY_COLOURS[alert.severity],
-      userText: personText(userAtRisk([alert]), options.namer),
-      status: plain(ALERT_STATUS_WORDS[alert.status]),
-      started: whenText(alert.createdDateTime),
+    items: shown.map((item) => ({
+      incidentId: item.incidentId,
+      title: plain(item.title),
+      severityWord: plain(item.severityWord),
+      severityColour: SEVERITY_COLOURS[item.severity],
+      userText: plain(item.user),
+      status: md`Defender: ${plain(item.defenderStatus)} · IRM: ${plain(item.irmStatus)}`,
+      started: whenText(item.startedDateTime),
+      age: plain(ageText(item.startedDateTime, now)),
     })),
-    hasMore: newest.length > shown.length,
-    moreText: md`Showing the newest ${shown.length}. Open the Defender portal for the rest.`,
+    hasMore: queue.items.length > shown.length,
+    moreText: md`Showing the first ${shown.length}. The Insider risk queue tab lists them all; the Defender portal has the rest.`,
   };
 }

@@ -15,7 +15,7 @@ import {
   irmStatusFor,
   sourceWords,
 } from '../defender/irm-mapping.js';
-import { agreedIrmStatus, irmStatusesOf, personAtRisk, startedAt, storyOf, upnOf } from '../defender/incidents.js';
+import { agreedIrmStatus, firstActivityOf, incidentTitle, irmStatusesOf, personAtRisk, storyOf, upnOf } from '../defender/incidents.js';
 import { IRM_SOURCE, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
 import { byName, userText, whenText, type Namer } from './common.js';
@@ -235,7 +235,7 @@ export function incidentCardData(incident: Incident, options: IncidentCardOption
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
-    title: incident.displayName ? plain(incident.displayName) : md`Untitled incident`,
+    title: plain(incidentTitle(incident)),
     severityLabel: isResolved ? md`Resolved · ${plain(SEVERITY_WORDS[incident.severity])} severity` : md`${plain(SEVERITY_WORDS[incident.severity])} severity`,
     severityColour: isResolved ? 'Default' : SEVERITY_COLOURS[incident.severity],
     severityStyle: isResolved ? 'emphasis' : SEVERITY_STYLE[incident.severity],
@@ -245,7 +245,7 @@ export function incidentCardData(incident: Incident, options: IncidentCardOption
     storyFacts,
     ageTitle: isResolved ? 'Resolved' : isNew ? 'New since' : 'Open since',
     age: whenText(isResolved ? resolvedAt(incident) : incident.createdDateTime),
-    started: whenText(startedAt(incident)),
+    started: whenText(firstActivityOf(incident)),
     sourceSummary: plain(sourceSummary(alerts)),
     defenderStatus: plain(INCIDENT_STATUS_WORDS[incident.status]),
     irmStatus: irmStatusText(incident, options.irmSync),

@@ -84,7 +84,15 @@ export function storyOf(incident: Incident): IncidentStory {
   };
 }
 
-/** When the incident's activity started: its alerts' earliest first activity, else when Defender created it. */
-export function startedAt(incident: Incident): string {
+/**
+ * When the incident's activity began: the earliest firstActivityDateTime of its alerts, else when
+ * Defender created it. The card's "Started", the chat list's and the tab's, and the order of both.
+ */
+export function firstActivityOf(incident: Incident): string {
   return (incident.alerts ?? []).reduce((min, a) => (a.firstActivityDateTime && a.firstActivityDateTime < min ? a.firstActivityDateTime : min), incident.createdDateTime);
+}
+
+/** The incident's title as every view gives it: Defender's displayName (an alert's title names that alert only). */
+export function incidentTitle(incident: Incident): string {
+  return incident.displayName || 'Untitled incident';
 }

@@ -204,6 +204,12 @@ export const userIdentity = defineQuery({
   name: 'user-identity',
   description: "Who a user is in Defender's identity data: department, job title, manager",
   tables: ['IdentityInfo'],
+  // Read by the user summary, never drawn as a table; the columns say what it is for.
+  card: [
+    { header: 'Department', from: 'Department', kind: 'text' },
+    { header: 'Title', from: 'JobTitle', kind: 'text' },
+    { header: 'Manager', from: 'Manager', kind: 'text' },
+  ],
   params: [user('whose identity (user principal name)')],
   template: `IdentityInfo
 | where AccountUpn =~ {user}

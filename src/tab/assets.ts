@@ -20,14 +20,16 @@ interface Asset {
   etag: string;
 }
 
-/** The pages: the queue (the tab itself) and the full hunting result (opened as a Teams dialog). */
-const PAGES: Record<string, { page: 'queue' | 'hunt'; title: string }> = {
+/** The pages: the queue (the tab itself), and an incident's card and the full hunting result (each opened as a Teams dialog). */
+type PageKind = 'queue' | 'hunt' | 'incident';
+const PAGES: Record<string, { page: PageKind; title: string }> = {
   '/tab/': { page: 'queue', title: 'Insider risk queue' },
   '/tab/index.html': { page: 'queue', title: 'Insider risk queue' },
   '/tab/hunt.html': { page: 'hunt', title: 'Hunting result' },
+  '/tab/incident.html': { page: 'incident', title: 'Insider risk incident' },
 };
 
-function page(kind: 'queue' | 'hunt', title: string): string {
+function page(kind: PageKind, title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

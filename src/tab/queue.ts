@@ -1,9 +1,10 @@
 /**
- * The tab's incident queue: the open Insider Risk Management incidents, each with what the card
- * shows (severity, person, the tools whose alerts it groups, Defender and IRM status), filtered
- * and sorted as the analyst asks. Severity and status go to Graph in the one paged list; what
- * Graph cannot filter incidents by (an IRM alert, the person) is filtered here, and the order by
- * age is made here (Graph documents no ordering option for incidents).
+ * The incident queue, the tab's and the chat's `incidents` list alike: the open Insider Risk
+ * Management incidents, each with what the card shows (title, severity, person, the tools whose
+ * alerts it groups, Defender and IRM status, when it started), filtered and ordered as the
+ * analyst asks. Severity and status go to Graph in the one paged list; what Graph cannot filter
+ * incidents by (an IRM alert, the person) is filtered here, and the order is made here (Graph
+ * documents no ordering option for incidents).
  */
 import { odataString } from '../defender/graph-client.js';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ import { IRM_SOURCE, type Incident, type Severity } from '../defender/model.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import type { Namer } from '../cards/common.js';
 import { incidentIrmStatus } from '../cards/incident-view.js';
-import { irmAlertsOf, personAtRisk, upnOf } from '../defender/incidents.js';
+import { firstActivityOf, incidentTitle, irmAlertsOf, personAtRisk, upnOf } from '../defender/incidents.js';
 
 /** How many open incidents the queue reads (Graph lists the most recent first); beyond, narrower filters or the Defender portal. */
 export const QUEUE_SCAN = 1000;
@@ -37,12 +38,29 @@ const list = <T extends string>(values: readonly [T, ...T[]], name: string) =>
       return new Set(picked as T[]);
     });
 
+/**
+ * The orders a queue offers, the tab's and the chat's. `oldest`, the default, is a queue's: the
+ * incidents nobody has picked up yet (New) first, the longest waiting at the top, then the ones
+ * being worked, also oldest first. `newest`: the most recent start first, whatever the status.
+ */
+export const QUEUE_ORDERS = ['oldest', 'newest'] as const;
+export type QueueOrder = (typeof QUEUE_ORDERS)[number];
+export const QUEUE_ORDER_WORDS: Record<QueueOrder, string> = { oldest: 'Oldest New first', newest: 'Newest first' };
+
+/** The comparison behind an order: by the incident's start (its first activity, the card's "Started"). */
+export function queueOrder(order: QueueOrder): (a: Incident, b: Incident) => number {
+  const byStart = (a: Incident, b: Incident) => firstActivityOf(a).localeCompare(firstActivityOf(b)) || a.id.localeCompare(b.id, undefined, { numeric: true });
+  if (order === 'newest') return (a, b) => byStart(b, a);
+  const waiting = (i: Incident) => (i.status === 'active' ? 0 : 1);
+  return (a, b) => waiting(a) - waiting(b) || byStart(a, b);
+}
+
 export const queueQuerySchema = z
   .object({
     severity: list(SEVERITY_FILTER, 'severity'),
     status: list(OPEN_STATUSES, 'status'),
     user: z.string().trim().max(200, 'the user filter is longer than 200 characters').optional(),
-    sort: z.enum(['oldest', 'newest'], { message: 'sort must be oldest or newest' }).default('oldest'),
+    sort: z.enum(QUEUE_ORDERS, { message: `sort must be ${QUEUE_ORDERS.join(' or ')}` }).default('oldest'),
   })
   .strict();
 export type QueueQuery = z.infer<typeof queueQuerySchema>;
@@ -59,7 +77,8 @@ export interface QueueItem {
   defenderStatus: string;
   irmStatus: string;
   sources: { name: string; count: number; irm: boolean }[];
-  createdDateTime: string;
+  /** When its activity began (firstActivityOf): the card's "Started", and what the age counts from. */
+  startedDateTime: string;
   assignedTo: string | null;
   incidentUrl: string;
 }
@@ -84,7 +103,7 @@ export function queueItem(incident: Incident, namer: Namer): QueueItem {
   return {
     incidentId: incident.id,
     version: incident.lastUpdateDateTime,
-    title: incident.displayName || 'Untitled incident',
+    title: incidentTitle(incident),
     severity: incident.severity,
     severityWord: SEVERITY_WORDS[incident.severity],
     user: user ? namer(user) : 'Unknown user',
@@ -92,7 +111,7 @@ export function queueItem(incident: Incident, namer: Namer): QueueItem {
     defenderStatus: INCIDENT_STATUS_WORDS[incident.status],
     irmStatus: incidentIrmStatus(incident),
     sources: [...counts.values()].sort((a, b) => Number(b.irm) - Number(a.irm) || b.count - a.count),
-    createdDateTime: incident.createdDateTime,
+    startedDateTime: firstActivityOf(incident),
     assignedTo: incident.assignedTo ?? null,
     incidentUrl: incident.incidentWebUrl ?? `https://security.microsoft.com/incidents/${encodeURIComponent(incident.id)}`,
   };
@@ -119,8 +138,7 @@ function anyOf(property: string, values: ReadonlySet<string> | undefined): strin
 export async function listQueueIncidents(client: DefenderClient, query: QueueQuery): Promise<Incident[]> {
   const filter = ["status ne 'resolved'", "status ne 'redirected'", ...anyOf('severity', query.severity), ...anyOf('status', query.status)].join(' and ');
   const incidents = await client.listIncidents({ filter, top: 50, limit: QUEUE_SCAN });
-  const direction = query.sort === 'oldest' ? 1 : -1;
-  return incidents.sort((a, b) => direction * a.createdDateTime.localeCompare(b.createdDateTime));
+  return incidents.sort(queueOrder(query.sort));
 }
 
 /** The queue from those incidents: the ones with an open IRM alert (as the chat's `incidents` counts them), and the person asked for. */
@@ -167,4 +185,5 @@ export class QueueCache {
 export const QUEUE_FILTERS = {
   severity: SEVERITY_FILTER.map((value) => ({ value, title: SEVERITY_WORDS[value] })),
   status: OPEN_STATUSES.map((value) => ({ value, title: INCIDENT_STATUS_WORDS[value] })),
+  sort: QUEUE_ORDERS.map((value) => ({ value, title: QUEUE_ORDER_WORDS[value] })),
 };

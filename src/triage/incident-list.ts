@@ -1,13 +1,15 @@
-/** The open IRM incidents, newest first: for the `incidents` command and the list card. */
+/**
+ * The `incidents` command's list card: the same queue as the tab (src/tab/queue.ts: the same
+ * Graph list, the same open-IRM rule, the same order), drawn as a card.
+ */
 import { byName, type Namer } from '../cards/common.js';
 import { incidentListCardData, type ListedSeverity } from '../cards/incident-list-view.js';
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
 import type { DefenderClient } from '../defender/graph-client.js';
+import { openQueue, type QueueOrder } from '../tab/queue.js';
 
-/** How many open IRM alerts to read to find the newest incidents. */
-const ALERT_SCAN = 500;
-
-export async function openIncidentListCard(client: DefenderClient, namer: Namer = byName, options: { severity?: ListedSeverity } = {}): Promise<AdaptiveCardJson> {
-  const alerts = await client.listOpenIrmAlerts(ALERT_SCAN);
-  return renderCard('incident-list', incidentListCardData(alerts, { namer, capped: alerts.length >= ALERT_SCAN, severity: options.severity }));
+export async function openIncidentListCard(client: DefenderClient, namer: Namer = byName, options: { severity?: ListedSeverity; order?: QueueOrder; now?: number } = {}): Promise<AdaptiveCardJson> {
+  const order = options.order ?? 'oldest';
+  const queue = await openQueue(client, { severity: options.severity ? new Set([options.severity]) : undefined, status: undefined, sort: order }, namer);
+  return renderCard('incident-list', incidentListCardData(queue, { severity: options.severity, order, now: options.now }));
 }

@@ -12,6 +12,8 @@ import { userSummaryCardData } from '../../src/cards/user-summary-view.js';
 import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { digestCardData } from '../../src/cards/digest-view.js';
 import { incidentListCardData } from '../../src/cards/incident-list-view.js';
+import { buildQueue } from '../../src/tab/queue.js';
+import { byName } from '../../src/cards/common.js';
 import type { Incident } from '../../src/defender/model.js';
 import { describeChange } from '../../src/sync/changes.js';
 import { incidentRecord } from '../../src/store/known-incidents.js';
@@ -130,8 +132,8 @@ describe('every card', () => {
       incidentCardData(hostileIncident(), { decision: hostileDecision, notice: describeChange({ ...incidentRecord(incidentFixture('new'), undefined), assignedTo: null }, { ...hostileIncident(), lastModifiedBy: HOSTILE }) ?? '' }),
     ],
     'incident-list': [
-      { heading: 'Open insider risk incidents: 0', count: 0, emptyText: 'None', items: [], hasMore: false, moreText: '' },
-      { heading: 'Open insider risk incidents: 1', count: 1, emptyText: '', items: [{ incidentId: '2101', title: 'T', severityWord: 'High', severityColour: 'Attention', userText: 'Adele', status: 'New', started: 'x' }], hasMore: true, moreText: 'more' },
+      { heading: 'Open insider risk incidents: 0', orderText: 'o', listSeverity: '' as const, listOrder: 'oldest' as const, count: 0, emptyText: 'None', items: [], hasMore: false, moreText: '' },
+      { heading: 'Open insider risk incidents: 2', orderText: 'o', listSeverity: 'high' as const, listOrder: 'newest' as const, count: 2, emptyText: '', items: [{ incidentId: '2101', title: 'T', severityWord: 'High', severityColour: 'Attention', userText: 'Adele', status: 'New', started: 'x', age: '3 h 2 min' }], hasMore: true, moreText: 'more' },
     ],
     help: [{ commands: [{ usage: 'help', description: 'd' }], notInDefender: 'n' }],
     notice: [{ heading: 'h', text: 't', colour: 'Attention' as const }],
@@ -228,7 +230,7 @@ describe('readable colours', () => {
       const incident: Incident = { ...incidentFixture(), severity, alerts: incidentFixture().alerts!.map((a) => ({ ...a, severity })) };
       const cards = [
         renderCard('incident', incidentCardData(incident)),
-        renderCard('incident-list', incidentListCardData(incident.alerts!)),
+        renderCard('incident-list', incidentListCardData(buildQueue([incident], { severity: undefined, status: undefined, sort: 'oldest' }, byName))),
         renderCard('digest', digestCardData([incident, { ...incident, id: `${incident.id}-2` }], { threshold: 1 })),
       ];
       for (const card of cards) expect(colours(card), `${severity}: ${JSON.stringify(colours(card))}`).not.toContain('Warning');

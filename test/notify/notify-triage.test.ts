@@ -176,7 +176,7 @@ describe('chat', () => {
     await postActivity(stack.bot.messagesUrl, message(stack.connector.serviceUrl, CONV, '<at>IRM Triage</at> /help'));
     const reply = replies().slice(before)[0];
     const body = text(reply?.activity);
-    for (const usage of ['help', 'incidents [high|medium|low|informational]', 'incident {id}']) expect(body).toContain(`"title":"${usage}"`);
+    for (const usage of ['help', 'incidents [high|medium|low|informational] [newest]', 'incident {id}']) expect(body).toContain(`"title":"${usage}"`);
     expect(body).toContain('risky AI usage');
   });
 
@@ -215,7 +215,7 @@ describe('chat', () => {
     expect(list).not.toContain(`Open ${low.body.incidentId}`);
     expect(await say('incidents low')).toContain(`Open ${low.body.incidentId}`);
     const refused = await say('incidents hihg');
-    expect(refused).toContain('is not a severity');
+    expect(refused).toContain('is neither a severity nor an order');
     expect(refused).toContain('Did you mean `incidents high`?');
   });
 });

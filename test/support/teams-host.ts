@@ -1,7 +1,10 @@
 /**
  * A stand-in for the Teams client around a tab: a page that frames the tab and answers what
  * teams-js asks its host over postMessage (initialize, getContext, authentication.getAuthToken),
- * recording every call, and tells it of theme changes (`window.__setTheme`). teams-js accepts a host on the tab's own origin, so tests serve this page
+ * recording every call (`window.__teamsCalls`, with their arguments in `window.__teamsArgs`), and
+ * tells it of theme changes (`window.__setTheme`). A dialog the tab opens (`tasks.startTask`, what
+ * teams-js' dialog.url.open sends) stays open until `window.__closeDialog()`, which answers as
+ * Teams does when the user closes one. teams-js accepts a host on the tab's own origin, so tests serve this page
  * (through Playwright routing) at a path on the bot's origin.
  */
 
@@ -39,6 +42,8 @@ export function teamsHostPage(options: TeamsHostOptions): string {
 <script>
 const config = ${config};
 window.__teamsCalls = [];
+window.__teamsArgs = [];
+let openDialog = null;
 const runtime = JSON.stringify({ apiVersion: 4, isLegacyTeams: false, supports: { app: {}, appEntity: {}, pages: { appButton: {}, tabs: {}, config: {}, backStack: {}, fullTrust: {} }, dialog: { url: {}, update: {} }, teamsCore: {} } });
 const context = {
   theme: config.theme, locale: 'en-us', frameContext: 'content', hostClientType: 'web', entityId: 'insider-risk-queue',
@@ -50,12 +55,21 @@ const answers = {
   getContext: () => [context],
   'authentication.getAuthToken': () => (config.token.ok ? [true, config.token.value] : [false, config.token.reason]),
 };
+/** The user closing the dialog: Teams answers startTask with an error string and no result. */
+window.__closeDialog = () => {
+  if (!openDialog) return false;
+  document.getElementById('tab').contentWindow.postMessage({ ...openDialog, args: ['User cancelled/closed the task module.', undefined] }, location.origin);
+  openDialog = null;
+  return true;
+};
 /** Teams telling the tab the user picked another theme. */
 window.__setTheme = (theme) => document.getElementById('tab').contentWindow.postMessage({ func: 'themeChange', args: [theme] }, location.origin);
 window.addEventListener('message', (event) => {
   const frame = document.getElementById('tab').contentWindow;
   if (event.source !== frame || !event.data || typeof event.data.func !== 'string') return;
   window.__teamsCalls.push(event.data.func);
+  window.__teamsArgs.push({ func: event.data.func, args: event.data.args });
+  if (event.data.func === 'tasks.startTask') openDialog = { id: event.data.id, uuidAsString: event.data.uuidAsString };
   const answer = answers[event.data.func];
   if (!answer) return;
   frame.postMessage({ id: event.data.id, uuidAsString: event.data.uuidAsString, args: answer() }, location.origin);

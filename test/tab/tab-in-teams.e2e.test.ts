@@ -36,6 +36,12 @@ async function openInTeams(host: Omit<TeamsHostOptions, 'tabPath' | 'user'> & { 
   return { page, tab };
 }
 
+/** The dialogs the tab asked Teams to open: their page and title. */
+const dialogsOpened = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { __teamsArgs: { func: string; args: { url: string; title: string }[] }[] }).__teamsArgs.filter((c) => c.func === 'tasks.startTask').map((c) => ({ url: c.args[0]!.url, title: c.args[0]!.title })),
+  );
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irm-tab-teams-'));
   const roles = join(dir, 'roles.json');
@@ -71,8 +77,8 @@ afterAll(async () => {
 });
 
 describe('the tab in Teams (production mode)', () => {
-  it('initialises teams-js, takes the theme from Teams, signs in with the SSO token and lists the queue', async () => {
-    const { page, tab } = await openInTeams({ theme: 'dark', token: { ok: true, value: entra.mint(entra.v2Claims({ preferred_username: DANA.upn, name: DANA.name })) } });
+  it('initialises teams-js, takes the theme from Teams, signs in with the SSO token, lists the queue and opens an incident as a Teams dialog', async () => {
+    let { page, tab } = await openInTeams({ theme: 'dark', token: { ok: true, value: entra.mint(entra.v2Claims({ preferred_username: DANA.upn, name: DANA.name })) } });
     await expect.poll(() => tab.locator('#where').textContent(), { timeout: 10_000 }).toBe('Signed in as Dana Analyst');
     expect(await tab.evaluate(() => document.body.dataset.theme)).toBe('dark');
     await tab.locator(`#queue tr[data-incident="${incidentId}"]`).waitFor();
@@ -82,8 +88,18 @@ describe('the tab in Teams (production mode)', () => {
     expect(calls).toContain('getContext');
     expect(calls).toContain('authentication.getAuthToken');
 
-    // A decision from the tab is Dana's: the token named her, the roles file lets her act.
-    await tab.locator(`#queue tr[data-incident="${incidentId}"] button`).click();
+    // A click on the row opens the incident as a Teams dialog (dialog.url.open: teams-js sends tasks.startTask) showing the incident page.
+    const token = { ok: true as const, value: entra.mint(entra.v2Claims({ preferred_username: DANA.upn, name: DANA.name })) };
+    await tab.locator(`#queue tr[data-incident="${incidentId}"] td.col-user`).click();
+    await expect.poll(() => dialogsOpened(page), { timeout: 10_000 }).toEqual([{ url: `${origin}/tab/incident.html?id=${incidentId}`, title: `Incident ${incidentId}: Multi-stage incident involving Exfiltration & Execution involving one user` }]);
+    expect(await tab.locator('#incident-dialog[open]').count()).toBe(0);
+    // Closing it reloads the queue (the analyst may have acted in it).
+    const reloaded = page.waitForRequest((r) => r.url().includes('/api/tab/incidents?'));
+    expect(await page.evaluate(() => (window as unknown as { __closeDialog(): boolean }).__closeDialog())).toBe(true);
+    await reloaded;
+
+    // What Teams shows in that dialog: the incident page, signed in the same way. A decision there is Dana's.
+    ({ page, tab } = await openInTeams({ theme: 'dark', token, path: `/tab/incident.html?id=${incidentId}` }));
     const card = tab.locator('#detail .ac-adaptiveCard').first();
     await card.getByRole('button', { name: 'Start investigation' }).click();
     await expect.poll(() => card.innerText(), { timeout: 10_000 }).toMatch(/Defender status\s+In progress/);

@@ -30,16 +30,20 @@ beforeAll(async () => {
   tenant = stack.tenant;
   context = await stack.browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   chat = await openPlayground(stack.browser, stack.playground!.url, { context });
-  resolvedId = (
-    await admin<{ incidentId: string }>('POST', '/_admin/incidents', {
-      severity: 'high',
-      title: 'Mass download to USB before resignation',
-      user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' },
-      irmAlerts: 2,
-      otherSources: ['microsoftDefenderForEndpoint', 'dataLossPrevention'],
-    })
-  ).incidentId;
-  otherId = (await admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'medium', title: 'Unusual volume of printing', user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' } })).incidentId;
+  const resolved = await admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', {
+    severity: 'high',
+    title: 'Mass download to USB before resignation',
+    user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' },
+    irmAlerts: 2,
+    otherSources: ['microsoftDefenderForEndpoint', 'dataLossPrevention'],
+  });
+  const other = await admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', { severity: 'medium', title: 'Unusual volume of printing', user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' } });
+  resolvedId = resolved.incidentId;
+  otherId = other.incidentId;
+  // The queue's order is by when each started (first activity): the first one started earlier.
+  for (const [alertIds, hours] of [[resolved.alertIds, 30], [other.alertIds, 3]] as const) {
+    for (const id of alertIds) tenant.state.alerts.get(id)!.firstActivityDateTime = new Date(Date.now() - hours * 3_600_000).toISOString();
+  }
   await waitForCard(chat, `Insider risk incident ${resolvedId}`, { timeout: 20_000 });
   tab = await context.newPage();
   tab.setDefaultTimeout(15_000);
@@ -68,9 +72,11 @@ describe('the incident-queue tab outside Teams', () => {
     expect(text).toContain('Defender: New');
     expect(text).toContain('IRM: Needs review');
     expect(await tab.locator('#queue-summary').textContent()).toBe('2 open insider risk incidents');
+    // Age counts from when the incident started, as the card's Started does.
+    expect(await row.locator('td.col-age').textContent()).toMatch(/^30 h \d+ min$/);
   });
 
-  it('filters by severity and user, and sorts by age', async () => {
+  it('filters by severity and user, and sorts oldest New first or newest first', async () => {
     await tab.getByRole('checkbox', { name: 'Medium' }).check();
     await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([otherId]);
     await tab.getByRole('checkbox', { name: 'Medium' }).uncheck();
@@ -84,7 +90,7 @@ describe('the incident-queue tab outside Teams', () => {
   });
 
   it('resolves from the tab: Defender records it and the card in the Playground updates', async () => {
-    await tab.locator(`#queue tr[data-incident="${resolvedId}"] button`).click();
+    await tab.locator(`#queue tr[data-incident="${resolvedId}"]`).click();
     const card = tab.locator('#detail .ac-adaptiveCard').first();
     await waitForCardText(card, `Insider risk incident ${resolvedId}`);
     await tab.screenshot({ path: screenshotPath('tab-queue.png') });
@@ -107,10 +113,11 @@ describe('the incident-queue tab outside Teams', () => {
     await waitForCardText(posted, /IRM status .*Confirmed/);
     // The queue drops it.
     await expect.poll(() => rowIds(tab), { timeout: 10_000 }).toEqual([otherId]);
+    await tab.locator('#close-incident').click();
   });
 
   it("answers User summary in the tab with the person's summary, and Reload brings the incident back", async () => {
-    await tab.locator(`#queue tr[data-incident="${otherId}"] button`).click();
+    await tab.locator(`#queue tr[data-incident="${otherId}"]`).click();
     const card = tab.locator('#detail .ac-adaptiveCard').first();
     await waitForCardText(card, `Insider risk incident ${otherId}`);
     await clickCardButton(card, 'User summary');

@@ -15,12 +15,12 @@ export class ApiError extends Error {
 export interface Session {
   user: { name: string; upn: string | null };
   may: { read: boolean; act: boolean; hunt: boolean };
-  filters: { severity: { value: string; title: string }[]; status: { value: string; title: string }[] };
+  filters: { severity: { value: string; title: string }[]; status: { value: string; title: string }[]; sort: { value: QueueOrder; title: string }[] };
 }
 
 // The server's own types: erased from the bundle, so the browser code cannot drift from the API.
-export type { Queue, QueueItem } from '../queue.js';
-import type { Queue, QueueItem } from '../queue.js';
+export type { Queue, QueueItem, QueueOrder } from '../queue.js';
+import type { Queue, QueueItem, QueueOrder } from '../queue.js';
 
 export type CardJson = Record<string, unknown>;
 

@@ -1,13 +1,7 @@
 /** Formatting and ordering of what the tab shows; no DOM, so it is tested under Node. */
 
-/** How long ago, in the largest units that still say something: 42 min, 5 h 3 min, 3 d 4 h. */
-export function ageText(iso: string, now = Date.now()): string {
-  const minutes = Math.max(0, Math.floor((now - Date.parse(iso)) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
+/** The age wording is the chat list's too: one module says it. */
+export { ageText } from '../../util/age.js';
 
 /** "3 open insider risk incidents", "1 open insider risk incident matches these filters", and what was left unread. */
 export function queueSummary(count: number, filtered: boolean, truncated: { scanned: number; oldest: boolean } | null): string {

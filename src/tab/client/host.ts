@@ -19,6 +19,11 @@ export interface Host {
   onThemeChange(listener: (theme: Theme) => void): void;
   /** Opens a link from a card: https only (and this machine's http in demo mode); anything else is ignored. */
   openLink(url: string): void;
+  /**
+   * Opens a page of this tab as a Teams dialog and calls `closed` when it closes; false where
+   * there is no Teams dialog (outside Teams, or a client without one): the page draws its own.
+   */
+  openDialog(page: { url: string; title: string }, closed: () => void): boolean;
 }
 
 const INIT_TIMEOUT_MS = 5000;
@@ -80,13 +85,14 @@ function outsideTeams(): Host {
     openLink(url) {
       if (isOpenableLink(url)) window.open(url, '_blank', 'noopener');
     },
+    openDialog: () => false,
   };
 }
 
 export async function connectHost(): Promise<Host> {
   if (!looksFramed()) return outsideTeams();
   // Loaded only in a frame, so a plain browser never starts teams-js.
-  const { app, authentication } = await import('./teams-sdk.js');
+  const { app, authentication, dialog, DialogDimension } = await import('./teams-sdk.js');
   try {
     await Promise.race([app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer from Teams')), INIT_TIMEOUT_MS))]);
   } catch {
@@ -112,6 +118,14 @@ export async function connectHost(): Promise<Host> {
     onThemeChange: (listener) => theme.add(listener),
     openLink(url) {
       if (isOpenableLink(url)) void app.openLink(url).catch(() => window.open(url, '_blank', 'noopener'));
+    },
+    openDialog(page, closed) {
+      // dialog.url.open (https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/task-modules/invoking-task-modules):
+      // the submit handler runs when the dialog closes, submitted or not. The page must be on a
+      // validDomains host (UrlDialogInfo): it is the tab's own.
+      if (!dialog.url.isSupported()) return false;
+      dialog.url.open({ url: page.url, title: page.title, size: { height: DialogDimension.Large, width: DialogDimension.Large }, fallbackUrl: page.url }, () => closed());
+      return true;
     },
   };
 }

@@ -3,6 +3,7 @@ import { ApiError, TabApi } from './api.js';
 import { h, replace } from './dom.js';
 import { applyTheme, connectHost } from './host.js';
 import { showHunt } from './hunt-view.js';
+import { showIncidentPage } from './incident-pane.js';
 import { showQueue } from './queue-view.js';
 
 async function main(): Promise<void> {
@@ -15,8 +16,9 @@ async function main(): Promise<void> {
   const bannerBox = h('div', { id: 'banner' });
   const where = h('p', { className: 'where muted', id: 'where' });
   const content = h('div', { id: 'content' });
-  const page = document.body.dataset.page === 'hunt' ? 'hunt' : 'queue';
-  replace(app, h('header', { className: 'top' }, h('h1', {}, page === 'hunt' ? 'Hunting result' : 'Insider risk queue'), where), bannerBox, content);
+  const page = document.body.dataset.page === 'hunt' || document.body.dataset.page === 'incident' ? document.body.dataset.page : 'queue';
+  const heading = { hunt: 'Hunting result', incident: 'Insider risk incident', queue: 'Insider risk queue' }[page];
+  replace(app, h('header', { className: 'top' }, h('h1', {}, heading), where), bannerBox, content);
   const banner = (message: string | null, kind: 'error' | 'info' = 'error') => replace(bannerBox, message ? h('p', { className: kind, role: kind === 'error' ? 'alert' : 'status' }, message) : null);
 
   let session;
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!session.may.read) return banner(`${session.user.name} may not see insider-risk incidents: that needs a Defender role (Security Reader or Security Operator) and an Insider Risk Management role.`);
+  if (page === 'incident') return showIncidentPage(content, api, host, new URLSearchParams(location.search).get('id'), banner);
   showQueue(content, api, host, session, banner);
 }
 

@@ -1,20 +1,38 @@
 /**
- * The queue: open IRM incidents with filters (severity, status, user) and a sort by age; choosing
- * one shows its card, whose buttons work as in Teams.
+ * The queue: open IRM incidents with filters (severity, status, user) and the orders the chat's
+ * `incidents` offers too. A click on a row, or Enter on it, opens the incident's card: in Teams as
+ * a Teams dialog (the incident page), elsewhere in a dialog drawn here; its buttons work as in Teams.
  */
-import { ApiError, type QueueItem, type Session, type TabApi } from './api.js';
-import { renderCard } from './card.js';
+import { ApiError, type QueueItem, type QueueOrder, type Session, type TabApi } from './api.js';
 import { h, replace } from './dom.js';
 import type { Host } from './host.js';
 import { ageText, queueSummary } from './format.js';
+import { incidentPane } from './incident-pane.js';
 
 const REFRESH_MS = 60_000;
 
 export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: Session, banner: (message: string | null, kind?: 'error' | 'info') => void): void {
-  const state = { severity: new Set<string>(), status: new Set<string>(), user: '', sort: 'oldest' as 'oldest' | 'newest', selected: null as string | null };
+  const state = { severity: new Set<string>(), status: new Set<string>(), user: '', sort: 'oldest' as QueueOrder, selected: null as string | null };
   const summary = h('p', { className: 'muted', id: 'queue-summary' });
   const body = h('tbody');
-  const detail = h('section', { className: 'detail', id: 'detail', 'aria-label': 'Incident' }, h('p', { className: 'muted' }, 'Choose an incident to see its card.'));
+  const detail = h('section', { className: 'detail', id: 'detail', 'aria-label': 'Incident' });
+  const dialogTitle = h('h2', { id: 'incident-dialog-title' }, 'Incident');
+  const dialog = h(
+    'dialog',
+    { className: 'incident-dialog', id: 'incident-dialog', 'aria-labelledby': 'incident-dialog-title' },
+    h('div', { className: 'dialog-head' }, dialogTitle, h('button', { type: 'button', id: 'close-incident', onclick: () => dialog.close() }, 'Close')),
+    detail,
+  );
+  // Closing (Close, Escape) gives the keyboard back to the row it came from.
+  dialog.addEventListener('close', () => {
+    if (state.selected) body.querySelector<HTMLElement>(`tr[data-incident="${CSS.escape(state.selected)}"]`)?.focus();
+  });
+  // A button's answer in words shows in the dialog, where the analyst is looking.
+  const paneBanner = (message: string | null, kind: 'error' | 'info' = 'error') => {
+    if (!dialog.open || !message) return banner(message, kind);
+    detail.prepend(h('p', { className: kind, role: kind === 'error' ? 'alert' : 'status' }, message));
+  };
+  const pane = incidentPane(detail, api, host, paneBanner, () => void load());
 
   const checkboxes = (name: 'severity' | 'status', legend: string) =>
     h(
@@ -61,10 +79,9 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
         void load();
       },
     },
-    h('option', { value: 'oldest' }, 'Oldest first'),
-    h('option', { value: 'newest' }, 'Newest first'),
+    session.filters.sort.map((o) => h('option', { value: o.value }, o.title)),
   );
-  const ageHeader = h('th', { scope: 'col', 'aria-sort': 'descending' }, h('button', { className: 'link', type: 'button', onclick: () => ((sortSelect.value = state.sort = state.sort === 'oldest' ? 'newest' : 'oldest'), void load()) }, 'Age'));
+  const ageHeader = h('th', { scope: 'col', className: 'col-age', 'aria-sort': 'descending' }, h('button', { className: 'link', type: 'button', onclick: () => ((sortSelect.value = state.sort = state.sort === 'oldest' ? 'newest' : 'oldest'), void load()) }, 'Age'));
 
   replace(
     root,
@@ -90,26 +107,62 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
           h(
             'thead',
             {},
-            h('tr', {}, ...['Severity', 'Incident', 'User at risk', 'Alerts from', 'Status'].map((t) => h('th', { scope: 'col' }, t)), ageHeader, h('th', { scope: 'col' }, 'Assigned to')),
+            h(
+              'tr',
+              {},
+              ...[
+                ['Severity', 'col-severity'],
+                ['Incident', 'col-title'],
+                ['User at risk', 'col-user'],
+                ['Alerts from', 'col-sources'],
+                ['Status', 'col-status'],
+              ].map(([t, c]) => h('th', { scope: 'col', className: c }, t)),
+              ageHeader,
+              h('th', { scope: 'col', className: 'col-assigned' }, 'Assigned to'),
+            ),
           ),
           body,
         ),
       ),
-      detail,
+      dialog,
     ),
   );
 
+  /** Opens the incident: a Teams dialog in Teams, this page's own dialog elsewhere. */
+  function openIncident(item: QueueItem): void {
+    state.selected = item.incidentId;
+    for (const tr of body.querySelectorAll('tr')) tr.classList.toggle('selected', tr.getAttribute('data-incident') === item.incidentId);
+    const page = { url: `${location.origin}/tab/incident.html?id=${encodeURIComponent(item.incidentId)}`, title: `Incident ${item.incidentId}: ${item.title}`.slice(0, 120) };
+    if (host.openDialog(page, () => void load())) return;
+    dialogTitle.textContent = page.title;
+    if (!dialog.open) dialog.showModal();
+    void pane.open(item.incidentId);
+  }
+
+  // The whole row opens the incident, by a click or Enter on the focused row: one tab stop a row.
   const row = (item: QueueItem) =>
     h(
       'tr',
-      { 'data-incident': item.incidentId, className: item.incidentId === state.selected ? 'selected' : '' },
-      h('td', {}, h('span', { className: `sev sev-${item.severity}` }, item.severityWord)),
-      h('td', { className: 'title' }, h('button', { className: 'link', type: 'button', onclick: () => void open(item.incidentId) }, item.title), h('div', { className: 'muted small' }, `Incident ${item.incidentId}`)),
-      h('td', {}, item.user),
-      h('td', {}, item.sources.map((s) => h('span', { className: s.irm ? 'chip irm' : 'chip' }, `${s.count} ${s.name}`))),
-      h('td', { className: 'status' }, h('div', {}, `Defender: ${item.defenderStatus}`), h('div', {}, `IRM: ${item.irmStatus}`)),
-      h('td', { className: 'nowrap', title: new Date(item.createdDateTime).toLocaleString() }, ageText(item.createdDateTime)),
-      h('td', {}, item.assignedTo ?? 'Unassigned'),
+      {
+        'data-incident': item.incidentId,
+        tabIndex: 0,
+        'aria-label': `${item.severityWord} severity, ${item.title}, incident ${item.incidentId}: open`,
+        className: item.incidentId === state.selected ? 'selected' : '',
+        onclick: () => openIncident(item),
+        onkeydown: (e: KeyboardEvent) => {
+          if (e.key === 'Enter' && e.target === e.currentTarget) {
+            e.preventDefault();
+            openIncident(item);
+          }
+        },
+      },
+      h('td', { className: 'col-severity' }, h('span', { className: `sev sev-${item.severity}` }, item.severityWord)),
+      h('td', { className: 'col-title' }, h('span', { className: 'row-title' }, item.title), h('div', { className: 'muted small' }, `Incident ${item.incidentId}`)),
+      h('td', { className: 'col-user' }, item.user),
+      h('td', { className: 'col-sources' }, item.sources.map((s) => h('span', { className: s.irm ? 'chip irm' : 'chip' }, `${s.count} ${s.name}`))),
+      h('td', { className: 'col-status' }, h('div', {}, `Defender: ${item.defenderStatus}`), h('div', {}, `IRM: ${item.irmStatus}`)),
+      h('td', { className: 'col-age', title: `Started ${new Date(item.startedDateTime).toLocaleString()}` }, ageText(item.startedDateTime)),
+      h('td', { className: 'col-assigned' }, item.assignedTo ?? 'Unassigned'),
     );
 
   let generation = 0;
@@ -128,7 +181,7 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
       // The refresh redraws the rows: keep the keyboard where it was.
       const focused = (document.activeElement?.closest('tr[data-incident]') as HTMLElement | null)?.dataset.incident;
       replace(body, queue.items.length ? queue.items.map(row) : [h('tr', {}, h('td', { colSpan: 7, className: 'muted' }, 'No open incident matches these filters.'))]);
-      if (focused) body.querySelector<HTMLButtonElement>(`tr[data-incident="${CSS.escape(focused)}"] button`)?.focus();
+      if (focused) body.querySelector<HTMLElement>(`tr[data-incident="${CSS.escape(focused)}"]`)?.focus();
       summary.textContent = queueSummary(queue.items.length, state.severity.size > 0 || state.status.size > 0 || state.user !== '', queue.truncated ? { scanned: queue.scanned, oldest: state.sort === 'oldest' } : null);
     } catch (err) {
       if (mine !== generation) return;
@@ -138,60 +191,6 @@ export function showQueue(root: HTMLElement, api: TabApi, host: Host, session: S
   }
   let queueFailed = false;
 
-  /** The card shown, and which request may still draw into the pane (a later choice wins). */
-  let shown: { incidentId: string; card: Record<string, unknown>; message?: string } | null = null;
-  let detailGeneration = 0;
-
-  async function open(incidentId: string): Promise<void> {
-    const mine = ++detailGeneration;
-    state.selected = incidentId;
-    for (const tr of body.querySelectorAll('tr')) tr.classList.toggle('selected', tr.getAttribute('data-incident') === incidentId);
-    replace(detail, h('p', { className: 'muted' }, 'Loading…'));
-    try {
-      const { card } = await api.incident(incidentId);
-      if (mine === detailGeneration) showCard(incidentId, card);
-    } catch (err) {
-      if (mine === detailGeneration) replace(detail, h('p', { className: 'error', role: 'alert' }, err instanceof ApiError ? err.message : 'The incident could not be loaded.'));
-    }
-  }
-
-  function showCard(incidentId: string, card: Record<string, unknown>, message?: string): void {
-    shown = { incidentId, card, message };
-    detail.removeAttribute('aria-busy');
-    replace(
-      detail,
-      // A button may answer with another card (the user summary): the incident is always one click away.
-      h('div', { className: 'detail-head' }, h('span', { className: 'muted' }, `Incident ${incidentId}`), h('button', { type: 'button', className: 'link', id: 'reload-incident', onclick: () => void open(incidentId) }, 'Reload')),
-      message ? h('p', { className: 'error', role: 'alert' }, message) : null,
-      renderCard(card, host.theme, {
-        execute: async (verb, data) => {
-          // One action at a time; the answer belongs to this incident only if it is still the one shown.
-          if (detail.getAttribute('aria-busy') === 'true') return;
-          detail.setAttribute('aria-busy', 'true');
-          const mine = detailGeneration;
-          try {
-            const answer = await api.action(verb, data);
-            if (mine === detailGeneration) {
-              if ('card' in answer) showCard(incidentId, answer.card);
-              else {
-                detail.removeAttribute('aria-busy');
-                banner(answer.message, 'info');
-              }
-            }
-            await load();
-          } catch (err) {
-            if (mine === detailGeneration) showCard(incidentId, card, err instanceof ApiError ? err.message : 'The action failed.');
-          }
-        },
-        openUrl: (url) => host.openLink(url),
-      }),
-    );
-  }
-
-  // A new theme redraws the card as it is (a half-written comment is lost, but nothing is fetched or audited again).
-  host.onThemeChange(() => {
-    if (shown && shown.incidentId === state.selected) showCard(shown.incidentId, shown.card, shown.message);
-  });
   void load();
   window.setInterval(() => {
     if (document.visibilityState === 'visible') void load();
