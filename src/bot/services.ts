@@ -101,9 +101,9 @@ export function createServices(config: Config, deps: ServiceDeps): BotServices {
   const privacy = new Privacy(store, roles, now);
   const irmSync = new IrmSyncTracker({ store, reader: deps.irmReader ?? null, boundMinutes: config.irmSyncBoundMinutes, now });
   const replica = replicaName();
-  const cards = new IncidentCards(store, irmSync, privacy);
-  const publisher = new IncidentPublisher(store, gateway, cards, now, replica);
   const oncall = new OnCallService({ store, now, settings: config.onCall });
+  const cards = new IncidentCards(store, irmSync, privacy, oncall);
+  const publisher = new IncidentPublisher(store, gateway, cards, now, replica);
   const isLeader = deps.isLeader ?? (() => true);
   return {
     client,

@@ -23,6 +23,8 @@ export class IncidentCards {
     private readonly store: Store,
     private readonly irmSync?: { view(incidentId: string): Promise<IrmSyncView | undefined> },
     private readonly naming?: CardNaming,
+    /** When the on-call analyst will be reminded of a New incident (oncall/service.ts). */
+    private readonly reminders?: { reminderAt(incident: Incident): Promise<string | undefined> },
   ) {}
 
   /**
@@ -35,7 +37,8 @@ export class IncidentCards {
     const outside = (await this.store.outsideChange(incident.id))?.text;
     const irmSync = await this.irmSync?.view(incident.id);
     const pseudonymous = namer !== undefined && namer === this.naming?.pseudonymous;
-    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync, namer, revealable: pseudonymous, draft }));
+    const reminderAt = await this.reminders?.reminderAt(incident);
+    return renderCard('incident', incidentCardData(incident, { decision, notice: notice ?? outside, irmSync, namer, revealable: pseudonymous, draft, reminderAt }));
   }
 
   /** How people are named in what is posted in this conversation. */

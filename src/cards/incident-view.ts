@@ -46,6 +46,8 @@ export interface IncidentCardData {
   /** "New since …", "In progress, open since …" or "Resolved …": how long it has waited, in the reader's time zone. */
   ageTitle: string;
   age: Markdown;
+  hasReminder: boolean;
+  reminder: Markdown;
   started: Markdown;
   sourceSummary: Markdown;
   defenderStatus: Markdown;
@@ -163,6 +165,8 @@ export interface IncidentCardOptions {
   namer?: Namer;
   revealable?: boolean;
   draft?: ResolveDraft;
+  /** When the on-call analyst is reminded if the incident stays New. */
+  reminderAt?: string;
 }
 
 /**
@@ -245,6 +249,8 @@ export function incidentCardData(incident: Incident, options: IncidentCardOption
     storyFacts,
     ageTitle: isResolved ? 'Resolved' : isNew ? 'New since' : 'Open since',
     age: whenText(isResolved ? resolvedAt(incident) : incident.createdDateTime),
+    hasReminder: isNew && options.reminderAt !== undefined,
+    reminder: options.reminderAt ? whenText(options.reminderAt) : md``,
     started: whenText(firstActivityOf(incident)),
     sourceSummary: plain(sourceSummary(alerts)),
     defenderStatus: plain(INCIDENT_STATUS_WORDS[incident.status]),

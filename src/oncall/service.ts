@@ -235,6 +235,20 @@ export class OnCallService {
     return notices;
   }
 
+  /**
+   * When the on-call analyst is (or was) reminded of this incident if it stays New: `due`'s rule
+   * for one incident, for the card to say. Undefined when no reminder will come (not New, below
+   * the mention threshold, or nobody on call).
+   */
+  async reminderAt(incident: Pick<OpenIncident, 'status' | 'severity' | 'createdDateTime'>): Promise<string | undefined> {
+    if (!isNew(incident.status)) return undefined;
+    const state = await this.store.onCall();
+    const settings = this.settingsOf(state);
+    if (!mentions(settings, incident.severity) || !onCallAt(state, this.now())) return undefined;
+    const created = Date.parse(incident.createdDateTime);
+    return Number.isNaN(created) ? undefined : new Date(created + settings.remindAfterMinutes * MINUTE).toISOString();
+  }
+
   /** Record that a notice went out (idempotent: the first time recorded stays). */
   async markSent(incidentId: string, kind: NoticeKind): Promise<void> {
     await this.store.markReminderSent(incidentId, kind, this.now().toISOString());

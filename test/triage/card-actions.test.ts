@@ -180,3 +180,18 @@ describe('the Resolve form', () => {
     expect(form.find((b) => b.id === 'classification')?.value).toBe('truePositive');
   });
 });
+
+describe('when the on-call analyst hears of it', () => {
+  it('a New card says when the reminder comes; a started one does not', async () => {
+    await stack.say(CONV, 'oncall set me');
+    await stack.say(CONV, 'oncall remind 20');
+    const { incidentId } = await newIncident();
+    const created = (await fetch(`${stack.graphBaseUrl}/security/incidents/${incidentId}`).then((r) => r.json())) as { createdDateTime: string };
+    const due = new Date(Date.parse(created.createdDateTime) + 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const noted = await click('addNote', { incidentId, note: 'Looking at it after the stand-up.' });
+    expect(fact(noted.value, 'On-call reminder')).toBe(`{{DATE(${due}, SHORT)}} {{TIME(${due})}}`);
+    const started = await click('startInvestigation', { incidentId, version: await version(incidentId) });
+    expect(fact(started.value, 'On-call reminder')).toBeUndefined();
+    await stack.say(CONV, 'oncall off');
+  });
+});
