@@ -342,13 +342,16 @@ export class IncidentPoller {
     const { watchingSince: watching } = await store.cursor();
     const createdSince = watching === null ? '' : new Date(Date.parse(watching) - ARRIVAL_SLACK_MS).toISOString();
     const oldestFirst = (a: IncidentRecord, b: IncidentRecord) => a.createdDateTime.localeCompare(b.createdDateTime);
-    const arriving = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && i.createdDateTime >= createdSince);
+    const seenSince = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && i.createdDateTime >= createdSince);
+    // The backlog: what was open before the install, created before it (a first poll after the
+    // install learns of those too) or known before it; newest first, up to the limit.
     const backfill = conversation.backfilled
       ? []
       : open
-          .filter((i) => !arriving.includes(i))
+          .filter((i) => i.createdDateTime < since || !seenSince.includes(i))
           .sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime))
           .slice(0, backfillLimit);
+    const arriving = seenSince.filter((i) => !backfill.includes(i));
     return { backfill: backfill.sort(oldestFirst), arriving: arriving.sort(oldestFirst) };
   }
 
