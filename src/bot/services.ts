@@ -21,6 +21,7 @@ import { IncidentPublisher, type ConversationGateway } from '../sync/publisher.j
 import { shiftSummary, type SummaryCardData } from '../sync/summary.js';
 import { TabLinks } from '../tab/links.js';
 import { TriageService } from '../triage/triage.js';
+import { Welcomer } from '../sync/welcome.js';
 import type { AdaptiveCardJson } from '../cards/render.js';
 
 export interface BotServices {
@@ -105,13 +106,15 @@ export function createServices(config: Config, deps: ServiceDeps): BotServices {
   const cards = new IncidentCards(store, irmSync, privacy, oncall);
   const publisher = new IncidentPublisher(store, gateway, cards, now, replica);
   const isLeader = deps.isLeader ?? (() => true);
+  const links = deps.links ?? new TabLinks(() => null, null, false);
+  const welcomer = new Welcomer({ store, publisher, links, now });
   return {
     client,
     store,
     cards,
     publisher,
     triage: new TriageService({ client, store, publisher, irmSync, now, replica }),
-    poller: new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, now, leader: isLeader }),
+    poller: new IncidentPoller({ client, store, publisher, irmSync, oncall, audience: new Audience(roles), backfillLimit: config.backfillLimit, digestThreshold: config.digestThreshold, welcomer, now, leader: isLeader }),
     hunting: new HuntingService(client, store.coordination, deps.hunting),
     decisionBudgetMs: deps.decisionBudgetMs ?? 3_000,
     oncall,
@@ -120,7 +123,7 @@ export function createServices(config: Config, deps: ServiceDeps): BotServices {
     privacy,
     summary: async () => shiftSummary(client, { now: now(), since: (await store.cursor()).lastSummaryAt, remindAfterMinutes: config.onCall.remindAfterMinutes }),
     now,
-    links: deps.links ?? new TabLinks(() => null, null, false),
+    links,
     status: deps.status ?? (async () => 'No status report in this setup.'),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The digest card: when a poll brings more new incidents to one conversation than a card each
  * would comfortably show (and Teams would accept at once), one card sums them up: counts by
- * severity, the users with the most incidents, the newest few with an Open button each.
+ * severity, the users with the most incidents, the newest few with an Open button each. The
+ * install backlog (the incidents already open when the bot is added) is one too, whatever its
+ * size: a newcomer gets the welcome and one card, not a run of old incidents.
  */
 import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
 import type { Incident, Severity } from '../defender/model.js';
@@ -34,6 +36,8 @@ export interface DigestOptions {
   namer?: Namer;
   /** The threshold that led to the digest, for the card's words (default DIGEST_THRESHOLD). */
   threshold?: number;
+  /** Why they are summed up: a burst of new ones (default), or the backlog open at install. */
+  reason?: 'burst' | 'backlog';
 }
 
 /** Whether this many new incidents for one conversation call for a digest. */
@@ -80,10 +84,13 @@ export function digestCardData(incidents: readonly Incident[], options: DigestOp
 
   const newest = [...incidents].sort(newestFirst).slice(0, newestCount);
 
+  const backlog = options.reason === 'backlog';
   return {
-    heading: plural(total, 'new insider-risk incident'),
+    heading: backlog ? plural(total, 'open insider-risk incident') : plural(total, 'new insider-risk incident'),
     headingColour: SEVERITY_COLOURS[highest],
-    intro: md`More than ${threshold} arrived at once, so they are summed up here instead of a card each.`,
+    intro: backlog
+      ? md`Already open when I was added here. New incidents get a card each.`
+      : md`More than ${threshold} arrived at once, so they are summed up here instead of a card each.`,
     severities,
     topUsers: topUsers.map((u) => ({ userText: u.text, count: plural(u.count, 'incident') })),
     hasMoreUsers: rankedUsers.length > topUsers.length,

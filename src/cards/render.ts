@@ -14,6 +14,7 @@ import type { IncidentCardData } from './incident-view.js';
 import type { NoticeCardData } from './notice-view.js';
 import type { SummaryCardData } from './summary-view.js';
 import type { UserSummaryCardData } from './user-summary-view.js';
+import type { WelcomeCardData } from './welcome-view.js';
 
 export interface CardDataByName {
   incident: IncidentCardData;
@@ -25,9 +26,10 @@ export interface CardDataByName {
   'user-summary': UserSummaryCardData;
   summary: SummaryCardData;
   digest: DigestCardData;
+  welcome: WelcomeCardData;
 }
 export type CardName = keyof CardDataByName;
-export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary', 'summary', 'digest'];
+export const CARD_NAMES: readonly CardName[] = ['incident', 'incident-list', 'help', 'notice', 'hunt-result', 'hunt-help', 'user-summary', 'summary', 'digest', 'welcome'];
 
 /** An Adaptive Card as JSON. */
 export type AdaptiveCardJson = { type: 'AdaptiveCard'; version: string; body?: unknown[]; actions?: unknown[] } & Record<string, unknown>;

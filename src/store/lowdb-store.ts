@@ -83,6 +83,8 @@ const stateFields = {
   viewers: z.record(z.string(), viewerSchema).default({}),
   irmSync: z.record(z.string(), irmSyncSchema).default({}),
   unreadable: z.record(z.string(), unreadableSchema).default({}),
+  /** When the bot introduced itself, by conversation key (outlives the conversation's record). */
+  welcomed: z.record(z.string(), z.string()).default({}),
 };
 const stateSchema = z.object({ version: z.literal(2), ...stateFields });
 /** A store of an earlier version: everything in DB_FILE. */
@@ -108,6 +110,7 @@ const emptyState = (scope: string | null = null): State => ({
   irmSync: {},
   viewers: {},
   unreadable: {},
+  welcomed: {},
 });
 const emptyIncidents = (): IncidentsFile => ({ version: 2, incidents: {} });
 const emptyPosts = (): PostsFile => ({ version: 2, posts: {} });
@@ -343,6 +346,15 @@ export class LowdbStore implements Store {
 
   markBackfilled(key: string): Promise<void> {
     return this.changeConversation(key, { backfilled: true });
+  }
+
+  async welcomedAt(key: string): Promise<string | undefined> {
+    return this.state.welcomed[key];
+  }
+
+  markWelcomed(key: string, at: string): Promise<void> {
+    if (this.state.welcomed[key]) return Promise.resolve();
+    return this.change('state', () => void (this.state.welcomed[key] = at));
   }
 
   private changeConversation(key: string, changes: Partial<ConversationRecord>): Promise<void> {

@@ -78,6 +78,12 @@ export interface Store {
   setSubscription(key: string, subscription: Subscription | null): Promise<void>;
   /** The install backlog reached the conversation: it is not offered again. */
   markBackfilled(key: string): Promise<void>;
+  /**
+   * When the bot introduced itself in the conversation (undefined: never). Kept after the bot is
+   * removed from it, so that installing it again does not introduce it twice.
+   */
+  welcomedAt(key: string): Promise<string | undefined>;
+  markWelcomed(key: string, at: string): Promise<void>;
 
   // Incidents as the bot last saw them.
   incident(id: string): Promise<IncidentRecord | undefined>;

@@ -22,6 +22,7 @@ import { digestCardData, shouldDigest } from '../cards/digest-view.js';
 import { SEVERITY_RANK } from '../defender/irm-mapping.js';
 import type { Audience } from '../auth/audience.js';
 import { isTeamsDecision } from '../triage/decisions.js';
+import type { Welcomer } from './welcome.js';
 
 const log = createLogger('poller');
 
@@ -37,6 +38,8 @@ const OVERLAP_MS = 2 * 60_000;
 const ARRIVAL_SLACK_MS = 60 * 60_000;
 /** Open IRM alerts listed at the first run, per incident the install backlog may hold (an incident groups several). */
 const FIRST_RUN_ALERTS_PER_INCIDENT = 3;
+/** Incidents of the install backlog listed on its digest with an Open button (the default BACKFILL_LIMIT). */
+const BACKLOG_LISTED = 10;
 /** From this many changed incidents, reading them in pages may take fewer requests than one each. */
 const PAGED_READ_MIN = 4;
 /** Incidents per page of the list (what the embedded tenant allows; Graph documents no maximum). */
@@ -77,6 +80,8 @@ export class IncidentPoller {
       audience?: Audience;
       backfillLimit: number;
       digestThreshold: number;
+      /** Introduces the bot in a conversation just installed, before its backlog (absent: no welcome). */
+      welcomer?: Welcomer;
       now?: () => Date;
       /** Replicas: only the one this says is the leader polls (absent: this process always does). */
       leader?: () => boolean;
@@ -323,23 +328,30 @@ export class IncidentPoller {
 
   /**
    * What a conversation is owed: open incidents it wants and has not been shown, that the bot
-   * learned of after it was installed, plus (once, at install) the newest open ones from before.
-   * A post that failed stays owed, so the next run tries again; nothing is dropped.
+   * learned of after it was installed, plus (once, at install) the newest open ones from before:
+   * its backlog, which arrives as one digest, so an incident that arrived since the install is not
+   * in it. A post that failed stays owed, so the next run tries again; nothing is dropped.
    */
   private async owed(conversation: ConversationRecord, known: readonly IncidentRecord[]): Promise<{ backfill: IncidentRecord[]; arriving: IncidentRecord[] }> {
     const { store, backfillLimit } = this.deps;
     const wanted = known.filter((i) => wants(conversation, i));
     const posted = await store.postedIn(conversation.key, wanted.map((i) => i.id));
     const open = wanted.filter((i) => !posted.has(i.id));
-    const backfill = conversation.backfilled
-      ? []
-      : [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, backfillLimit);
     const since = conversation.installedAt;
     // Created before the bot began watching: from before, offered only in an install backlog.
     const { watchingSince: watching } = await store.cursor();
     const createdSince = watching === null ? '' : new Date(Date.parse(watching) - ARRIVAL_SLACK_MS).toISOString();
     const oldestFirst = (a: IncidentRecord, b: IncidentRecord) => a.createdDateTime.localeCompare(b.createdDateTime);
-    const arriving = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && i.createdDateTime >= createdSince && !backfill.includes(i));
+    const seenSince = open.filter((i) => (i.firstSeenAt ?? i.createdDateTime) >= since && i.createdDateTime >= createdSince);
+    // The backlog: what was open before the install, created before it (a first poll after the
+    // install learns of those too) or known before it; newest first, up to the limit.
+    const backfill = conversation.backfilled
+      ? []
+      : open
+          .filter((i) => i.createdDateTime < since || !seenSince.includes(i))
+          .sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime))
+          .slice(0, backfillLimit);
+    const arriving = seenSince.filter((i) => !backfill.includes(i));
     return { backfill: backfill.sort(oldestFirst), arriving: arriving.sort(oldestFirst) };
   }
 
@@ -361,39 +373,64 @@ export class IncidentPoller {
   /**
    * Post what each conversation is owed, all conversations at once: one that is slow or failing
    * (the gateway gives each call a deadline, then rests it) holds up only its own cards. On
-   * install, the newest open incidents each get a card; after that, new ones do too, unless more
-   * than the digest threshold arrive in one poll: then one digest card stands for them all.
+   * install, the welcome, then the open incidents from before as one digest card, whatever their
+   * number; after that, new incidents get a card each, unless more than the digest threshold
+   * arrive in one poll: then one digest card stands for them all.
    */
   private async deliver(known: readonly IncidentRecord[], result: PollResult, fetched: Fetched): Promise<void> {
     await Promise.all((await this.deps.store.conversations()).map((conversation) => this.deliverTo(conversation, known, result, fetched)));
   }
 
   private async deliverTo(conversation: ConversationRecord, known: readonly IncidentRecord[], result: PollResult, fetched: Fetched): Promise<void> {
-    const { store, publisher, audience } = this.deps;
+    const { store, audience } = this.deps;
     // Roles change: a personal chat whose owner may no longer see incidents gets nothing (and
     // keeps nothing owed: what they may not see is not queued for them).
     if (audience && !audience.mayReceiveIncidents(conversation)) return;
     const owed = await this.owed(conversation, known);
     const failedBefore = result.failed;
-    for (const incident of await this.load(owed.backfill, fetched, result)) await this.tryPost(incident, conversation, result);
+    const backlog = await this.load(owed.backfill, fetched, result);
+    // The welcome comes first; until it got through, nothing else is sent (the next poll tries again).
+    if (!(await this.welcome(conversation, backlog.length, result))) return;
+    if (backlog.length > 0) await this.postDigest(backlog, conversation, result, 'backlog');
     // The install backlog is offered until it got through: a conversation resting at install gets it later.
     const backfillDone = result.failed === failedBefore;
     const incidents = await this.load(owed.arriving, fetched, result);
     if (shouldDigest(incidents.length, this.deps.digestThreshold)) {
-      try {
-        const card = renderCard('digest', digestCardData(incidents, { threshold: this.deps.digestThreshold, namer: await publisher.cards.namerFor(conversation) }));
-        const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
-        await publisher.postDigest(incidents, conversation, card, await this.oncall?.mentionFor(loudest, `${incidents.length} new insider-risk incidents`));
-        result.posted += incidents.length;
-      } catch (err) {
-        result.failed++;
-        log.warn('could not post a digest; the incidents stay owed', { conversation: conversation.key, err });
-      }
+      await this.postDigest(incidents, conversation, result, 'burst');
     } else {
       for (const incident of incidents) await this.tryPost(incident, conversation, result);
     }
     if (!conversation.backfilled && backfillDone) {
       await store.markBackfilled(conversation.key);
+    }
+  }
+
+  /** Introduce the bot if the conversation is owed it; false when that failed. */
+  private async welcome(conversation: ConversationRecord, backlog: number, result: PollResult): Promise<boolean> {
+    const { welcomer } = this.deps;
+    try {
+      if (welcomer && (await welcomer.owed(conversation))) await welcomer.welcome(conversation, backlog);
+      return true;
+    } catch (err) {
+      result.failed++;
+      log.warn('could not introduce the bot; it and the backlog stay owed', { conversation: conversation.key, err });
+      return false;
+    }
+  }
+
+  /** One digest card for these incidents (a burst of new ones, or the install backlog); on failure they stay owed. */
+  private async postDigest(incidents: readonly Incident[], conversation: ConversationRecord, result: PollResult, reason: 'burst' | 'backlog'): Promise<void> {
+    const { publisher, digestThreshold } = this.deps;
+    try {
+      const namer = await publisher.cards.namerFor(conversation);
+      const card = renderCard('digest', digestCardData(incidents, { threshold: digestThreshold, namer, reason, ...(reason === 'backlog' ? { newest: BACKLOG_LISTED } : {}) }));
+      const loudest = [...incidents].sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0))[0]!;
+      const what = reason === 'backlog' ? `${incidents.length} open insider-risk incident${incidents.length === 1 ? '' : 's'}` : `${incidents.length} new insider-risk incidents`;
+      await publisher.postDigest(incidents, conversation, card, await this.oncall?.mentionFor(loudest, what));
+      result.posted += incidents.length;
+    } catch (err) {
+      result.failed++;
+      log.warn('could not post a digest; the incidents stay owed', { conversation: conversation.key, reason, err });
     }
   }
 

@@ -14,6 +14,7 @@ import type { ConversationRecord } from '../../src/store/store.js';
 import { Store } from '../../src/store/store.js';
 import type { ConversationGateway } from '../../src/sync/publisher.js';
 import { startTenant } from '@irm-bot/defender-tenant';
+import { incidentIdsOn, isBacklogDigest, isWelcome } from '../support/incident-cards.js';
 
 type Tenant = Awaited<ReturnType<typeof startTenant>>;
 let tenant: Tenant;
@@ -62,12 +63,16 @@ describe('turns', () => {
     expect((await services.store.conversations()).map((c) => c.key)).not.toContain('Convo1');
   });
 
-  it('a new conversation is offered the open incidents once', async () => {
+  it('a new conversation is welcomed, then offered the open incidents once, in one digest', async () => {
+    const before = sent.length;
     await adapter().send({ type: 'installationUpdate', action: 'add' }).startTest();
     const first = await services.poller.poll();
     expect(first.posted).toBeGreaterThan(0);
-    expect(sent.every((s) => JSON.stringify(s.card).includes('Insider risk incident'))).toBe(true);
+    const cards = sent.slice(before).map((s) => s.card);
+    expect(cards.map((c) => [isWelcome(c), isBacklogDigest(c)])).toEqual([[true, false], [false, true]]);
+    expect(incidentIdsOn(cards[1])).toHaveLength(first.posted);
     expect((await services.poller.poll()).posted).toBe(0);
+    expect(sent).toHaveLength(before + 2);
   });
 
   it.each([

@@ -17,6 +17,7 @@ import { byName } from '../../src/cards/common.js';
 import type { Incident } from '../../src/defender/model.js';
 import { describeChange } from '../../src/sync/changes.js';
 import { incidentRecord } from '../../src/store/known-incidents.js';
+import { welcomeCardData } from '../../src/cards/welcome-view.js';
 
 const texts = (card: unknown): string => JSON.stringify(card);
 const HOSTILE = '[click me](https://evil.example/phish) **bold** <at>Eve</at>';
@@ -142,6 +143,10 @@ describe('every card', () => {
     digest: [
       digestCardData(Array.from({ length: 6 }, (_, i) => ({ ...incidentFixture('new'), id: String(2101 + i) }))),
       digestCardData(Array.from({ length: 6 }, (_, i) => ({ ...hostileIncident(), id: String(2101 + i) }))),
+    ],
+    welcome: [
+      welcomeCardData('personal', { subscription: 'New insider-risk incidents posted here: Informational severity and above.', backlog: 6, tabUrl: 'http://localhost:3978/tab/index.html' }),
+      welcomeCardData('channel', { subscription: 'New insider-risk incidents posted here: Medium severity and above.', backlog: 0, tabUrl: null }),
     ],
     summary: [
       {

@@ -1,6 +1,7 @@
-/** A conversation the app is installed in is offered the newest open incidents, a card each, once. */
+/** A conversation the app is installed in is offered the newest open incidents, in one digest card after the welcome, once. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installation, postActivity } from '../support/activities.js';
+import { incidentIdsOn, isBacklogDigest, isWelcome } from '../support/incident-cards.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -20,17 +21,18 @@ async function openIrmIncidents(): Promise<{ id: string; createdDateTime: string
 }
 
 describe('install backfill', () => {
-  it('posts the newest open incidents as cards (not a digest), up to the limit, and only once', async () => {
+  it('offers the newest open incidents, up to the limit, in one digest after the welcome, and only once', async () => {
     const open = await openIrmIncidents();
     expect(open.length).toBeGreaterThan(5);
     await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, 'a:late-comer'));
     await stack.bot.services.poller.idle();
     await stack.bot.services.poller.poll();
-    const cards = [...stack.connector.messages('a:late-comer').values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]);
+    const cards = [...stack.connector.messages('a:late-comer').values()];
+    expect(cards.map((c) => [isWelcome(c), isBacklogDigest(c)])).toEqual([[true, false], [false, true]]);
     const newest = [...open].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)).slice(0, 5).map((i) => i.id);
-    expect(cards.sort()).toEqual(newest.sort());
+    expect(incidentIdsOn(cards[1]).sort()).toEqual(newest.sort());
     await stack.bot.services.poller.poll();
-    expect(stack.connector.messages('a:late-comer').size).toBe(5);
+    expect(stack.connector.messages('a:late-comer').size).toBe(2);
   });
 
   it('reads each incident once per poll, however many conversations are owed it', async () => {
@@ -42,7 +44,11 @@ describe('install backfill', () => {
     }
     const before = (await stack.graphRequests()).length;
     await stack.bot.services.poller.poll();
-    for (const key of keys) expect(stack.connector.messages(key).size, key).toBe(5);
+    for (const key of keys) {
+      const cards = [...stack.connector.messages(key).values()];
+      expect(cards.map(isWelcome), key).toEqual([true, false]);
+      expect(incidentIdsOn(cards[1]), key).toHaveLength(5);
+    }
     const reads = (await stack.graphRequests()).slice(before).filter((r) => r.method === 'GET' && /\/security\/incidents\/[^/]+$/.test(r.path)).map((r) => r.path);
     expect(new Set(reads).size).toBe(reads.length);
   });

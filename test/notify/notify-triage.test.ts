@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALEX, cardAction, installation, message, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { isWelcome, withoutWelcome } from '../support/incident-cards.js';
 
 type InvokeBody = { statusCode: number; type: string; value: Record<string, unknown> };
 const CONV = 'a:personal-alex';
@@ -24,6 +25,8 @@ beforeAll(async () => {
   const installed = await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV));
   expect(installed.status).toBe(200);
   await stack.bot.services.poller.idle();
+  // Installed with nothing open: the welcome alone.
+  expect([...stack.connector.messages(CONV).values()].map(isWelcome)).toEqual([true]);
 });
 afterAll(async () => {
   await stack?.close();
@@ -44,7 +47,7 @@ describe('notify', () => {
 
     const result = await stack.bot.services.poller.poll();
     expect(result.posted).toBe(1);
-    const cards = [...stack.connector.messages(CONV).values()];
+    const cards = [...withoutWelcome(stack.connector, CONV).values()];
     expect(cards).toHaveLength(1);
     const card = cards[0];
     expect(text(card)).toContain(`Insider risk incident ${incidentId}`);
@@ -62,13 +65,13 @@ describe('notify', () => {
     expect((await stack.bot.services.poller.poll()).posted).toBe(0);
     await stack.restartBot();
     expect((await stack.bot.services.poller.poll()).posted).toBe(0);
-    expect([...stack.connector.messages(CONV).values()]).toHaveLength(1);
+    expect([...withoutWelcome(stack.connector, CONV).values()]).toHaveLength(1);
   });
 });
 
 describe('triage from the card', () => {
   it('Start investigation sets the IRM alerts in progress, assigned to the analyst, and updates the card for everyone', async () => {
-    const [activityId] = [...stack.connector.messages(CONV).keys()];
+    const [activityId] = [...withoutWelcome(stack.connector, CONV).keys()];
     const res = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'startInvestigation', { incidentId }, activityId));
     expect(res.status).toBe(200);
     const body = res.body as InvokeBody;
@@ -296,7 +299,7 @@ describe('a click while Teams is slow to take card updates', () => {
   it('answers the clicker with the new card at once; the posted card follows when Teams takes the update', async () => {
     const created = await slow.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } });
     await slow.bot.services.poller.poll();
-    const [activityId] = [...slow.connector.messages(CONV).keys()];
+    const [activityId] = [...withoutWelcome(slow.connector, CONV).keys()];
     holding = true;
     const click = postActivity(slow.bot.messagesUrl, cardAction(slow.connector.serviceUrl, CONV, 'startInvestigation', { incidentId: created.body.incidentId }, activityId));
     const answered = await Promise.race([click, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { incidentIdsOn, isBacklogDigest, isWelcome } from '../support/incident-cards.js';
 
 let stack: Stack;
 const requestsDuring = async (run: () => Promise<unknown>) => {
@@ -16,6 +17,8 @@ const requestsDuring = async (run: () => Promise<unknown>) => {
 
 beforeAll(async () => {
   stack = await startStack({ seedIncidents: 20, quotas: true, installIn: ['a:requests'] });
+  // The install backlog came as one digest; incidents created since come as cards of their own.
+  for (const upn of ['lee.gu@contoso.com', 'megan.bowen@contoso.com', 'nestor.wilke@contoso.com']) await stack.admin('POST', '/_admin/incidents', { severity: 'high', user: { upn } });
   await stack.bot.services.poller.poll();
 });
 afterAll(async () => {
@@ -58,15 +61,17 @@ describe('Graph requests per poll', () => {
     expect(gets.filter((p) => /\/security\/incidents\/[^/]+$/.test(p))).toEqual([]);
     expect(gets.length).toBeLessThanOrEqual(4);
     expect(requests.every((r) => r.status === 200)).toBe(true);
-    // Every posted card of a changed incident was redrawn as In progress.
+    // Every posted card of a changed incident was redrawn as In progress (a digest is not any one incident's card).
     const posted = [];
-    for (const record of open) if (await stack.bot.services.store.post(record.id, 'a:requests')) posted.push(record);
-    expect(posted.length).toBeGreaterThan(0);
+    for (const record of open) {
+      const post = await stack.bot.services.store.post(record.id, 'a:requests');
+      if (post && post.kind !== 'digest') posted.push({ id: record.id, activityId: post.activityId });
+    }
+    expect(posted.length).toBe(3);
     const updates = stack.connector.calls.filter((c) => c.method === 'update').slice(updatesBefore);
-    for (const record of posted) {
-      const activityId = (await stack.bot.services.store.post(record.id, 'a:requests'))!.activityId;
+    for (const { id, activityId } of posted) {
       const update = updates.find((u) => u.activityId === activityId);
-      expect(JSON.stringify(update?.activity), record.id).toContain('"title":"Defender status","value":"In progress"');
+      expect(JSON.stringify(update?.activity), id).toContain('"title":"Defender status","value":"In progress"');
     }
   });
 });
@@ -98,7 +103,8 @@ describe('the first poll on a large tenant', () => {
     await run();
     return (await big.graphRequests()).slice(before);
   };
-  const posted = () => [...big.connector.messages('a:first').values()].map((c) => /Insider risk incident (\d+)/.exec(JSON.stringify(c))?.[1]).filter(Boolean);
+  /** The incidents offered in the conversation: on their own cards, or listed on a digest. */
+  const posted = () => [...big.connector.messages('a:first').values()].flatMap(incidentIdsOn);
 
   it('reads only what it posts: one page of the newest open IRM alerts, then each incident of the install backlog once', async () => {
     const requests = firstPoll;
@@ -106,6 +112,9 @@ describe('the first poll on a large tenant', () => {
     const reads = requests.filter((r) => /\/security\/incidents\/[^/]+$/.test(r.path));
     expect(reads).toHaveLength(BACKFILL);
     expect(requests).toHaveLength(1 + BACKFILL);
+    // The welcome, then the backlog as one digest.
+    const cards = [...big.connector.messages('a:first').values()];
+    expect(cards.map((c) => [isWelcome(c), isBacklogDigest(c)])).toEqual([[true, false], [false, true]]);
     expect(posted()).toHaveLength(BACKFILL);
     expect(posted().sort()).toEqual(reads.map((r) => r.path.split('/').at(-1)).sort());
   });

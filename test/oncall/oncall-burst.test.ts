@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardAction, installation, postActivity } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { isWelcome } from '../support/incident-cards.js';
 
 let stack: Stack;
 let botNow = new Date();
@@ -113,7 +114,12 @@ describe('bursts', () => {
     });
     await postActivity(burst.bot.messagesUrl, installation(burst.connector.serviceUrl, CHANNEL));
     await burst.bot.services.poller.idle();
+    // Installed with nothing open: the welcome alone.
+    expect(incidentSends().length).toBe(0);
+    expect(burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send').map((c) => isWelcome(c.activity))).toEqual([true]);
   });
+  /** What the channel was sent after the bot's welcome. */
+  const incidentSends = () => burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send' && !isWelcome(c.activity));
   afterAll(async () => {
     await burst?.close();
   });
@@ -125,7 +131,7 @@ describe('bursts', () => {
     }
     const result = await burst.bot.services.poller.poll();
     expect(result.failed).toBe(0);
-    const sends = burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send');
+    const sends = incidentSends();
     expect(sends).toHaveLength(1);
     const digest = JSON.stringify(sends[0]!.activity);
     expect(digest).toContain('200');
@@ -137,7 +143,7 @@ describe('bursts', () => {
     expect(burst.connector.attempts.filter((a) => a.status === 429).length).toBeGreaterThan(0);
 
     expect((await burst.bot.services.poller.poll()).posted).toBe(0);
-    expect(burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send')).toHaveLength(1);
+    expect(incidentSends()).toHaveLength(1);
 
     // Open from the digest: the incident's card is posted, the digest stays for the next one.
     const open = JSON.stringify(sends[0]!.activity).match(/"verb":"openIncident","data":(\{[^}]*\})/);
@@ -146,7 +152,7 @@ describe('bursts', () => {
     expect(data.from).toBe('digest');
     const clicked = await postActivity(burst.bot.messagesUrl, cardAction(burst.connector.serviceUrl, CHANNEL, 'openIncident', data, sends[0]!.activityId));
     expect(clicked.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `Incident ${data.incidentId}'s card is posted below.` });
-    const cardsAfter = burst.connector.calls.filter((c) => c.conversationId === CHANNEL && c.method === 'send');
+    const cardsAfter = incidentSends();
     expect(cardsAfter).toHaveLength(2);
     expect(JSON.stringify(cardsAfter[1]!.activity)).toContain(`Insider risk incident ${data.incidentId}`);
     // From now on that card, not the digest, follows the incident in the channel.

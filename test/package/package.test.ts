@@ -14,6 +14,7 @@ import { DEMO_APP_ID, loadPackageConfig, type PackageConfig } from '../../src/pa
 import { colorIcon, outlineIcon } from '../../src/package/icons.js';
 import { decodePng, encodePng, readPngHeader } from '../../src/package/png.js';
 import { validatePackage } from '../../src/package/validate.js';
+import { QUEUE_TAB_ENTITY_ID } from '../../src/tab/links.js';
 
 const manifestDir = fileURLToPath(new URL('../../manifest/', import.meta.url));
 const config: PackageConfig = {
@@ -56,8 +57,8 @@ describe('the Teams app package', () => {
     expect(manifest.bots[0].scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(manifest.validDomains).toEqual(['irm-bot.contoso.com']);
     expect(manifest.webApplicationInfo).toEqual({ id: config.ssoAppId, resource: `api://irm-bot.contoso.com/${config.ssoAppId}` });
-    // The personal tab is served by the bot on the same host the SSO resource names.
-    const queue = manifest.staticTabs.find((t: { entityId: string }) => t.entityId === 'insider-risk-queue');
+    // The personal tab is served by the bot on the same host the SSO resource names; the welcome card's deep link names its entity id.
+    const queue = manifest.staticTabs.find((t: { entityId: string }) => t.entityId === QUEUE_TAB_ENTITY_ID);
     expect(queue).toMatchObject({ name: 'Insider risk queue', contentUrl: 'https://irm-bot.contoso.com/tab/index.html', scopes: ['personal'] });
     expect(JSON.stringify(manifest)).not.toMatch(/\{\{/);
 

@@ -88,6 +88,17 @@ export function storeCases(name: string, open: () => Promise<Store>): void {
       expect(await store.conversations()).toEqual([]);
     });
 
+    it('remembers that the bot introduced itself, the first time, after it left the conversation too', async () => {
+      const store = await open();
+      await store.saveConversation({ key: 'c1', kind: 'personal', reference: {}, installedAt: '2026-11-20T00:00:00Z', backfilled: false });
+      expect(await store.welcomedAt('c1')).toBeUndefined();
+      await store.markWelcomed('c1', '2026-11-20T00:00:05Z');
+      await store.markWelcomed('c1', '2026-11-21T00:00:00Z');
+      await store.removeConversation('c1');
+      expect(await store.welcomedAt('c1')).toBe('2026-11-20T00:00:05Z');
+      expect(await store.welcomedAt('c2')).toBeUndefined();
+    });
+
     it('hands out copies of the on-call state: changing one changes nothing stored', async () => {
       const store = await open();
       const state = await store.onCall();

@@ -28,6 +28,11 @@ export function installation(serviceUrl: string, conversationId: string, action:
   return { ...baseActivity(serviceUrl, conversationId), type: 'installationUpdate', action };
 }
 
+/** The other event Teams sends when the bot is added: a conversationUpdate naming the bot among the members added. */
+export function botAdded(serviceUrl: string, conversationId: string) {
+  return { ...baseActivity(serviceUrl, conversationId), type: 'conversationUpdate', membersAdded: [{ id: BOT.id, name: BOT.name }] };
+}
+
 export function message(serviceUrl: string, conversationId: string, text: string, from: Who = ALEX) {
   return { ...baseActivity(serviceUrl, conversationId, from), type: 'message', text };
 }

@@ -27,9 +27,9 @@ export interface BrowserStack {
 /** The README's pictures come from the browser runs: test-results/ (ignored), or docs/ with UPDATE_SCREENSHOTS=1. */
 export const screenshotPath = (name: string) => (process.env.UPDATE_SCREENSHOTS === '1' ? `docs/${name}` : `test-results/${name}`);
 
-export async function startBrowserStack(options: { env?: Record<string, string>; app?: BotAppOptions; playground?: boolean } = {}): Promise<BrowserStack> {
+export async function startBrowserStack(options: { env?: Record<string, string>; app?: BotAppOptions; playground?: boolean; seedIncidents?: number } = {}): Promise<BrowserStack> {
   const dir = mkdtempSync(join(tmpdir(), 'irm-browser-'));
-  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: 0, irmSyncDelaySeconds: 0 });
+  const tenant = await startTenant({ port: 0, host: '127.0.0.1', seedIncidents: options.seedIncidents ?? 0, irmSyncDelaySeconds: 0 });
   const config = loadConfig({ PORT: '0', DB_FILE: join(dir, 'db.json'), GRAPH_BASE_URL: tenant.graphBaseUrl, POLL_SCHEDULE: '* * * * * *', PLAYGROUND: '0', ...options.env });
   const bot = await startBotApp(config, { host: '127.0.0.1', irmReader: embeddedTenantIrmReader(tenant.url), ...options.app });
   const playground = options.playground === false ? null : await startPlayground({ botEndpoint: bot.messagesUrl });

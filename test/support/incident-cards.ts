@@ -21,3 +21,26 @@ export function cardSendsById(connector: FakeConnector, conversationId: string):
   }
   return counts;
 }
+
+/** Whether a card (or an activity carrying one) is the bot's welcome (cards/welcome.json). */
+export function isWelcome(card: unknown): boolean {
+  return JSON.stringify(card ?? null).includes("Hello, I'm IRM Triage");
+}
+
+/** The cards shown in a conversation, by activity id, less the bot's welcome: what it posted about incidents. */
+export function withoutWelcome(connector: FakeConnector, conversationId: string): Map<string, Record<string, unknown>> {
+  return new Map([...connector.messages(conversationId)].filter(([, card]) => !isWelcome(card)));
+}
+
+/** Whether a card is the digest of the install backlog (the open incidents from before the bot was added). */
+export function isBacklogDigest(card: unknown): boolean {
+  return JSON.stringify(card ?? null).includes('Already open when I was added here.');
+}
+
+/** The incidents a card offers: an incident card's own, or those a digest lists with an Open button. */
+export function incidentIdsOn(card: unknown): string[] {
+  const text = JSON.stringify(card ?? null);
+  const own = /Insider risk incident (\d+)/.exec(text)?.[1];
+  if (own) return [own];
+  return [...text.matchAll(/"verb":"openIncident","data":\{"incidentId":"([^"]+)"/g)].map((m) => m[1]!);
+}

@@ -5,7 +5,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALEX, installation, postActivity } from '../support/activities.js';
+import { ALEX, cardAction, installation, postActivity } from '../support/activities.js';
+import { isBacklogDigest } from '../support/incident-cards.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -34,6 +35,10 @@ beforeAll(async () => {
   for (const id of other.body.alertIds) stack.tenant.state.alerts.get(id)!.serviceSource = 'microsoftDefenderForEndpoint';
   expect((await postActivity(stack.bot.messagesUrl, installation(stack.connector.serviceUrl, CONV))).status).toBe(200);
   await stack.bot.services.poller.poll();
+  // Open before the install: offered in one digest; opened from it, the High one's card is in the chat.
+  const [digestId] = [...stack.connector.messages(CONV)].find(([, card]) => isBacklogDigest(card))!;
+  const opened = await postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, CONV, 'openIncident', { incidentId: highId, from: 'digest' }, digestId));
+  expect((opened.body as { statusCode: number }).statusCode).toBe(200);
 });
 afterAll(async () => {
   await stack?.close();

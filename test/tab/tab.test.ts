@@ -95,6 +95,15 @@ describe('links into the tab', () => {
     expect(new TabLinks(() => 'http://localhost:3978', null, false).huntResult(id, 'uploads')).toBe(`http://localhost:3978/tab/hunt.html?result=${id}`);
     expect(new TabLinks(() => null, 'x', true).huntResult(id, 'uploads')).toBeNull();
   });
+
+  it('opens the queue tab by its Teams deep link in production and as the page in demo mode', () => {
+    const teams = new URL(new TabLinks(() => 'https://irm-bot.contoso.com', '11111111-2222-3333-4444-555555555555', true).queue()!);
+    expect(teams.origin + teams.pathname).toBe('https://teams.microsoft.com/l/entity/11111111-2222-3333-4444-555555555555/insider-risk-queue');
+    expect(teams.searchParams.get('webUrl')).toBe('https://irm-bot.contoso.com/tab/index.html');
+    expect(teams.searchParams.get('label')).toBe('Insider risk queue');
+    expect(new TabLinks(() => 'http://localhost:3978', null, false).queue()).toBe('http://localhost:3978/tab/index.html');
+    expect(new TabLinks(() => null, 'x', true).queue()).toBeNull();
+  });
 });
 
 describe('queue filters', () => {

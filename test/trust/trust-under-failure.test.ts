@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ALEX, MEGAN, baseActivity, cardAction, installation, postActivity, type Who } from '../support/activities.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { isWelcome, withoutWelcome } from '../support/incident-cards.js';
 import { STORE_LAGS_NOTICE } from '../../src/triage/triage.js';
 
 const MALLORY: Who = { id: 'user-id-9', name: 'Mallory', aadObjectId: '99999999-9999-9999-9999-999999999999' };
@@ -22,7 +23,8 @@ const healthz = async (stack: Stack) => {
   const res = await fetch(stack.bot.messagesUrl.replace('/api/messages', '/healthz'));
   return { status: res.status, body: (await res.json()) as { ok: boolean; status: string; problems: string[]; failingConversations: { conversation: string; since: string }[] } };
 };
-const cardsIn = (stack: Stack, conversation: string) => [...stack.connector.messages(conversation).values()].map((c) => JSON.stringify(c));
+/** The cards in a conversation, as JSON, less the bot's welcome. */
+const cardsIn = (stack: Stack, conversation: string) => [...withoutWelcome(stack.connector, conversation).values()].map((c) => JSON.stringify(c));
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -120,7 +122,8 @@ describe('seeing incidents needs a role', () => {
     const toMallory = stack.connector.calls.filter((c) => c.conversationId === 'a:mallory');
     expect(toMallory.map((c) => c.method)).toEqual(['reply']);
     expect((await stack.bot.services.store.conversation('a:mallory'))).toBeUndefined();
-    // Alex's chat, meanwhile, got both.
+    // Alex's chat, meanwhile, got the welcome and both.
+    expect([...stack.connector.messages('a:alex').values()].filter(isWelcome)).toHaveLength(1);
     expect(cardsIn(stack, 'a:alex')).toHaveLength(2);
   });
 
@@ -355,7 +358,7 @@ describe('a decision whose Graph writes stall', () => {
   it('is answered while Defender still holds the write, then the card updates once it lands, and a second click writes nothing twice', async () => {
     const { incidentId } = (await stack.admin<{ incidentId: string }>('POST', '/_admin/incidents', { severity: 'high', user: { upn: 'lee.gu@contoso.com' } })).body;
     await stack.bot.services.poller.poll();
-    const [activityId] = [...stack.connector.messages('a:slow').keys()];
+    const [activityId] = [...withoutWelcome(stack.connector, 'a:slow').keys()];
     const stall = stack.gate!.hold((r) => r.method === 'PATCH' && r.path.endsWith(`/security/incidents/${incidentId}`));
     const click = () => postActivity(stack.bot.messagesUrl, cardAction(stack.connector.serviceUrl, 'a:slow', 'resolve', { incidentId, classification: 'truePositive', comment: 'USB copy confirmed with HR.' }, activityId));
     const first = await click();

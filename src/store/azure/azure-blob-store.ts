@@ -70,6 +70,8 @@ export class AzureBlobStore implements Store {
   private readonly reminderDocs: KeyedDocuments<ReminderRecord>;
   private readonly unreadable: KeyedDocuments<UnreadableEntry>;
   private readonly viewerDocs: KeyedDocuments<Viewer>;
+  /** When the bot introduced itself, by conversation key (outlives the conversation's record). */
+  private readonly welcomed: KeyedDocuments<string>;
   readonly coordination: BlobCoordination;
   /** Incidents remembered by a poll, written with the next write or flush (as in the embedded store). */
   private readonly remembered = new Map<string, IncidentRecord>();
@@ -90,6 +92,7 @@ export class AzureBlobStore implements Store {
     this.reminderDocs = new KeyedDocuments(docs, 'reminders', 4);
     this.unreadable = new KeyedDocuments(docs, 'unreadable', 1);
     this.viewerDocs = new KeyedDocuments(docs, 'viewers', 1);
+    this.welcomed = new KeyedDocuments(docs, 'welcomed', 1);
     this.coordination = new BlobCoordination(docs);
   }
 
@@ -184,6 +187,13 @@ export class AzureBlobStore implements Store {
   }
   markBackfilled(key: string): Promise<void> {
     return this.changeConversation(key, { backfilled: true });
+  }
+  welcomedAt(key: string): Promise<string | undefined> {
+    return this.welcomed.get(key);
+  }
+  markWelcomed(key: string, at: string): Promise<void> {
+    // The first time stays, as with reminders.
+    return this.write(() => this.welcomed.change([key], (_k, current) => (current === undefined ? at : undefined)));
   }
   private changeConversation(key: string, changes: Partial<ConversationRecord>): Promise<void> {
     return this.write(() => this.conversationsDocs.change([key], (_k, current) => (current ? { ...current, ...changes } : undefined)));
