@@ -23,12 +23,15 @@ async function clickOverflowAction(card: Locator, title: string): Promise<void> 
 async function newCard(body: Record<string, unknown>): Promise<{ card: Locator; incidentId: string; alertIds: string[] }> {
   const mark = await markChat(page);
   const created = await stack.admin<{ incidentId: string; alertIds: string[] }>('POST', '/_admin/incidents', body);
+  await stack.bot.services.poller.poll();
   const card = await waitForCard(page, `Insider risk incident ${created.incidentId}`, { after: mark, timeout: 20_000 });
   return { card, ...created };
 }
 
 beforeAll(async () => {
-  stack = await startBrowserStack();
+  // Polls run when the test says (and at install), so a change made in the portal does not redraw
+  // a card before the test clicks it: the card can be caught stale, as a slow analyst's would be.
+  stack = await startBrowserStack({ env: { POLL_SCHEDULE: '0 0 1 1 *' } });
   page = await openPlayground(stack.browser, stack.playground!.url, { context: await stack.browser.newContext({ viewport: { width: 1300, height: 2200 } }) });
 }, 90_000);
 
@@ -65,10 +68,10 @@ describe('the 3 a.m. card in the Agents Playground', () => {
   });
 
   it('Escalate now mentions the escalation contact; Reopen brings a resolved incident back', async () => {
-    let mark = await sendMessage(page, 'oncall escalation megan.bowen@contoso.com');
-    await waitForCard(page, /megan\.bowen@contoso\.com/, { after: mark }).catch(() => undefined);
+    await sendMessage(page, 'oncall escalation megan.bowen@contoso.com');
+    await expect.poll(async () => (await stack.bot.services.oncall.escalationContact())?.upn, { timeout: 15_000 }).toBe('megan.bowen@contoso.com');
     const { card, incidentId } = await newCard({ severity: 'medium', user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' } });
-    mark = await markChat(page);
+    const mark = await markChat(page);
     await clickOverflowAction(card, 'Escalate now');
     await waitForCardText(card, /Escalated: /);
     await waitForCard(page, `Escalation: incident ${incidentId}`, { after: mark, timeout: 20_000 });
@@ -98,5 +101,20 @@ describe('the 3 a.m. card in the Agents Playground', () => {
     const shown = () => card.getByRole('combobox', { name: /Classification/ }).filter({ visible: true }).first().evaluate((el) => (el as HTMLInputElement).value || el.textContent || '');
     await expect.poll(shown).toContain('True positive');
     expect(collectPageErrors(page).unexpected()).toEqual([]);
+  });
+
+  it('keeps the typed comment when the card was older than the incident and the decision is refused', async () => {
+    const { card, incidentId, alertIds } = await newCard({ severity: 'high', user: { upn: 'adele.vance@contoso.com', displayName: 'Adele Vance' } });
+    await clickCardButton(card, 'Resolve');
+    await chooseOption(card, 'Classification', 'True positive');
+    const comment = 'Checked the USB serial: personal device, files are the Q3 roadmap.';
+    await fillText(card, 'Comment', comment);
+    // Someone changes the incident in the portal meanwhile; this card has not been redrawn.
+    await stack.admin('PATCH', `/_admin/alerts/${alertIds[0]}`, { assignedTo: 'megan.bowen@contoso.com' });
+    await clickCardButton(card, 'Submit');
+    await waitForCardText(card, 'changed since this card was drawn');
+    expect((await incident(incidentId)).status).toBe('active');
+    await clickCardButton(card, 'Resolve');
+    await expect.poll(() => card.getByLabel(/Comment/).filter({ visible: true }).first().inputValue()).toBe(comment);
   });
 });
