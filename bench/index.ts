@@ -15,7 +15,7 @@ import { Store } from '../src/store/store.js';
 import { IncidentPoller } from '../src/sync/poller.js';
 import { IncidentPublisher, type ConversationGateway } from '../src/sync/publisher.js';
 import { startTenant } from '@irm-bot/defender-tenant';
-import { openQueue, queueQuerySchema } from '../src/tab/queue.js';
+import { openQueue, queueQuerySchema } from '../src/triage/queue.js';
 import { tabAssets } from '../src/tab/assets.js';
 import { toCsv } from '../src/tab/client/csv.js';
 import { byName } from '../src/cards/common.js';

@@ -1,10 +1,10 @@
 /**
  * The incident list card's view model (`cards/incident-list.json`): the queue the tab shows
- * (src/tab/queue.ts), in its words and order, drawn for chat. Title, start, severity and
+ * (src/triage/queue.ts), in its words and order, drawn for chat. Title, start, severity and
  * statuses are the incident card's.
  */
 import { SEVERITY_COLOURS, SEVERITY_WORDS } from '../defender/irm-mapping.js';
-import type { Queue, QueueOrder } from '../tab/queue.js';
+import type { Severity } from '../defender/model.js';
 import { ageText } from '../util/age.js';
 import { NOT_IN_DEFENDER, whenText } from './common.js';
 import { md, plain, type Markdown } from './markdown.js';
@@ -14,6 +14,21 @@ export const LIST_LIMIT = 15;
 /** The severities a list can be narrowed to. */
 export const LISTED_SEVERITIES = ['high', 'medium', 'low', 'informational'] as const;
 export type ListedSeverity = (typeof LISTED_SEVERITIES)[number];
+
+/** What the list shows of each incident: an item of the queue (triage/queue.ts builds them), as this card reads it. */
+export interface ListedIncident {
+  incidentId: string;
+  title: string;
+  severity: Severity;
+  severityWord: string;
+  user: string;
+  defenderStatus: string;
+  irmStatus: string;
+  startedDateTime: string;
+}
+
+/** The queue's orders (triage/queue.ts QUEUE_ORDERS). */
+type QueueOrder = 'oldest' | 'newest';
 
 export interface IncidentListCardData {
   heading: Markdown;
@@ -38,7 +53,7 @@ const ORDER_TEXT: Record<QueueOrder, Markdown> = {
  * The first LIST_LIMIT items of the queue, in its order. `now` is when the ages are counted from
  * (the card is a snapshot; the tab counts them live).
  */
-export function incidentListCardData(queue: Queue, options: { severity?: ListedSeverity; order?: QueueOrder; now?: number } = {}): IncidentListCardData {
+export function incidentListCardData(queue: { items: readonly ListedIncident[]; truncated: boolean }, options: { severity?: ListedSeverity; order?: QueueOrder; now?: number } = {}): IncidentListCardData {
   const which = options.severity ? md` ${plain(SEVERITY_WORDS[options.severity])} severity` : md``;
   const shown = queue.items.slice(0, LIST_LIMIT);
   const now = options.now ?? Date.now();

@@ -15,7 +15,7 @@ import {
   irmStatusFor,
   sourceWords,
 } from '../defender/irm-mapping.js';
-import { agreedIrmStatus, firstActivityOf, incidentTitle, irmStatusesOf, personAtRisk, storyOf, upnOf } from '../defender/incidents.js';
+import { firstActivityOf, incidentIrmStatus, incidentTitle, personAtRisk, storyOf, upnOf } from '../defender/incidents.js';
 import { IRM_SOURCE, type Alert, type Incident, type Severity, type UserAccount } from '../defender/model.js';
 import type { DecisionRecord } from '../store/store.js';
 import { byName, userText, whenText, type Namer } from './common.js';
@@ -105,12 +105,6 @@ export interface IrmSyncView {
   observable: boolean;
 }
 
-/** The IRM status of an incident as a card says it: one status if its IRM alerts agree, else each with a count. */
-export function incidentIrmStatus(incident: Incident): string {
-  const agreed = agreedIrmStatus(incident);
-  if (agreed) return agreed;
-  return [...irmStatusesOf(incident).entries()].map(([s, n]) => `${s} (${n})`).join(', ');
-}
 
 /** "2 Insider Risk Management, 1 Defender for Endpoint": counts by tool, IRM first. */
 export function sourceSummary(alerts: readonly Alert[]): string {

@@ -47,6 +47,13 @@ export function agreedIrmStatus(incident: Incident): IrmStatus | null {
   return statuses.size === 1 ? [...statuses.keys()][0]! : null;
 }
 
+/** The IRM status of an incident in words: one status if its IRM alerts agree, else each with a count. */
+export function incidentIrmStatus(incident: Incident): string {
+  const agreed = agreedIrmStatus(incident);
+  if (agreed) return agreed;
+  return [...irmStatusesOf(incident).entries()].map(([s, n]) => `${s} (${n})`).join(', ');
+}
+
 /** What an incident's IRM alerts say happened: read from the alerts (*alert* resource, v1.0), IRM's own first. */
 export interface IncidentStory {
   /** The earliest IRM alert's description (the other tools' when the incident has no IRM alert). */

@@ -19,7 +19,7 @@ import { createLogger } from '../logger.js';
 import { readJsonBody, sendJson } from '../server.js';
 import type { Actor } from '../store/store.js';
 import type { TabIdentity } from './identity.js';
-import { QUEUE_FILTERS, QueueCache, buildQueue, queueItem, queueQuerySchema } from './queue.js';
+import { QUEUE_FILTERS, QueueCache, buildQueue, queueItem, queueQuerySchema } from '../triage/queue.js';
 
 const log = createLogger('tab');
 const MAX_ACTION_BODY = 16 * 1024;

@@ -12,7 +12,7 @@ import { userSummaryCardData } from '../../src/cards/user-summary-view.js';
 import { HUNTING_QUERIES } from '../../src/hunting/queries.js';
 import { digestCardData } from '../../src/cards/digest-view.js';
 import { incidentListCardData } from '../../src/cards/incident-list-view.js';
-import { buildQueue } from '../../src/tab/queue.js';
+import { buildQueue } from '../../src/triage/queue.js';
 import { byName } from '../../src/cards/common.js';
 import type { Incident } from '../../src/defender/model.js';
 import { describeChange } from '../../src/sync/changes.js';

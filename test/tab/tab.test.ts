@@ -5,7 +5,7 @@ import { markdownToSafeHtml } from '../../src/tab/client/markdown.js';
 import { ageText, compareCells, queueSummary } from '../../src/tab/client/format.js';
 import { tabCard } from '../../src/tab/api.js';
 import { TabLinks } from '../../src/tab/links.js';
-import { queueQuerySchema } from '../../src/tab/queue.js';
+import { queueQuerySchema } from '../../src/triage/queue.js';
 
 describe('CSV', () => {
   it('quotes what needs quoting (RFC 4180) and ends lines with CRLF', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LISTED_SEVERITIES } from '../../cards/incident-list-view.js';
-import { QUEUE_ORDERS } from '../../tab/queue.js';
+import { QUEUE_ORDERS } from '../../triage/queue.js';
 import { openIncidentListCard } from '../../triage/incident-list.js';
 import { conversationOf, defineAction, incidentIdSchema } from './action.js';
 

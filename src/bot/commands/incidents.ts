@@ -1,6 +1,6 @@
 import { BadInputError } from '../../errors.js';
 import { LISTED_SEVERITIES, type ListedSeverity } from '../../cards/incident-list-view.js';
-import { QUEUE_ORDERS, type QueueOrder } from '../../tab/queue.js';
+import { QUEUE_ORDERS, type QueueOrder } from '../../triage/queue.js';
 import { openIncidentListCard } from '../../triage/incident-list.js';
 import { closest } from '../../util/closest.js';
 import { quoted } from '../../util/echo.js';

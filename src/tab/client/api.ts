@@ -19,8 +19,8 @@ export interface Session {
 }
 
 // The server's own types: erased from the bundle, so the browser code cannot drift from the API.
-export type { Queue, QueueItem, QueueOrder } from '../queue.js';
-import type { Queue, QueueItem, QueueOrder } from '../queue.js';
+export type { Queue, QueueItem, QueueOrder } from '../../triage/queue.js';
+import type { Queue, QueueItem, QueueOrder } from '../../triage/queue.js';
 
 export type CardJson = Record<string, unknown>;
 

@@ -12,8 +12,7 @@ import { INCIDENT_STATUS_WORDS, SEVERITY_WORDS, sourceWords } from '../defender/
 import { IRM_SOURCE, type Incident, type Severity } from '../defender/model.js';
 import type { DefenderClient } from '../defender/graph-client.js';
 import type { Namer } from '../cards/common.js';
-import { incidentIrmStatus } from '../cards/incident-view.js';
-import { firstActivityOf, incidentTitle, irmAlertsOf, personAtRisk, upnOf } from '../defender/incidents.js';
+import { firstActivityOf, incidentIrmStatus, incidentTitle, irmAlertsOf, personAtRisk, upnOf } from '../defender/incidents.js';
 
 /** How many open incidents the queue reads (Graph lists the most recent first); beyond, narrower filters or the Defender portal. */
 export const QUEUE_SCAN = 1000;
