@@ -49,7 +49,7 @@ export function welcomeCardData(kind: ConversationRecord['kind'], options: Welco
   const { backlog } = options;
   return {
     heading: md`Hello, I'm IRM Triage`,
-    intro: md`I was added to ${where} to post Microsoft Purview Insider Risk Management incidents from Microsoft Defender XDR, a card each as they arrive. From a card, analysts with a Defender and a Purview role start an investigation or resolve the incident with a classification: the decision is written to Defender and reaches Insider Risk Management. Type \`hunt\` for advanced-hunting queries, \`user {upn}\` for a person's risk summary, \`help\` for every command.`,
+    intro: md`I was added to ${where} to post Microsoft Purview Insider Risk Management incidents from Microsoft Defender XDR, a card each as they arrive. From a card, analysts with a Defender and a Purview role start an investigation, take it over, add a note, escalate it or resolve it with a classification: each is written to Defender and reaches Insider Risk Management. Type \`hunt\` for advanced-hunting queries, \`user {upn}\` for a person's risk summary, \`help\` for every command.`,
     // describeSubscription's words are the bot's, with users named by the conversation's namer (escaped by the caller).
     posted: trustedMarkdown(options.subscription),
     subscribeText: md`Type \`subscribe severity>=high\` (or \`user=\`, \`source=\`) to choose what is posted here, \`unsubscribe\` to stop, \`subscriptions\` to see the filters.`,
