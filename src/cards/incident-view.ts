@@ -58,8 +58,12 @@ export interface IncidentCardData {
   determination: Markdown;
   hasDecision: boolean;
   decision: Markdown;
-  /** The newest comment on the incident once resolved (the resolving one, from Teams or a portal). */
+  /**
+   * The newest comment on the incident, from Teams or a portal: once resolved the one that closed
+   * it ("Comment"), while open the latest note ("Latest note"), so a note stays on everyone's card.
+   */
   hasComment: boolean;
+  commentTitle: string;
   comment: Markdown;
   /** `url` is a markdown link's target (see linkTarget); alerts alike in title, tool, severity and status are one line with their count. */
   alerts: { title: Markdown; url: string; source: Markdown; severity: Markdown; status: Markdown; count: Markdown }[];
@@ -255,7 +259,8 @@ export function incidentCardData(incident: Incident, options: IncidentCardOption
     determination: incident.determination && incident.determination !== 'unknown' ? plain(DETERMINATION_WORDS[incident.determination]) : md`Not set`,
     hasDecision: Boolean(options.decision),
     decision: options.decision ? decisionText(options.decision) : md``,
-    hasComment: isResolved && newestComment !== undefined,
+    hasComment: newestComment !== undefined,
+    commentTitle: isResolved ? 'Comment' : 'Latest note',
     comment: newestComment ? md`${plain(shortened(newestComment.comment, COMMENT_SHOWN))} (${plain(newestComment.createdByDisplayName || 'Defender')}, ${whenText(newestComment.createdDateTime)})` : md``,
     alerts: alertLines(alerts, incident.incidentWebUrl),
     hasNotice: Boolean(options.notice),

@@ -217,8 +217,32 @@ export const userIdentity = defineQuery({
 | project Timestamp, AccountUpn, AccountDisplayName, Department, JobTitle, Manager`,
 });
 
+/**
+ * The activity behind an incident, for its card's *Activity and policy*: the person's file events
+ * since the incident began, each with the IRM policy it matched (Graph's alert names no policy).
+ * The card already names the files, so its table shows when, what and which policy; the rest
+ * (file, destination, device, label) is behind *Show all*.
+ */
+export const incidentActivity = defineQuery({
+  name: 'incident-activity',
+  description: "A user's file activity since an incident began, with the IRM policy each event matched",
+  tables: ['DataSecurityEvents'],
+  card: [
+    { header: 'Time', from: 'Timestamp', kind: 'time' },
+    { header: 'Activity', from: 'ActionType', kind: 'activity' },
+    { header: 'Policy', from: 'IrmPolicyMatchInfo', kind: 'list' },
+  ],
+  params: [user('whose activity (user principal name)'), daysParam(30)],
+  template: `DataSecurityEvents
+| where Timestamp > ago({days})
+| where AccountUpn =~ {user}
+| extend Destination = ${DESTINATION}
+| project Timestamp, ActionType, IrmPolicyMatchInfo, FileName = ObjectName, Destination, ObjectSize, DeviceName, Workload, SensitivityLabelId
+| order by Timestamp desc`,
+});
+
 /** Queries the bot runs for its own cards, never offered in chat. */
-export const SUMMARY_QUERIES: readonly CannedQuery[] = [userIdentity];
+export const SUMMARY_QUERIES: readonly CannedQuery[] = [userIdentity, incidentActivity];
 
 export const HUNTING_QUERIES: readonly CannedQuery[] = [
   uploads,

@@ -53,7 +53,8 @@ describe('the 3 a.m. card in the Agents Playground', () => {
     await clickCardButton(card, 'Add note');
     await fillText(card, 'saved as a comment on the incident', 'Called the manager: last day is Friday.');
     await clickCardButton(card, 'Save note');
-    await waitForCardText(card, 'Your note is saved on the incident in Defender');
+    // The note stays on everyone's card (the clicker's "saved" notice lasts until the shared card is redrawn).
+    await waitForCardText(card, /Latest note\s*Note from Alex Wilber .*Called the manager: last day is Friday\./);
     expect((await incident(incidentId)).comments.map((c) => c.comment).join(' ')).toContain('Called the manager: last day is Friday.');
 
     await clickCardButton(card, 'Start investigation');
@@ -73,7 +74,7 @@ describe('the 3 a.m. card in the Agents Playground', () => {
     const { card, incidentId } = await newCard({ severity: 'medium', user: { upn: 'lee.gu@contoso.com', displayName: 'Lee Gu' } });
     const mark = await markChat(page);
     await clickOverflowAction(card, 'Escalate now');
-    await waitForCardText(card, /Escalated: /);
+    await waitForCardText(card, /Latest note\s*Escalated to megan\.bowen@contoso\.com by Alex Wilber/);
     await waitForCard(page, `Escalation: incident ${incidentId}`, { after: mark, timeout: 20_000 });
     expect((await incident(incidentId)).comments.map((c) => c.comment).join(' ')).toContain('Escalated to megan.bowen@contoso.com');
 

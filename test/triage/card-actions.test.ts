@@ -70,6 +70,25 @@ describe('the card tells the story first', () => {
   });
 });
 
+describe('which policy, and on which files', () => {
+  it("Activity and policy runs the person's file activity since the incident began, each event with the IRM policy it matched", async () => {
+    const { incidentId } = await newIncident('lee.gu@contoso.com');
+    const policies = new Set(stack.tenant.state.hunting.DataSecurityEvents.filter((r) => r.AccountUpn === 'lee.gu@contoso.com' && r.IrmPolicyMatchInfo).map((r) => (r.IrmPolicyMatchInfo as { PolicyName: string }).PolicyName));
+    expect(policies.size).toBeGreaterThan(0);
+    const sends = stack.connector.calls.length;
+    const before = await requestCount();
+    const answer = await click('incidentActivity', { incidentId });
+    // In a personal chat the table is posted there, and the clicked card stays the incident's.
+    expect(text(answer.value)).toContain(`Insider risk incident ${incidentId}`);
+    const posted = stack.connector.calls.slice(sends).map((c) => text(c.activity)).find((a) => a.includes('Hunt: incident-activity'));
+    expect(posted).toBeDefined();
+    expect(posted).toContain('"text":"Policy"');
+    expect([...policies].some((p) => posted!.includes(p))).toBe(true);
+    const hunt = (await stack.graphRequests()).slice(before).find((r) => r.path.endsWith('/security/runHuntingQuery'));
+    expect(JSON.stringify(hunt?.body)).toContain('lee.gu@contoso.com');
+  });
+});
+
 describe('actions an on-call analyst needs', () => {
   it('Assign to me writes the owner to the incident and its IRM alerts, and the card says who has it', async () => {
     const { incidentId, alertIds } = await newIncident();
@@ -105,6 +124,7 @@ describe('actions an on-call analyst needs', () => {
     const before = await requestCount();
     const answer = await click('addNote', { incidentId, note: 'Called the manager: leaver, last day Friday.' });
     expect(text(answer.value)).toContain('Your note is saved on the incident in Defender');
+    expect(fact(answer.value, 'Latest note')).toContain('Note from Alex Wilber (alex.wilber@contoso.com) in Microsoft Teams: Called the manager');
     expect(fact(answer.value, 'Defender status')).toBe('New');
     const writes = await writesSince(before);
     expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([`POST /v1.0/security/incidents/${incidentId}/comments`]);
