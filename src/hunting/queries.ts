@@ -42,16 +42,9 @@ export const uploads = defineQuery({
 | order by Timestamp desc`,
 });
 
-export const userActivity = defineQuery({
-  name: 'user-activity',
-  description: "One user's file activity (DataSecurityEvents), newest first",
-  tables: ['DataSecurityEvents'],
-  card: [
-    { header: 'Time', from: 'Timestamp', kind: 'time' },
-    { header: 'Activity', from: 'ActionType', kind: 'activity' },
-    { header: 'File', from: 'FileName', kind: 'text' },
-    { header: 'To', from: 'Destination', kind: 'text' },
-  ],
+/** One user's file events, newest first: read by `user-activity` in chat and by an incident card's *Activity and policy*. */
+const USER_FILE_EVENTS = {
+  tables: ['DataSecurityEvents'] as const,
   params: [user('whose activity (user principal name)'), daysParam(30), actionParam()],
   template: `DataSecurityEvents
 | where Timestamp > ago({days})
@@ -60,6 +53,18 @@ export const userActivity = defineQuery({
 | extend Destination = ${DESTINATION}
 | project Timestamp, ActionType, FileName = ObjectName, ObjectSize, Destination, DeviceName, Workload, SensitivityLabelId, IrmPolicyMatchInfo
 | order by Timestamp desc`,
+};
+
+export const userActivity = defineQuery({
+  ...USER_FILE_EVENTS,
+  name: 'user-activity',
+  description: "One user's file activity (DataSecurityEvents), newest first",
+  card: [
+    { header: 'Time', from: 'Timestamp', kind: 'time' },
+    { header: 'Activity', from: 'ActionType', kind: 'activity' },
+    { header: 'File', from: 'FileName', kind: 'text' },
+    { header: 'To', from: 'Destination', kind: 'text' },
+  ],
 });
 
 export const userBehaviors = defineQuery({
@@ -224,21 +229,14 @@ export const userIdentity = defineQuery({
  * (file, destination, device, label) is behind *Show all*.
  */
 export const incidentActivity = defineQuery({
+  ...USER_FILE_EVENTS,
   name: 'incident-activity',
   description: "A user's file activity since an incident began, with the IRM policy each event matched",
-  tables: ['DataSecurityEvents'],
   card: [
     { header: 'Time', from: 'Timestamp', kind: 'time' },
     { header: 'Activity', from: 'ActionType', kind: 'activity' },
     { header: 'Policy', from: 'IrmPolicyMatchInfo', kind: 'list' },
   ],
-  params: [user('whose activity (user principal name)'), daysParam(30)],
-  template: `DataSecurityEvents
-| where Timestamp > ago({days})
-| where AccountUpn =~ {user}
-| extend Destination = ${DESTINATION}
-| project Timestamp, ActionType, IrmPolicyMatchInfo, FileName = ObjectName, Destination, ObjectSize, DeviceName, Workload, SensitivityLabelId
-| order by Timestamp desc`,
 });
 
 /** Queries the bot runs for its own cards, never offered in chat. */

@@ -100,7 +100,7 @@ export class TriageService {
     return this.oneAtATime(incidentId, async () => {
       const incident = await this.current(incidentId, cardVersion);
       if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}. Reopen it from the card if it needs another look.`, incident);
-      if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
+      refuseMerged(incident);
       const assignee = actor.upn ?? actor.name;
       const toStart = irmAlertsOf(incident).filter((a) => a.status !== 'resolved' && (a.status !== 'inProgress' || a.assignedTo !== assignee));
       if (toStart.length === 0) throw new IncidentConflictError(`The investigation of incident ${incidentId} is already in progress (assigned to ${incident.assignedTo ?? 'nobody'}).`, incident);
@@ -131,7 +131,7 @@ export class TriageService {
       // its alerts are) finishes the job instead of being refused as someone else's.
       const replay = incident.status === 'resolved' && irmAlerts.every((a) => a.classification === request.classification && a.comments.some((c) => c.comment === comment));
       if (incident.status === 'resolved' && !replay) throw new IncidentConflictError(`Incident ${incidentId} is already resolved${await this.decidedBy(incident)}.`, incident);
-      if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
+      refuseMerged(incident);
       // A replay whose every write already landed (the same analyst clicking again) writes nothing.
       const incidentDone = incident.status === 'resolved' && incident.classification === request.classification;
       if (replay && incidentDone && irmAlerts.every((a) => a.status === 'resolved') && (await this.deps.store.decision(incidentId))?.action === 'resolve') return { incident };
@@ -164,7 +164,7 @@ export class TriageService {
   async assign(incidentId: string, actor: Actor, assignee: string, cardVersion?: string): Promise<TriageOutcome> {
     return this.oneAtATime(incidentId, async () => {
       const incident = await this.current(incidentId, cardVersion);
-      this.refuseClosed(incident, 'assign');
+      refuseClosed(incident, 'assign');
       if (incident.assignedTo === assignee) throw new IncidentConflictError(`Incident ${incidentId} is already assigned to ${assignee}.`, incident);
       const decision: DecisionRecord = { incidentId, action: 'assign', by: actor, at: this.now().toISOString(), assignee };
       return this.decide(decision, async () => {
@@ -180,12 +180,11 @@ export class TriageService {
    * Reopen a resolved incident (*Update incident*: `status` active). Its IRM alerts go back to New,
    * which Purview shows as Needs review; an alert Defender left resolved is set New too.
    */
-  async reopen(incidentId: string, actor: Actor, cardVersion?: string): Promise<TriageOutcome> {
+  async reopen(incidentId: string, actor: Actor): Promise<TriageOutcome> {
     return this.oneAtATime(incidentId, async () => {
-      const incident = await this.getIrmIncident(incidentId);
-      this.reading.set(incidentId, incident);
+      // No card version: a reopen acts only on a resolved incident, whoever resolved it.
+      const incident = await this.current(incidentId, undefined);
       if (incident.status !== 'resolved') throw new IncidentConflictError(`Incident ${incidentId} is not resolved (it is ${INCIDENT_STATUS_WORDS[incident.status]}): there is nothing to reopen.`, incident);
-      if (cardVersion !== undefined && cardVersion !== incident.lastUpdateDateTime) throw new StaleCardError(incident);
       const decision: DecisionRecord = { incidentId, action: 'reopen', by: actor, at: this.now().toISOString() };
       return this.decide(
         decision,
@@ -210,25 +209,18 @@ export class TriageService {
 
   /** Say on the incident in Defender that it was escalated, and to whom. */
   async noteEscalation(incidentId: string, actor: Actor, to: string): Promise<TriageOutcome> {
-    return this.comment(incidentId, `Escalated to ${to} by ${who(actor)} from Microsoft Teams.`, (incident) => this.refuseClosed(incident, 'escalate'));
+    return this.comment(incidentId, `Escalated to ${to} by ${who(actor)} from Microsoft Teams.`, (incident) => refuseClosed(incident, 'escalate'));
   }
 
   private async comment(incidentId: string, text: string, check?: (incident: Incident) => void): Promise<TriageOutcome> {
     return this.oneAtATime(incidentId, async () => {
-      const incident = await this.getIrmIncident(incidentId);
-      this.reading.set(incidentId, incident);
-      if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incidentId} was merged into another incident. Open it in the Defender portal.`, incident);
+      const incident = await this.current(incidentId, undefined);
+      refuseMerged(incident);
       check?.(incident);
       await this.deps.client.addIncidentComment(incidentId, text);
       const after = await this.afterChange(incidentId);
       return { incident: after.incident, notice: after.storeLags ? STORE_LAGS_NOTICE : undefined };
     });
-  }
-
-  /** Assigning or escalating a closed incident is refused with the incident as it stands. */
-  private refuseClosed(incident: Incident, what: string): void {
-    if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incident.id} is resolved: reopen it before you ${what} it.`, incident);
-    if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incident.id} was merged into another incident. Open it in the Defender portal.`, incident);
   }
 
   /**
@@ -353,4 +345,15 @@ export class TriageService {
 /** An analyst as a comment in Defender names them. */
 function who(actor: Actor): string {
   return actor.upn ? `${actor.name} (${actor.upn})` : actor.name;
+}
+
+/** A merged incident (Defender's `redirected`) takes no decision: it is refused with the incident as it stands. */
+function refuseMerged(incident: Incident): void {
+  if (incident.status === 'redirected') throw new IncidentConflictError(`Incident ${incident.id} was merged into another incident. Open it in the Defender portal.`, incident);
+}
+
+/** Assigning or escalating a closed incident is refused with the incident as it stands. */
+function refuseClosed(incident: Incident, what: string): void {
+  if (incident.status === 'resolved') throw new IncidentConflictError(`Incident ${incident.id} is resolved: reopen it before you ${what} it.`, incident);
+  refuseMerged(incident);
 }

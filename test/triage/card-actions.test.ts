@@ -99,8 +99,10 @@ describe('actions an on-call analyst needs', () => {
     expect(fact(answer.value, 'Decided')).toContain(`Assigned to ${ALEX.upn} by Alex Wilber`);
     const writes = await writesSince(before);
     expect(writes.find((w) => w.method === 'PATCH' && w.path.endsWith(`/security/incidents/${incidentId}`))?.body).toEqual({ assignedTo: ALEX.upn });
-    const incident = (await fetch(`${stack.graphBaseUrl}/security/alerts_v2/${alertIds[0]}`).then((r) => r.json())) as { assignedTo: string };
-    expect(incident.assignedTo).toBe(ALEX.upn);
+    // The IRM alert is written too, not left to the tenant's own propagation (no page says Defender does it).
+    expect(writes.find((w) => w.method === 'PATCH' && w.path.endsWith(`/security/alerts_v2/${alertIds[0]}`))?.body).toEqual({ assignedTo: ALEX.upn });
+    const alert = (await fetch(`${stack.graphBaseUrl}/security/alerts_v2/${alertIds[0]}`).then((r) => r.json())) as { assignedTo: string };
+    expect(alert.assignedTo).toBe(ALEX.upn);
   });
 
   it('the assign command gives an incident to a colleague by UPN or @mention, and refuses a word that is not a person', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BadInputError } from '../../errors.js';
-import { conversationOf, currentCardIfStale, defineAction, incidentIdSchema } from './action.js';
+import { currentCardIfStale, defineAction, incidentIdSchema } from './action.js';
 
 /**
  * "Escalate now": the escalation contact (or the rotation's next member) is @mentioned where the
@@ -14,7 +14,6 @@ export const escalate = defineAction({
   data: z.object({ incidentId: incidentIdSchema }),
   audit: ({ incidentId }) => ({ target: incidentId }),
   async handle({ incidentId }, context) {
-    conversationOf(context, 'Escalate now');
     const { services, actor } = context;
     const contact = await services.oncall.escalationContact();
     if (!contact) throw new BadInputError('Nobody is named to escalate to. Type `oncall escalation @name` (or set up a rotation), then escalate again.');

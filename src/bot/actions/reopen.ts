@@ -11,9 +11,9 @@ export const reopen = defineAction({
   capability: 'act',
   inTab: true,
   what: 'reopen an incident',
-  data: z.object({ incidentId: incidentIdSchema, version: z.string().max(64).optional() }),
+  data: z.object({ incidentId: incidentIdSchema }),
   audit: ({ incidentId }) => ({ target: incidentId }),
-  async handle({ incidentId, version }, context) {
-    return decideWithinBudget(context, incidentId, () => context.services.triage.reopen(incidentId, context.actor, version));
+  async handle({ incidentId }, context) {
+    return decideWithinBudget(context, incidentId, () => context.services.triage.reopen(incidentId, context.actor));
   },
 });

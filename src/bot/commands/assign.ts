@@ -4,30 +4,24 @@
  * by @mention is assigned by the UPN Teams gives for them.
  */
 import { BadInputError } from '../../errors.js';
-import { parseUpn, shown } from '../../oncall/schedule.js';
+import { shown } from '../../oncall/schedule.js';
+import { personNamed } from './people.js';
 import { incidentIdSchema } from '../actions/action.js';
 import type { CommandContext } from '../services.js';
 import type { Command } from './command.js';
 
 const USAGE = '`assign {id} me`, `assign {id} @name` or `assign {id} {upn}`';
 
+/**
+ * The assignee's UPN (Defender's owner is an email address): as typed, or asked of Teams for a
+ * person named by @mention (or `me`, when Teams did not give the clicker's UPN with the message).
+ */
 async function assigneeNamed(args: readonly string[], context: CommandContext): Promise<string> {
-  if (context.mentions.length > 1) throw new BadInputError(`Name one person, not ${context.mentions.length}. Type ${USAGE}.`);
-  const mentioned = context.mentions[0];
-  if (mentioned) {
-    const upn = await context.upnOf(mentioned);
-    if (!upn) throw new BadInputError(`Teams did not give ${shown(mentioned.name)}'s user principal name. Type it instead: ${USAGE}.`);
-    return upn;
-  }
-  const [who, ...rest] = args;
-  if (!who) throw new BadInputError(`To whom? Type ${USAGE}.`);
-  if (rest.length > 0) throw new BadInputError(`Name one person. Type ${USAGE}.`);
-  if (who.toLowerCase() === 'me') {
-    if (!context.actor.upn) throw new BadInputError('Teams did not say who you are (no user principal name). Type your own instead.');
-    return context.actor.upn;
-  }
-  if (!who.includes('@')) throw new BadInputError(`I don't know who "${shown(who)}" is: @mention them or give their user principal name, such as adele.vance@contoso.com. Type ${USAGE}.`);
-  return parseUpn(who);
+  const person = personNamed(args, context, USAGE);
+  if (person.upn.includes('@')) return person.upn;
+  const upn = person.teamsId ? await context.upnOf({ id: person.teamsId, name: person.name ?? '' }) : undefined;
+  if (!upn) throw new BadInputError(`Teams did not give ${shown(person.name ?? 'their')}'s user principal name. Type it instead: ${USAGE}.`);
+  return upn;
 }
 
 export const assignCommand: Command = {

@@ -6,11 +6,10 @@
  * or the Teams id when even that is missing. Mentions use the Teams id first in any case.
  */
 import { BadInputError } from '../../errors.js';
-import { cronFor, describeContact, parseRotation, parseUpn, shown } from '../../oncall/schedule.js';
+import { cronFor, describeContact, parseRotation, shown } from '../../oncall/schedule.js';
+import { contactFromMention, personNamed } from './people.js';
 import { MENTION_SEVERITIES, OnCallService } from '../../oncall/service.js';
-import type { Actor, Contact } from '../../store/store.js';
 import { closest } from '../../util/closest.js';
-import type { CommandContext, Mentioned } from '../services.js';
 import type { Command } from './command.js';
 
 const SUBCOMMANDS = ['set', 'rotation', 'escalation', 'off', 'threshold', 'remind'] as const;
@@ -24,31 +23,6 @@ const USAGE = {
   threshold: '`oncall threshold low|medium|high`',
   remind: '`oncall remind {minutes} escalate {minutes}`',
 } satisfies Record<Subcommand, string>;
-
-export function contactFromMention(mentioned: Mentioned): Contact {
-  const contact: Contact = { upn: mentioned.aadObjectId ?? mentioned.id, name: mentioned.name, teamsId: mentioned.id };
-  if (mentioned.aadObjectId) contact.aadObjectId = mentioned.aadObjectId;
-  return contact;
-}
-
-function contactFromActor(actor: Actor): Contact {
-  const contact: Contact = { upn: actor.upn ?? actor.aadObjectId ?? actor.id, name: actor.name, teamsId: actor.id };
-  if (actor.aadObjectId) contact.aadObjectId = actor.aadObjectId;
-  return contact;
-}
-
-/** The one person a `set`/`escalation` names: an @mention, `me`, or a UPN. */
-function personNamed(args: readonly string[], context: CommandContext, usage: string): Contact {
-  if (context.mentions.length > 1) throw new BadInputError(`Name one person, not ${context.mentions.length}. Type ${usage}.`);
-  const mentioned = context.mentions[0];
-  if (mentioned) return contactFromMention(mentioned);
-  const [who, ...rest] = args;
-  if (!who) throw new BadInputError(`Who? Type ${usage}.`);
-  if (rest.length > 0) throw new BadInputError(`Name one person. Type ${usage}.`);
-  if (who.toLowerCase() === 'me') return contactFromActor(context.actor);
-  if (!who.includes('@')) throw new BadInputError(`I don't know who "${shown(who)}" is: @mention them or give their user principal name, such as adele.vance@contoso.com. Type ${usage}.`);
-  return { upn: parseUpn(who) };
-}
 
 function parseMinutes(value: string | undefined, what: string): number {
   const match = /^(\d{1,6})\s*(?:m|mins?|minutes?)?$/i.exec(value ?? '');
